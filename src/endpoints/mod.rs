@@ -1,0 +1,126 @@
+//! One module per Feishu API family. Endpoint functions receive typed input ([`Ctx`], [`Input`])
+//! and never touch hyper types; they answer a [`Reply`] or a documented [`ApiError`].
+
+pub mod auth;
+pub mod drive;
+pub mod okr;
+pub mod project;
+pub mod task;
+
+use crate::error::ApiError;
+use crate::multipart::Form;
+use crate::spec::EndpointSpec;
+use crate::store::Store;
+use bytes::Bytes;
+use serde_json::Value;
+
+/// Who is calling, as established by authentication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// A tenant (or, for self-built apps, the identical app) access token of `app_id`.
+    Tenant {
+        /// The app.
+        app_id: String,
+    },
+    /// A user access token issued through `app_id` for the user `open_id`.
+    User {
+        /// The app.
+        app_id: String,
+        /// The user.
+        open_id: String,
+    },
+    /// A Feishu Project plugin token (`p-…`, `v-…`, `u-…`), acting as `user_key` when given.
+    Plugin {
+        /// The plugin.
+        plugin_id: String,
+        /// `X-USER-KEY`.
+        user_key: Option<String>,
+    },
+}
+
+impl Caller {
+    /// The open-platform app behind the call, if any.
+    pub fn app_id(&self) -> Option<&str> {
+        match self {
+            Caller::Tenant { app_id } | Caller::User { app_id, .. } => Some(app_id),
+            Caller::Plugin { .. } => None,
+        }
+    }
+}
+
+/// The request body, read as the endpoint's spec says.
+#[derive(Debug)]
+pub enum Input {
+    /// A multipart form.
+    Form(Form),
+    /// A JSON document.
+    Json(Value),
+    /// No body.
+    Empty,
+}
+
+/// What an endpoint answers on success.
+#[derive(Debug)]
+pub enum Reply {
+    /// JSON `data`, wrapped in the platform's envelope.
+    Json(Value),
+    /// Raw bytes (downloads).
+    Bytes {
+        /// Content-Type.
+        content_type: String,
+        /// File name for `Content-Disposition`, if any.
+        filename: Option<String>,
+        /// The bytes.
+        bytes: Bytes,
+    },
+}
+
+/// Everything an endpoint may read about its request.
+#[derive(Debug)]
+pub struct Ctx<'a> {
+    /// The emulator's state.
+    pub store: &'a Store,
+    /// The endpoint's contract.
+    pub spec: &'static EndpointSpec,
+    /// The authenticated caller.
+    pub caller: Caller,
+    /// Query parameters in order.
+    pub query: Vec<(String, String)>,
+    /// Path parameters (`:name` segments of the route).
+    pub path_params: Vec<(String, String)>,
+    /// Base URL of this server for links handed to clients (no trailing slash).
+    pub public_url: &'a str,
+    /// This request's log id.
+    pub log_id: &'a str,
+}
+
+impl Ctx<'_> {
+    /// The first query parameter named `name`.
+    pub fn query(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The path parameter named `name`.
+    pub fn path(&self, name: &str) -> Option<&str> {
+        self.path_params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Runs the endpoint named by `ctx.spec`.
+pub fn dispatch(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
+    let param_error = ApiError::new(ctx.spec.param_error);
+    match (ctx.spec.name.as_str(), input) {
+        ("drive.media.upload_all", Input::Form(form)) => drive::upload_all(ctx, form),
+        ("okr.image.upload", Input::Form(form)) => okr::image_upload(ctx, form),
+        ("okr.progress_record.create", Input::Json(body)) => okr::progress_record_create(ctx, body),
+        ("task.attachment.upload", Input::Form(form)) => task::attachment_upload(ctx, form),
+        ("project.work_item.file.upload", Input::Form(form)) => project::file_upload(ctx, form),
+        _ => Err(param_error),
+    }
+}

@@ -1,0 +1,28 @@
+//! Feishu Project (seed 003): work-item attachment upload, on its own auth and envelope
+//! (FEISHU_FACTS §4). Implemented by the Project issue; until then every token is refused with
+//! 10022.
+
+use super::{Caller, Ctx, Reply};
+use crate::error::ApiError;
+use crate::multipart::Form;
+use crate::spec::EndpointSpec;
+use crate::store::Store;
+use hyper::HeaderMap;
+
+/// `err_code` for an unknown or expired `X-PLUGIN-TOKEN` (FEISHU_FACTS §4, 3p).
+pub const CHECK_TOKEN_FAILED: i64 = 10022;
+
+/// Authenticates a Project request by `X-PLUGIN-TOKEN` / `X-USER-KEY`.
+pub fn authenticate(
+    _store: &Store,
+    _headers: &HeaderMap,
+    _spec: &EndpointSpec,
+) -> Result<Caller, ApiError> {
+    Err(ApiError::new(CHECK_TOKEN_FAILED))
+}
+
+/// `POST /open_api/:project_key/work_item/:work_item_type_key/:work_item_id/file/upload`
+/// (seed 003).
+pub fn file_upload(ctx: &Ctx<'_>, _form: Form) -> Result<Reply, ApiError> {
+    Err(ApiError::new(ctx.spec.internal_error))
+}

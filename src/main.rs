@@ -1,0 +1,82 @@
+//! `feishu-mock serve`: parse the command line, load the world, serve.
+
+use clap::Parser;
+use feishu_mock::cli::{Cli, Command};
+use feishu_mock::server::{bind, display_addr, serve, Config};
+use feishu_mock::World;
+use std::io::Write;
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    let Command::Serve(args) = cli.command;
+    let world = match &args.world {
+        None => World::default_world(),
+        Some(path) => {
+            let loaded = std::fs::read_to_string(path)
+                .map_err(|e| e.to_string())
+                .and_then(|t| World::from_json(&t).map_err(|e| e.to_string()));
+            match loaded {
+                Ok(w) => w,
+                Err(e) => {
+                    eprintln!("feishu-mock: cannot load world {}: {e}", path.display());
+                    std::process::exit(2);
+                }
+            }
+        }
+    };
+    let config = Config {
+        host: args.host.clone(),
+        port: args.port,
+        world,
+        seed: args.seed,
+        public_url: args.public_url.clone(),
+    };
+    let (listener, state) = match bind(config).await {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("feishu-mock: cannot bind {}:{}: {e}", args.host, args.port);
+            std::process::exit(2);
+        }
+    };
+    let addr = match listener.local_addr() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("feishu-mock: {e}");
+            std::process::exit(2);
+        }
+    };
+    let mut out = std::io::stdout();
+    let _ = writeln!(
+        out,
+        "feishu-mock listening on http://{}",
+        display_addr(addr)
+    );
+    let _ = out.flush();
+    if let Err(e) = serve(listener, state, shutdown_signal()).await {
+        eprintln!("feishu-mock: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,290 @@
+//! Request bodies: a streaming multipart form reader over multer with per-endpoint limits, a
+//! bounded JSON reader, and [`RequestBody`], which drains whatever a handler did not read.
+//!
+//! Multipart as the official SDKs send it (FEISHU_FACTS §5): file parts are recognised by field
+//! name alone, with or without a filename or Content-Type; parts come in any order; text parts may
+//! carry their own Content-Type (Java's `text/plain; charset=ISO-8859-1`). Empty text parts are
+//! kept, so that each field's rule decides whether empty means absent.
+//!
+//! Limits are enforced while streaming: a file part that grows past the endpoint's `max_bytes` is
+//! answered as soon as the limit is crossed, and the rest of the body is discarded unread into
+//! memory by [`RequestBody`]'s drain, so that a client still sending gets its answer.
+
+use bytes::{Bytes, BytesMut};
+use futures_util::Stream;
+use http_body_util::BodyExt;
+use hyper::body::{Body, Incoming};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+/// Largest text part, in bytes; a larger one is a parameter error (assumed).
+pub const MAX_TEXT_PART_BYTES: usize = 1024 * 1024;
+/// Most parts in one form; one more is a parameter error (assumed).
+pub const MAX_PARTS: usize = 64;
+/// Most bytes discarded from a body after its answer was decided; past this the connection is
+/// closed (bytes).
+pub const DRAIN_MAX_BYTES: u64 = 1024 * 1024 * 1024;
+/// Longest time spent discarding an unread body before the connection is closed.
+pub const DRAIN_MAX_TIME: Duration = Duration::from_secs(60);
+
+/// A request body that is drained in the background if dropped before its end, so that a client
+/// that is still sending (Python `requests` writes the whole body before it reads) receives the
+/// answer instead of a reset connection. The drain discards bytes and is bounded by
+/// [`DRAIN_MAX_BYTES`] and [`DRAIN_MAX_TIME`].
+#[derive(Debug)]
+pub struct RequestBody {
+    inner: Option<Incoming>,
+}
+
+impl RequestBody {
+    /// Wraps hyper's body.
+    pub fn new(inner: Incoming) -> RequestBody {
+        RequestBody { inner: Some(inner) }
+    }
+}
+
+impl Stream for RequestBody {
+    type Item = Result<Bytes, hyper::Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            let Some(inner) = self.inner.as_mut() else {
+                return Poll::Ready(None);
+            };
+            match Pin::new(inner).poll_frame(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => {
+                    self.inner = None;
+                    return Poll::Ready(None);
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    self.inner = None;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(Some(Ok(frame))) => {
+                    if let Ok(data) = frame.into_data() {
+                        return Poll::Ready(Some(Ok(data)));
+                    }
+                    // Trailers: skip.
+                }
+            }
+        }
+    }
+}
+
+impl Drop for RequestBody {
+    fn drop(&mut self) {
+        let Some(mut body) = self.inner.take() else {
+            return;
+        };
+        if body.is_end_stream() {
+            return;
+        }
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            handle.spawn(async move {
+                let drain = async {
+                    let mut seen: u64 = 0;
+                    while let Some(Ok(frame)) = body.frame().await {
+                        if let Some(data) = frame.data_ref() {
+                            seen += data.len() as u64;
+                            if seen > DRAIN_MAX_BYTES {
+                                break;
+                            }
+                        }
+                    }
+                };
+                let _ = tokio::time::timeout(DRAIN_MAX_TIME, drain).await;
+            });
+        }
+    }
+}
+
+/// One file part.
+#[derive(Debug, Clone)]
+pub struct FilePart {
+    /// The part's field name as sent (`file`, `file[]`, `data`).
+    pub field: String,
+    /// The part's filename, if the client gave one.
+    pub filename: Option<String>,
+    /// The part's Content-Type, if the client gave one.
+    pub content_type: Option<String>,
+    /// The bytes.
+    pub bytes: Bytes,
+}
+
+/// A parsed form: text parts in arrival order, and file parts in arrival order.
+#[derive(Debug, Clone, Default)]
+pub struct Form {
+    /// (name, value) of every text part, empty ones included.
+    pub texts: Vec<(String, String)>,
+    /// File parts.
+    pub files: Vec<FilePart>,
+}
+
+impl Form {
+    /// The value of the first text part named `name` (or one of `aliases`).
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.texts
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// How many text parts are named `name`.
+    pub fn text_count(&self, name: &str) -> usize {
+        self.texts.iter().filter(|(n, _)| n == name).count()
+    }
+}
+
+/// Why a form could not be read. Each maps to a documented code of the endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormError {
+    /// No `multipart/form-data` Content-Type with a boundary.
+    NotMultipart,
+    /// The body is not a well-formed multipart stream, or a text part is not UTF-8.
+    Malformed(String),
+    /// A file part grew past `limit` bytes.
+    FileTooLarge {
+        /// The part's field name.
+        field: String,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// More file parts than the endpoint allows.
+    TooManyFiles {
+        /// The limit.
+        limit: usize,
+    },
+    /// A text part larger than [`MAX_TEXT_PART_BYTES`].
+    TextTooLarge {
+        /// The part's field name.
+        field: String,
+    },
+    /// More than [`MAX_PARTS`] parts.
+    TooManyParts,
+}
+
+/// Limits for one endpoint's form.
+#[derive(Debug, Clone)]
+pub struct FormLimits {
+    /// Field names whose parts are files (aliases included).
+    pub file_fields: Vec<String>,
+    /// Largest file part, in bytes.
+    pub max_file_bytes: u64,
+    /// Most file parts.
+    pub max_files: usize,
+}
+
+/// Reads a multipart form from `body` under `limits`, stopping as soon as a limit is crossed.
+pub async fn read_form<S>(
+    body: S,
+    content_type: Option<&str>,
+    limits: &FormLimits,
+) -> Result<Form, FormError>
+where
+    S: Stream<Item = Result<Bytes, hyper::Error>> + Send + 'static,
+{
+    let content_type = content_type.ok_or(FormError::NotMultipart)?;
+    let is_form = content_type
+        .split(';')
+        .next()
+        .map(|m| m.trim().eq_ignore_ascii_case("multipart/form-data"))
+        .unwrap_or(false);
+    if !is_form {
+        return Err(FormError::NotMultipart);
+    }
+    let boundary = multer::parse_boundary(content_type).map_err(|_| FormError::NotMultipart)?;
+    let mut multipart = multer::Multipart::new(body, boundary);
+    let mut form = Form::default();
+    let mut parts = 0usize;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return Err(FormError::Malformed(e.to_string())),
+        };
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(FormError::TooManyParts);
+        }
+        let name = field.name().unwrap_or_default().to_string();
+        if limits.file_fields.contains(&name) {
+            if form.files.len() >= limits.max_files {
+                return Err(FormError::TooManyFiles {
+                    limit: limits.max_files,
+                });
+            }
+            let filename = field.file_name().map(str::to_string);
+            let content_type = field.content_type().map(|m| m.to_string());
+            let bytes = read_part(field, limits.max_file_bytes)
+                .await?
+                .ok_or_else(|| FormError::FileTooLarge {
+                    field: name.clone(),
+                    limit: limits.max_file_bytes,
+                })?;
+            form.files.push(FilePart {
+                field: name,
+                filename,
+                content_type,
+                bytes,
+            });
+        } else {
+            let bytes = read_part(field, MAX_TEXT_PART_BYTES as u64)
+                .await?
+                .ok_or_else(|| FormError::TextTooLarge {
+                    field: name.clone(),
+                })?;
+            let text = String::from_utf8(bytes.to_vec())
+                .map_err(|_| FormError::Malformed(format!("text part {name} is not UTF-8")))?;
+            form.texts.push((name, text));
+        }
+    }
+    Ok(form)
+}
+
+/// Reads one part; `Ok(None)` when it grows past `limit` bytes (the rest is not read).
+async fn read_part(mut field: multer::Field<'_>, limit: u64) -> Result<Option<Bytes>, FormError> {
+    let mut buf = BytesMut::new();
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                if (buf.len() + chunk.len()) as u64 > limit {
+                    return Ok(None);
+                }
+                buf.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(Some(buf.freeze())),
+            Err(e) => return Err(FormError::Malformed(e.to_string())),
+        }
+    }
+}
+
+/// Why a JSON body could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsonBodyError {
+    /// Larger than the limit.
+    TooLarge,
+    /// The connection failed mid-body.
+    Io,
+    /// Not JSON.
+    NotJson,
+}
+
+/// Reads a whole JSON body of at most `limit` bytes, whatever its Content-Type (FEISHU_FACTS §1:
+/// the Python SDK sends token requests with none).
+pub async fn read_json(
+    mut body: RequestBody,
+    limit: usize,
+) -> Result<serde_json::Value, JsonBodyError> {
+    use futures_util::StreamExt;
+    let mut buf = BytesMut::new();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|_| JsonBodyError::Io)?;
+        if buf.len() + chunk.len() > limit {
+            return Err(JsonBodyError::TooLarge);
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    serde_json::from_slice(&buf).map_err(|_| JsonBodyError::NotJson)
+}

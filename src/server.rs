@@ -1,0 +1,173 @@
+//! The listener, the connection loop, graceful shutdown, and [`MockServer`] for Rust test suites.
+//!
+//! HTTP/1.1 with title-case response headers, so that `X-Tt-Logid` leaves in exactly that casing
+//! (FEISHU_FACTS §3: the Python SDK reads it case-sensitively).
+
+use crate::app::{handle, AppState};
+use crate::store::Store;
+use crate::world::World;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+/// How to run the emulator.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to bind (default `127.0.0.1`).
+    pub host: String,
+    /// Port to bind; 0 takes a free port.
+    pub port: u16,
+    /// The world to load.
+    pub world: World,
+    /// Seed for tokens, GUIDs and log ids; `None` draws from the OS.
+    pub seed: Option<u64>,
+    /// Base URL for links handed to clients; defaults to the listening address.
+    pub public_url: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            host: "127.0.0.1".into(),
+            port: 0,
+            world: World::default_world(),
+            seed: None,
+            public_url: None,
+        }
+    }
+}
+
+/// Binds `config.host:config.port` and builds the shared state.
+pub async fn bind(config: Config) -> std::io::Result<(TcpListener, Arc<AppState>)> {
+    let listener = TcpListener::bind((config.host.as_str(), config.port)).await?;
+    let addr = listener.local_addr()?;
+    let public_url = config
+        .public_url
+        .map(|u| u.trim_end_matches('/').to_string())
+        .unwrap_or_else(|| format!("http://{}", display_addr(addr)));
+    let state = Arc::new(AppState {
+        store: Store::new(config.world, config.seed),
+        public_url,
+    });
+    Ok((listener, state))
+}
+
+/// `HOST:PORT`, with IPv6 hosts in brackets.
+pub fn display_addr(addr: SocketAddr) -> String {
+    addr.to_string()
+}
+
+/// Serves connections from `listener` until `shutdown` resolves, then lets open connections
+/// finish their current request.
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, _) = match accepted {
+                    Ok(s) => s,
+                    // Out of file descriptors and the like: keep serving the others.
+                    Err(_) => continue,
+                };
+                let _ = stream.set_nodelay(true);
+                let state = state.clone();
+                let service = service_fn(move |req| {
+                    let state = state.clone();
+                    async move { Ok::<_, Infallible>(handle(state, req).await) }
+                });
+                let conn = http1::Builder::new()
+                    .title_case_headers(true)
+                    .serve_connection(TokioIo::new(stream), service);
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+            }
+            _ = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), graceful.shutdown()).await;
+    Ok(())
+}
+
+/// An emulator running inside the current tokio runtime, for Rust test suites. It listens on
+/// `127.0.0.1` on a free port and shuts down when dropped.
+///
+/// ```no_run
+/// # async fn demo() {
+/// let server = feishu_mock::MockServer::start(feishu_mock::World::default_world()).await.unwrap();
+/// let url = server.url(); // e.g. "http://127.0.0.1:40123"
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct MockServer {
+    addr: SocketAddr,
+    state: Arc<AppState>,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl MockServer {
+    /// Starts an emulator on `world` with a random seed.
+    pub async fn start(world: World) -> std::io::Result<MockServer> {
+        MockServer::start_with(Config {
+            world,
+            ..Config::default()
+        })
+        .await
+    }
+
+    /// Starts an emulator with `config` (host and port included).
+    pub async fn start_with(config: Config) -> std::io::Result<MockServer> {
+        let (listener, state) = bind(config).await?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let serve_state = state.clone();
+        tokio::spawn(async move {
+            let _ = serve(listener, serve_state, async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        Ok(MockServer {
+            addr,
+            state,
+            shutdown: Some(tx),
+        })
+    }
+
+    /// Base URL, `http://127.0.0.1:PORT`, no trailing slash.
+    pub fn url(&self) -> String {
+        format!("http://{}", display_addr(self.addr))
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The server's state, for assertions on what was stored.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

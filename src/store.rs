@@ -1,0 +1,248 @@
+//! In-memory state: the loaded world, issued tokens, stored files, and the emulator's clock and
+//! random source.
+//!
+//! Methods are synchronous and return owned values, so no lock or DashMap guard is ever held
+//! across an `.await` (the wiremock-rs habit).
+
+use crate::ids::Ids;
+use crate::world::{App, DriveNode, User, World};
+use bytes::Bytes;
+use dashmap::DashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Lifetime of a freshly minted tenant or app token, in seconds (FEISHU_FACTS §1: `expire` 7200).
+pub const TOKEN_LIFETIME_SECS: i64 = 7200;
+/// A token is handed out again while at least this many seconds remain (FEISHU_FACTS §1: 30 min).
+pub const TOKEN_REUSE_MIN_REMAINING_SECS: i64 = 1800;
+
+/// What kind of credential a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// `tenant_access_token` (for self-built apps also the `app_access_token`).
+    Tenant,
+    /// `user_access_token`.
+    User,
+}
+
+/// An issued open-platform token.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    /// The token text.
+    pub token: String,
+    /// Tenant, app or user token.
+    pub kind: TokenKind,
+    /// The app it belongs to.
+    pub app_id: String,
+    /// For user tokens, the user's open_id.
+    pub open_id: Option<String>,
+    /// Expiry in ms since the epoch (emulator clock); `None` never expires.
+    pub expires_at_ms: Option<i64>,
+}
+
+/// A file kept by any endpoint, with its bytes.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    /// The token the endpoint answered with.
+    pub file_token: String,
+    /// Name given by the client (Drive `file_name`, a part's filename, …).
+    pub name: String,
+    /// Content type given by the client or recognised from the bytes.
+    pub content_type: String,
+    /// The bytes.
+    pub bytes: Bytes,
+    /// The endpoint that stored it (`drive.media.upload_all`, …).
+    pub endpoint: String,
+    /// Where it was attached: Drive `parent_node`, task guid, OKR target id, work item id.
+    pub parent: String,
+    /// Upload time, ms since the epoch (emulator clock).
+    pub uploaded_at_ms: i64,
+}
+
+/// The emulator's state. One per server; shared behind an `Arc`.
+#[derive(Debug)]
+pub struct Store {
+    world: World,
+    clock_offset_ms: AtomicI64,
+    ids: Mutex<Ids>,
+    apps: DashMap<String, App>,
+    users: DashMap<String, User>,
+    tokens: DashMap<String, IssuedToken>,
+    /// Latest minted token per (app_id, kind), for reuse while ≥ 30 min remain.
+    latest_token: DashMap<(String, TokenKind), String>,
+    drive_nodes: DashMap<String, DriveNode>,
+    files: DashMap<String, StoredFile>,
+}
+
+impl Store {
+    /// A store holding `world`, with identifiers seeded by `seed` when given.
+    pub fn new(world: World, seed: Option<u64>) -> Store {
+        let store = Store {
+            world,
+            clock_offset_ms: AtomicI64::new(0),
+            ids: Mutex::new(Ids::new(seed)),
+            apps: DashMap::new(),
+            users: DashMap::new(),
+            tokens: DashMap::new(),
+            latest_token: DashMap::new(),
+            drive_nodes: DashMap::new(),
+            files: DashMap::new(),
+        };
+        store.load_world();
+        store
+    }
+
+    fn load_world(&self) {
+        let w = &self.world;
+        for app in &w.apps {
+            self.apps.insert(app.app_id.clone(), app.clone());
+        }
+        for user in &w.users {
+            self.users.insert(user.open_id.clone(), user.clone());
+        }
+        for t in &w.tenant_access_tokens {
+            self.tokens.insert(
+                t.token.clone(),
+                IssuedToken {
+                    token: t.token.clone(),
+                    kind: TokenKind::Tenant,
+                    app_id: t.app_id.clone(),
+                    open_id: None,
+                    expires_at_ms: None,
+                },
+            );
+        }
+        for t in &w.user_access_tokens {
+            self.tokens.insert(
+                t.token.clone(),
+                IssuedToken {
+                    token: t.token.clone(),
+                    kind: TokenKind::User,
+                    app_id: t.app_id.clone(),
+                    open_id: Some(t.open_id.clone()),
+                    expires_at_ms: None,
+                },
+            );
+        }
+        for node in &w.drive.nodes {
+            self.drive_nodes.insert(node.token.clone(), node.clone());
+        }
+    }
+
+    /// The world the store was loaded from.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// Emulator time in ms since the epoch: the system clock plus any advance.
+    pub fn now_ms(&self) -> i64 {
+        let sys = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        sys + self.clock_offset_ms.load(Ordering::Relaxed)
+    }
+
+    /// Moves emulator time forward by `ms` milliseconds.
+    pub fn advance_clock_ms(&self, ms: i64) {
+        self.clock_offset_ms.fetch_add(ms, Ordering::Relaxed);
+    }
+
+    /// Runs `f` with the random source (seeded by `--seed`).
+    pub fn with_ids<T>(&self, f: impl FnOnce(&mut Ids) -> T) -> T {
+        let mut ids = self.ids.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut ids)
+    }
+
+    /// A fresh log id (`YYYYMMDDhhmmss` + 20 hex chars).
+    pub fn log_id(&self) -> String {
+        let now = self.now_ms();
+        self.with_ids(|ids| ids.log_id(now))
+    }
+
+    /// The app `app_id`, if the world has it.
+    pub fn app(&self, app_id: &str) -> Option<App> {
+        self.apps.get(app_id).map(|a| a.clone())
+    }
+
+    /// The user with `open_id`, if the world has it.
+    pub fn user(&self, open_id: &str) -> Option<User> {
+        self.users.get(open_id).map(|u| u.clone())
+    }
+
+    /// The token record for `token` if it exists and has not expired.
+    pub fn live_token(&self, token: &str) -> Option<IssuedToken> {
+        let now = self.now_ms();
+        self.tokens
+            .get(token)
+            .map(|t| t.clone())
+            .filter(|t| t.expires_at_ms.is_none_or(|exp| exp > now))
+    }
+
+    /// Issues (or re-issues) a `kind` token for `app_id` and returns it with its remaining
+    /// lifetime in seconds. The latest token is handed out again while at least
+    /// [`TOKEN_REUSE_MIN_REMAINING_SECS`] remain; below that a new one is minted and the old one
+    /// stays valid until its own expiry (FEISHU_FACTS §1).
+    pub fn issue_token(&self, app_id: &str, kind: TokenKind) -> (String, i64) {
+        let now = self.now_ms();
+        let key = (app_id.to_string(), kind);
+        let mut latest = self.latest_token.entry(key).or_default();
+        if let Some(existing) = self.tokens.get(latest.as_str()) {
+            if let Some(exp) = existing.expires_at_ms {
+                let remaining = (exp - now) / 1000;
+                if remaining >= TOKEN_REUSE_MIN_REMAINING_SECS {
+                    return (existing.token.clone(), remaining);
+                }
+            }
+        }
+        let token = self.with_ids(|ids| ids.tenant_access_token());
+        self.tokens.insert(
+            token.clone(),
+            IssuedToken {
+                token: token.clone(),
+                kind,
+                app_id: app_id.to_string(),
+                open_id: None,
+                expires_at_ms: Some(now + TOKEN_LIFETIME_SECS * 1000),
+            },
+        );
+        *latest = token.clone();
+        (token, TOKEN_LIFETIME_SECS)
+    }
+
+    /// The Drive node `token`, if the world has it.
+    pub fn drive_node(&self, token: &str) -> Option<DriveNode> {
+        self.drive_nodes.get(token).map(|n| n.clone())
+    }
+
+    /// Keeps `file` under its token.
+    pub fn put_file(&self, file: StoredFile) {
+        self.files.insert(file.file_token.clone(), file);
+    }
+
+    /// The stored file `file_token`.
+    pub fn file(&self, file_token: &str) -> Option<StoredFile> {
+        self.files.get(file_token).map(|f| f.clone())
+    }
+
+    /// Whether `file_token` is taken.
+    pub fn has_file(&self, file_token: &str) -> bool {
+        self.files.contains_key(file_token)
+    }
+
+    /// Number of stored files.
+    pub fn file_count(&self) -> usize {
+        self.files.len()
+    }
+
+    /// A new unique token of `prefix` + `n` base62 chars, not yet used by any stored file.
+    pub fn new_file_token(&self, prefix: &str, n: usize) -> String {
+        loop {
+            let t = self.with_ids(|ids| ids.base62_token(prefix, n));
+            if !self.has_file(&t) {
+                return t;
+            }
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! Shared helpers for the integration tests: a real server on port 0, the default world's
+//! credentials, raw multipart bodies (to send exactly what each SDK sends), and snapshots.
+#![allow(dead_code)]
+
+use feishu_mock::{Config, MockServer, World};
+use serde_json::Value;
+
+/// The docs' own tenant token, pre-issued in the default world (app `cli_mock`).
+pub const TENANT_TOKEN: &str = "t-43b270c035ddffdcf79c9eb548d06318ca4abcef";
+/// The second pre-issued tenant token of the default world.
+pub const TENANT_TOKEN_2: &str = "t-e13d5ec1954e82e458f3ce04491c54ea8c9abcef";
+/// The docs' own user token, for `ou_2cefb2f014f8d0c6c2d2eb7bafb0e54f`.
+pub const USER_TOKEN: &str = "u-7f1bcd13fc57d46bac21793a18e560";
+/// The default world's user.
+pub const USER_OPEN_ID: &str = "ou_2cefb2f014f8d0c6c2d2eb7bafb0e54f";
+
+/// A server on the default world, random seed.
+pub async fn server() -> MockServer {
+    MockServer::start(World::default_world())
+        .await
+        .expect("server starts")
+}
+
+/// A server on the default world with a fixed seed, for snapshots.
+pub async fn seeded_server(seed: u64) -> MockServer {
+    MockServer::start_with(Config {
+        seed: Some(seed),
+        ..Config::default()
+    })
+    .await
+    .expect("server starts")
+}
+
+/// An HTTP client that neither pools across tests nor follows redirects.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Resp {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers as sent (names lower-cased by the client).
+    pub headers: reqwest::header::HeaderMap,
+    /// Body as text.
+    pub text: String,
+}
+
+impl Resp {
+    /// The body as JSON (panics with the body when it is not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", self.text))
+    }
+    /// `code` of an open-platform body.
+    pub fn code(&self) -> i64 {
+        self.json()["code"].as_i64().expect("code")
+    }
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    }
+}
+
+/// Reads a reqwest response whole.
+pub async fn read(resp: reqwest::Response) -> Resp {
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let text = resp.text().await.expect("body");
+    Resp {
+        status,
+        headers,
+        text,
+    }
+}
+
+/// One part of a hand-built multipart body.
+#[derive(Debug, Clone)]
+pub struct Part {
+    name: String,
+    filename: Option<String>,
+    content_type: Option<String>,
+    body: Vec<u8>,
+}
+
+/// A hand-built `multipart/form-data` body, so that tests send byte for byte what each SDK
+/// sends (parts without filename or Content-Type, empty parts, any order).
+#[derive(Debug, Clone, Default)]
+pub struct RawForm {
+    parts: Vec<Part>,
+}
+
+/// The boundary of [`RawForm`] bodies (the seeds' own).
+pub const BOUNDARY: &str = "---7MA4YWxkTrZu0gW";
+
+impl RawForm {
+    /// An empty form.
+    pub fn new() -> RawForm {
+        RawForm::default()
+    }
+    /// Adds a text part.
+    pub fn text(mut self, name: &str, value: &str) -> RawForm {
+        self.parts.push(Part {
+            name: name.into(),
+            filename: None,
+            content_type: None,
+            body: value.as_bytes().to_vec(),
+        });
+        self
+    }
+    /// Adds a text part with its own Content-Type (as the Java SDK sends).
+    pub fn text_typed(mut self, name: &str, value: &str, content_type: &str) -> RawForm {
+        self.parts.push(Part {
+            name: name.into(),
+            filename: None,
+            content_type: Some(content_type.into()),
+            body: value.as_bytes().to_vec(),
+        });
+        self
+    }
+    /// Adds a file part; `filename` and `content_type` may be absent (Python sync sends
+    /// neither).
+    pub fn file(
+        mut self,
+        name: &str,
+        filename: Option<&str>,
+        content_type: Option<&str>,
+        bytes: &[u8],
+    ) -> RawForm {
+        self.parts.push(Part {
+            name: name.into(),
+            filename: filename.map(str::to_string),
+            content_type: content_type.map(str::to_string),
+            body: bytes.to_vec(),
+        });
+        self
+    }
+    /// The Content-Type header value.
+    pub fn content_type(&self) -> String {
+        format!("multipart/form-data; boundary={BOUNDARY}")
+    }
+    /// The body bytes.
+    pub fn body(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for p in &self.parts {
+            out.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+            let mut cd = format!("Content-Disposition: form-data; name=\"{}\"", p.name);
+            if let Some(f) = &p.filename {
+                cd.push_str(&format!("; filename=\"{f}\""));
+            }
+            out.extend_from_slice(cd.as_bytes());
+            out.extend_from_slice(b"\r\n");
+            if let Some(ct) = &p.content_type {
+                out.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
+            }
+            out.extend_from_slice(b"\r\n");
+            out.extend_from_slice(&p.body);
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        out
+    }
+}
+
+/// POSTs `form` to `url` with `Authorization: Bearer token` (no header when `token` is None).
+pub async fn post_form(url: &str, token: Option<&str>, form: &RawForm) -> Resp {
+    let mut req = client()
+        .post(url)
+        .header("Content-Type", form.content_type())
+        .body(form.body());
+    if let Some(t) = token {
+        req = req.header("Authorization", format!("Bearer {t}"));
+    }
+    read(req.send().await.expect("request sent")).await
+}
+
+/// POSTs a JSON value with a Bearer token.
+pub async fn post_json(url: &str, token: Option<&str>, body: &Value) -> Resp {
+    let mut req = client().post(url).json(body);
+    if let Some(t) = token {
+        req = req.header("Authorization", format!("Bearer {t}"));
+    }
+    read(req.send().await.expect("request sent")).await
+}
+
+/// The part of a response that a snapshot locks: status, the headers that matter, and the body
+/// with log ids (which carry the time) redacted.
+pub fn snapshot_of(resp: &Resp) -> Value {
+    let mut body =
+        serde_json::from_str::<Value>(&resp.text).unwrap_or(Value::String(resp.text.clone()));
+    redact(&mut body);
+    serde_json::json!({
+        "status": resp.status,
+        "content_type": resp.header("content-type"),
+        "x_tt_logid_present": resp.header("x-tt-logid").is_some(),
+        "body": body,
+    })
+}
+
+fn redact(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, val) in map.iter_mut() {
+                if k == "log_id" {
+                    *val = Value::String("[log_id]".into());
+                } else if k == "troubleshooter" {
+                    *val = Value::String("[troubleshooter]".into());
+                } else {
+                    redact(val);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact),
+        _ => {}
+    }
+}
+
+/// Asserts a JSON snapshot stored in the top-level `snapshots/` folder.
+#[macro_export]
+macro_rules! assert_snapshot_json {
+    ($name:expr, $value:expr) => {
+        insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
+            insta::assert_json_snapshot!($name, $value);
+        });
+    };
+}
