@@ -9,7 +9,7 @@
 //! exactly one place ([`finish`]). Nothing reaches hyper as an error, and every response carries
 //! `X-Tt-Logid` (FEISHU_FACTS §3).
 
-use crate::endpoints::{self, Caller, Ctx, Input, Reply};
+use crate::endpoints::{self, Caller, Ctx, Input, Reply, RouteAuth, RouteDef};
 use crate::error::{render, ApiError, ErrorScope};
 use crate::multipart::{read_form, read_json, FormError, FormLimits, JsonBodyError, RequestBody};
 use crate::spec::{BodyKind, Catalogue, EndpointSpec, Location, Platform};
@@ -48,8 +48,8 @@ enum Route {
     TenantToken,
     /// `POST /open-apis/auth/v3/app_access_token/internal`.
     AppToken,
-    /// One of the five documented endpoints.
-    Endpoint(&'static EndpointSpec),
+    /// A route of a family module: a documented endpoint or a natural next call.
+    Family(&'static RouteDef, &'static EndpointSpec),
 }
 
 /// Matches `path` against a route pattern with `:name` segments, returning the path parameters.
@@ -95,10 +95,14 @@ fn route(method: &Method, path: &str) -> Option<(Route, Vec<(String, String)>)> 
             _ => {}
         }
     }
-    for spec in &Catalogue::get().endpoints {
-        if spec.method.eq_ignore_ascii_case(method.as_str()) {
-            if let Some(params) = match_route(&spec.route, path) {
-                return Some((Route::Endpoint(spec), params));
+    let catalogue = Catalogue::get();
+    for def in endpoints::routes() {
+        let spec = catalogue.endpoint(def.spec);
+        let route_method = def.method.unwrap_or(spec.method.as_str());
+        let pattern = def.pattern.unwrap_or(spec.route.as_str());
+        if route_method.eq_ignore_ascii_case(method.as_str()) {
+            if let Some(params) = match_route(pattern, path) {
+                return Some((Route::Family(def, spec), params));
             }
         }
     }
@@ -132,9 +136,10 @@ pub async fn handle(state: Arc<AppState>, req: Request<Incoming>) -> HttpRespons
             };
             finish_raw(ErrorScope::Auth, result, &log_id)
         }
-        Some((Route::Endpoint(spec), path_params)) => {
-            let result = run_endpoint(
+        Some((Route::Family(def, spec), path_params)) => {
+            let result = run_route(
                 &state,
+                def,
                 spec,
                 &parts.headers,
                 query,
@@ -154,9 +159,11 @@ pub async fn handle(state: Arc<AppState>, req: Request<Incoming>) -> HttpRespons
     response
 }
 
-/// Authenticates, extracts and runs one of the five endpoints.
-async fn run_endpoint(
+/// Authenticates, extracts and runs a family route.
+#[allow(clippy::too_many_arguments)]
+async fn run_route(
     state: &AppState,
+    def: &'static RouteDef,
     spec: &'static EndpointSpec,
     headers: &HeaderMap,
     query: Vec<(String, String)>,
@@ -164,11 +171,12 @@ async fn run_endpoint(
     body: RequestBody,
     log_id: &str,
 ) -> Result<Reply, ApiError> {
-    let caller: Caller = match spec.platform {
-        Platform::Open => endpoints::auth::authenticate_bearer(&state.store, headers, spec)?,
-        Platform::Project => endpoints::project::authenticate(&state.store, headers, spec)?,
+    let caller: Caller = match def.auth {
+        RouteAuth::Bearer => endpoints::auth::authenticate_bearer(&state.store, headers, spec)?,
+        RouteAuth::Plugin => endpoints::project::authenticate(&state.store, headers, spec)?,
+        RouteAuth::None => Caller::Anonymous,
     };
-    let input = extract(spec, headers, body).await?;
+    let input = extract(spec, def.body.unwrap_or(spec.body), headers, body).await?;
     let ctx = Ctx {
         store: &state.store,
         spec,
@@ -178,16 +186,17 @@ async fn run_endpoint(
         public_url: &state.public_url,
         log_id,
     };
-    endpoints::dispatch(&ctx, input)
+    (def.handler)(&ctx, input)
 }
 
 /// Reads the body as the spec says, enforcing its limits while streaming.
 async fn extract(
     spec: &'static EndpointSpec,
+    kind: BodyKind,
     headers: &HeaderMap,
     body: RequestBody,
 ) -> Result<Input, ApiError> {
-    match spec.body {
+    match kind {
         BodyKind::None => Ok(Input::Empty),
         BodyKind::Json => match read_json(body, MAX_JSON_BODY_BYTES).await {
             Ok(v) => Ok(Input::Json(v)),

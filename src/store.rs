@@ -4,6 +4,9 @@
 //! Methods are synchronous and return owned values, so no lock or DashMap guard is ever held
 //! across an `.await` (the wiremock-rs habit).
 
+use crate::endpoints::okr::OkrState;
+use crate::endpoints::project::ProjectState;
+use crate::endpoints::task::TaskState;
 use crate::ids::Ids;
 use crate::world::{App, DriveNode, User, World};
 use bytes::Bytes;
@@ -73,12 +76,21 @@ pub struct Store {
     latest_token: DashMap<(String, TokenKind), String>,
     drive_nodes: DashMap<String, DriveNode>,
     files: DashMap<String, StoredFile>,
+    /// OKR objectives, key results, images and progress records.
+    pub okr: OkrState,
+    /// Tasks and their attachments.
+    pub task: TaskState,
+    /// Feishu Project plugins, tokens, spaces and attachments.
+    pub project: ProjectState,
 }
 
 impl Store {
     /// A store holding `world`, with identifiers seeded by `seed` when given.
     pub fn new(world: World, seed: Option<u64>) -> Store {
         let store = Store {
+            okr: OkrState::load(&world),
+            task: TaskState::load(&world),
+            project: ProjectState::load(&world),
             world,
             clock_offset_ms: AtomicI64::new(0),
             ids: Mutex::new(Ids::new(seed)),

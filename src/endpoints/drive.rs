@@ -9,12 +9,21 @@
 //! (size beyond 20971520), 1061044 (parent node not exist), 1062009 (bytes ≠ size), 1062008
 //! (checksum). The order of the checks is written in `specs/drive.media.upload_all.json`.
 
-use super::{Ctx, Reply};
+use super::{expect_form, Ctx, Input, Reply, RouteAuth, RouteDef};
 use crate::error::ApiError;
-use crate::multipart::Form;
 use crate::spec::Checked;
 use crate::store::StoredFile;
 use serde_json::json;
+
+/// The routes of this family: the documented endpoint(s) and their natural next calls.
+pub const ROUTES: &[RouteDef] = &[RouteDef {
+    method: None,
+    pattern: None,
+    spec: "drive.media.upload_all",
+    auth: RouteAuth::Bearer,
+    body: None,
+    handler: upload_all,
+}];
 
 /// Prefix of Drive media tokens (seed 004's example `boxcnrHpsg1QDqXAAAyachabcef`).
 pub const FILE_TOKEN_PREFIX: &str = "boxcn";
@@ -22,7 +31,8 @@ pub const FILE_TOKEN_PREFIX: &str = "boxcn";
 pub const FILE_TOKEN_LEN: usize = 22;
 
 /// Handles `upload_all`; see the module doc for fields and codes.
-pub fn upload_all(ctx: &Ctx<'_>, form: Form) -> Result<Reply, ApiError> {
+pub fn upload_all(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
+    let form = expect_form(ctx, input)?;
     let spec = ctx.spec;
     let pe = spec.param_error;
     let text = |name: &str| spec.field(name).check_text(form.text(name), pe);

@@ -36,6 +36,8 @@ pub enum Caller {
         /// `X-USER-KEY`.
         user_key: Option<String>,
     },
+    /// No credentials (routes with [`RouteAuth::None`]).
+    Anonymous,
 }
 
 impl Caller {
@@ -43,7 +45,7 @@ impl Caller {
     pub fn app_id(&self) -> Option<&str> {
         match self {
             Caller::Tenant { app_id } | Caller::User { app_id, .. } => Some(app_id),
-            Caller::Plugin { .. } => None,
+            Caller::Plugin { .. } | Caller::Anonymous => None,
         }
     }
 }
@@ -112,15 +114,59 @@ impl Ctx<'_> {
     }
 }
 
-/// Runs the endpoint named by `ctx.spec`.
-pub fn dispatch(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
-    let param_error = ApiError::new(ctx.spec.param_error);
-    match (ctx.spec.name.as_str(), input) {
-        ("drive.media.upload_all", Input::Form(form)) => drive::upload_all(ctx, form),
-        ("okr.image.upload", Input::Form(form)) => okr::image_upload(ctx, form),
-        ("okr.progress_record.create", Input::Json(body)) => okr::progress_record_create(ctx, body),
-        ("task.attachment.upload", Input::Form(form)) => task::attachment_upload(ctx, form),
-        ("project.work_item.file.upload", Input::Form(form)) => project::file_upload(ctx, form),
-        _ => Err(param_error),
+/// How a route authenticates its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteAuth {
+    /// `Authorization: Bearer` with the spec's scopes (FEISHU_FACTS §2).
+    Bearer,
+    /// `X-PLUGIN-TOKEN` / `X-USER-KEY` (FEISHU_FACTS §4).
+    Plugin,
+    /// No credentials (e.g. the ticketed download links handed out in responses).
+    None,
+}
+
+/// One route of a family module: the documented endpoint itself, or a natural next call that
+/// serves back what it stored (FEISHU_FACTS §6).
+#[derive(Debug, Clone, Copy)]
+pub struct RouteDef {
+    /// HTTP method; `None` takes the spec's.
+    pub method: Option<&'static str>,
+    /// Path pattern with `:name` segments; `None` takes the spec's route.
+    pub pattern: Option<&'static str>,
+    /// The endpoint spec whose error table, envelope, scopes and limits the route uses.
+    pub spec: &'static str,
+    /// How callers authenticate.
+    pub auth: RouteAuth,
+    /// How the body is read; `None` takes the spec's.
+    pub body: Option<crate::spec::BodyKind>,
+    /// The handler.
+    pub handler: Handler,
+}
+
+/// An endpoint function.
+pub type Handler = fn(&Ctx<'_>, Input) -> Result<Reply, ApiError>;
+
+/// Every route of every family, documented endpoints first.
+pub fn routes() -> impl Iterator<Item = &'static RouteDef> {
+    drive::ROUTES
+        .iter()
+        .chain(okr::ROUTES)
+        .chain(task::ROUTES)
+        .chain(project::ROUTES)
+}
+
+/// The form of a multipart endpoint's input, or the endpoint's parameter error.
+pub fn expect_form(ctx: &Ctx<'_>, input: Input) -> Result<Form, ApiError> {
+    match input {
+        Input::Form(f) => Ok(f),
+        _ => Err(ApiError::new(ctx.spec.param_error)),
+    }
+}
+
+/// The JSON body of a JSON endpoint's input, or the endpoint's parameter error.
+pub fn expect_json(ctx: &Ctx<'_>, input: Input) -> Result<Value, ApiError> {
+    match input {
+        Input::Json(v) => Ok(v),
+        _ => Err(ApiError::new(ctx.spec.param_error)),
     }
 }
