@@ -252,6 +252,7 @@ fn finish(spec: &EndpointSpec, result: Result<Reply, ApiError>, log_id: &str) ->
             };
             json_response(200, &body, &[])
         }
+        Ok(Reply::Raw(body)) => json_response(200, &body, &[]),
         Ok(Reply::Bytes {
             content_type,
             filename,

@@ -66,6 +66,9 @@ pub enum Input {
 pub enum Reply {
     /// JSON `data`, wrapped in the platform's envelope.
     Json(Value),
+    /// A whole body emitted as it is with HTTP 200, outside the envelope (token endpoints with
+    /// envelopes of their own, such as Project's `plugin_token`).
+    Raw(Value),
     /// Raw bytes (downloads).
     Bytes {
         /// Content-Type.

@@ -231,3 +231,101 @@ macro_rules! assert_snapshot_json {
         });
     };
 }
+
+/// Resident set size of this test process, in bytes (Linux `/proc/self/statm`).
+pub fn rss_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
+/// Samples [`rss_bytes`] every 5 ms in the background until dropped; `peak()` is the highest
+/// value seen.
+pub struct PeakRss {
+    peak: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl PeakRss {
+    /// Starts sampling.
+    pub fn start() -> PeakRss {
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+        use std::sync::Arc;
+        let peak = Arc::new(AtomicU64::new(rss_bytes()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (p, s) = (peak.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !s.load(Ordering::Relaxed) {
+                p.fetch_max(rss_bytes(), Ordering::Relaxed);
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        });
+        PeakRss { peak, stop }
+    }
+    /// Highest RSS seen so far, in bytes.
+    pub fn peak(&self) -> u64 {
+        self.peak
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .max(rss_bytes())
+    }
+}
+
+impl Drop for PeakRss {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// A request body of `head`, then `filler` zero bytes generated chunk by chunk (never held in
+/// memory whole), then `tail`: for sending large file parts without the client's memory growing.
+pub fn streaming_body(head: Vec<u8>, filler: u64, tail: Vec<u8>) -> reqwest::Body {
+    const CHUNK: u64 = 64 * 1024;
+    let zeros = bytes::Bytes::from(vec![0u8; CHUNK as usize]);
+    let mut chunks: Vec<bytes::Bytes> = vec![bytes::Bytes::from(head)];
+    let middle = futures_util::stream::unfold(filler, move |left| {
+        let zeros = zeros.clone();
+        async move {
+            if left == 0 {
+                None
+            } else {
+                let n = left.min(CHUNK);
+                Some((
+                    Ok::<_, std::io::Error>(zeros.slice(0..n as usize)),
+                    left - n,
+                ))
+            }
+        }
+    });
+    let head = futures_util::stream::iter(chunks.drain(..).map(Ok::<_, std::io::Error>));
+    let tail = futures_util::stream::iter(vec![Ok::<_, std::io::Error>(bytes::Bytes::from(tail))]);
+    use futures_util::StreamExt;
+    reqwest::Body::wrap_stream(head.chain(middle).chain(tail))
+}
+
+/// The multipart framing around one file part of `filler` bytes: (head, tail) to pass to
+/// [`streaming_body`], with `texts` sent before the file.
+pub fn file_part_frame(
+    texts: &[(&str, &str)],
+    file_field: &str,
+    filename: Option<&str>,
+) -> (Vec<u8>, Vec<u8>) {
+    let mut head = Vec::new();
+    for (k, v) in texts {
+        head.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    let filename = filename
+        .map(|f| format!("; filename=\"{f}\""))
+        .unwrap_or_default();
+    head.extend_from_slice(
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{file_field}\"{filename}\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+    );
+    let tail = format!("\r\n--{BOUNDARY}--\r\n").into_bytes();
+    (head, tail)
+}
