@@ -285,7 +285,6 @@ impl Drop for PeakRss {
 pub fn streaming_body(head: Vec<u8>, filler: u64, tail: Vec<u8>) -> reqwest::Body {
     const CHUNK: u64 = 64 * 1024;
     let zeros = bytes::Bytes::from(vec![0u8; CHUNK as usize]);
-    let mut chunks: Vec<bytes::Bytes> = vec![bytes::Bytes::from(head)];
     let middle = futures_util::stream::unfold(filler, move |left| {
         let zeros = zeros.clone();
         async move {
@@ -300,7 +299,7 @@ pub fn streaming_body(head: Vec<u8>, filler: u64, tail: Vec<u8>) -> reqwest::Bod
             }
         }
     });
-    let head = futures_util::stream::iter(chunks.drain(..).map(Ok::<_, std::io::Error>));
+    let head = futures_util::stream::iter(vec![Ok::<_, std::io::Error>(bytes::Bytes::from(head))]);
     let tail = futures_util::stream::iter(vec![Ok::<_, std::io::Error>(bytes::Bytes::from(tail))]);
     use futures_util::StreamExt;
     reqwest::Body::wrap_stream(head.chain(middle).chain(tail))
