@@ -1,0 +1,51 @@
+//! Bounded memory: bodies over an endpoint's limit are refused without the server's memory
+//! growing by their size. RSS is per process, so these tests live in their own binary and run
+//! one at a time (a lock), away from the other suites' uploads.
+
+mod common;
+
+use common::*;
+use tokio::sync::Mutex;
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
+
+const MIB: u64 = 1024 * 1024;
+
+#[tokio::test]
+async fn drive_upload_all_refuses_a_200_mib_body_without_memory_growing_by_its_size() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let server = server().await;
+    let (head, tail) = file_part_frame(
+        &[
+            ("file_name", "huge.bin"),
+            ("parent_type", "doc_file"),
+            ("parent_node", "doccnFivLCfJfblZjGZtxgabcef"),
+            ("size", "1"),
+        ],
+        "file",
+        None,
+    );
+    let before = rss_bytes();
+    let peak = PeakRss::start();
+    let resp = client()
+        .post(format!(
+            "{}/open-apis/drive/v1/medias/upload_all",
+            server.url()
+        ))
+        .header("Authorization", format!("Bearer {TENANT_TOKEN}"))
+        .header("Content-Type", RawForm::new().content_type())
+        .body(streaming_body(head, 200 * MIB, tail))
+        .send()
+        .await
+        .expect("sent");
+    let resp = read(resp).await;
+    assert_eq!(resp.code(), 1061043, "{}", resp.text);
+    assert_eq!(resp.status, 400);
+    assert_eq!(server.state().store.file_count(), 0);
+    let growth = peak.peak().saturating_sub(before);
+    // The server may hold up to the 20 MiB limit of one part before refusing; never the body.
+    assert!(
+        growth < 64 * MIB,
+        "peak RSS grew by {growth} bytes for a 200 MiB body"
+    );
+}
