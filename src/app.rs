@@ -11,16 +11,20 @@
 
 use crate::endpoints::{self, Caller, Ctx, Input, Reply, RouteAuth, RouteDef};
 use crate::error::{render, ApiError, ErrorScope};
+use crate::faults::{check_documented, FORCE_ERROR_HEADER};
+use crate::journal::{JournalEntry, PartRecord};
 use crate::multipart::{read_form, read_json, FormError, FormLimits, JsonBodyError, RequestBody};
 use crate::spec::{BodyKind, Catalogue, EndpointSpec, Location, Platform};
-use crate::store::Store;
+use crate::store::{Options, Store};
+use crate::world::World;
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use hyper::{HeaderMap, Method, Request, Response, StatusCode};
 use serde_json::{json, Value};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
 
 /// Largest JSON body read, in bytes; a larger one is the endpoint's parameter error (assumed).
 pub const MAX_JSON_BODY_BYTES: usize = 10 * 1024 * 1024;
@@ -31,14 +35,93 @@ pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
 /// The response type of the pipeline.
 pub type HttpResponse = Response<Full<Bytes>>;
 
-/// Everything a request may need: the store and the server's public base URL.
+/// Everything a request may need: the current store, the world to reset to, and the server's
+/// public base URL.
 #[derive(Debug)]
 pub struct AppState {
-    /// World, tokens, files.
-    pub store: Store,
+    store: RwLock<Arc<Store>>,
+    initial_world: World,
+    seed: Option<u64>,
+    options: Options,
     /// Base URL that links handed to clients point at (e.g. `http://127.0.0.1:8080`), no
     /// trailing slash.
     pub public_url: String,
+    /// How each request is logged on stderr.
+    pub log_format: LogFormat,
+}
+
+/// Per-request log line format on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum LogFormat {
+    /// `method path status code duration log_id`, space separated.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+    /// No request log.
+    Off,
+}
+
+impl AppState {
+    /// State for a server of `world`.
+    pub fn new(
+        world: World,
+        seed: Option<u64>,
+        options: Options,
+        public_url: String,
+        log_format: LogFormat,
+    ) -> AppState {
+        AppState {
+            store: RwLock::new(Arc::new(Store::with_options(
+                world.clone(),
+                seed,
+                options.clone(),
+            ))),
+            initial_world: world,
+            seed,
+            options,
+            public_url,
+            log_format,
+        }
+    }
+
+    /// The current store. A request keeps the store it started with, even across a reset.
+    pub fn store(&self) -> Arc<Store> {
+        self.store.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Replaces the store with a fresh one on the world loaded at start-up (`POST /__mock/reset`):
+    /// stored files, records, issued tokens, counters, journal, faults and clock start over.
+    pub fn reset(&self) {
+        let fresh = Arc::new(Store::with_options(
+            self.initial_world.clone(),
+            self.seed,
+            self.options.clone(),
+        ));
+        *self.store.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+    }
+}
+
+/// A request the emulator answers by closing the connection (a fault rule's
+/// `reset_connection`). hyper drops the connection when the service returns it.
+#[derive(Debug)]
+pub struct ConnectionReset;
+
+impl std::fmt::Display for ConnectionReset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection reset by a fault rule")
+    }
+}
+
+impl std::error::Error for ConnectionReset {}
+
+/// What the journal learns about a request while it runs.
+#[derive(Debug, Default)]
+struct Trace {
+    endpoint: String,
+    caller: Option<String>,
+    code: Option<i64>,
+    parts: Vec<PartRecord>,
 }
 
 /// What a route leads to.
@@ -109,9 +192,16 @@ fn route(method: &Method, path: &str) -> Option<(Route, Vec<(String, String)>)> 
     None
 }
 
-/// Handles one request. Never fails: every outcome is a documented Feishu response.
-pub async fn handle(state: Arc<AppState>, req: Request<Incoming>) -> HttpResponse {
-    let log_id = state.store.log_id();
+/// Handles one request. Every outcome is a documented Feishu response, except a fault rule's
+/// deliberate connection reset.
+pub async fn handle(
+    state: Arc<AppState>,
+    req: Request<Incoming>,
+) -> Result<HttpResponse, ConnectionReset> {
+    let started = Instant::now();
+    let store = state.store();
+    let log_id = store.log_id();
+    let time_ms = store.now_ms();
     let (parts, body) = req.into_parts();
     let body = RequestBody::new(body);
     let path = parts.uri.path().to_string();
@@ -120,35 +210,58 @@ pub async fn handle(state: Arc<AppState>, req: Request<Incoming>) -> HttpRespons
         .query()
         .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
         .unwrap_or_default();
-    let mut response = match route(&parts.method, &path) {
-        None => not_found(),
-        Some((Route::TenantToken, _)) => {
-            let result = match read_json(body, MAX_JSON_BODY_BYTES).await {
-                Ok(v) => endpoints::auth::tenant_access_token(&state.store, &v),
-                Err(_) => Err(ApiError::new(endpoints::auth::INVALID_PARAM)),
-            };
-            finish_raw(ErrorScope::Auth, result, &log_id)
-        }
-        Some((Route::AppToken, _)) => {
-            let result = match read_json(body, MAX_JSON_BODY_BYTES).await {
-                Ok(v) => endpoints::auth::app_access_token(&state.store, &v),
-                Err(_) => Err(ApiError::new(endpoints::auth::INVALID_PARAM)),
-            };
-            finish_raw(ErrorScope::Auth, result, &log_id)
-        }
-        Some((Route::Family(def, spec), path_params)) => {
-            let result = run_route(
-                &state,
-                def,
-                spec,
-                &parts.headers,
-                query,
-                path_params,
-                body,
-                &log_id,
-            )
-            .await;
-            finish(spec, result, &log_id)
+    let mut trace = Trace::default();
+    let mut response = if path == "/__mock" || path.starts_with("/__mock/") {
+        trace.endpoint = "admin".into();
+        crate::admin::handle(&state, &store, &parts.method, &path, &query, body).await
+    } else {
+        match route(&parts.method, &path) {
+            None => {
+                trace.endpoint = "not_found".into();
+                not_found()
+            }
+            Some((Route::TenantToken, _)) | Some((Route::AppToken, _)) => {
+                let tenant = matches!(route(&parts.method, &path), Some((Route::TenantToken, _)));
+                trace.endpoint = if tenant {
+                    "auth.tenant_access_token".into()
+                } else {
+                    "auth.app_access_token".into()
+                };
+                let result = match read_json(body, MAX_JSON_BODY_BYTES).await {
+                    Ok(v) if tenant => endpoints::auth::tenant_access_token(&store, &v),
+                    Ok(v) => endpoints::auth::app_access_token(&store, &v),
+                    Err(_) => Err(ApiError::new(endpoints::auth::INVALID_PARAM)),
+                };
+                trace.code = Some(match &result {
+                    Ok(_) => 0,
+                    Err(e) => e.code,
+                });
+                finish_raw(ErrorScope::Auth, result, &log_id)
+            }
+            Some((Route::Family(def, spec), path_params)) => {
+                trace.endpoint = spec.name.clone();
+                let request = RouteRequest {
+                    state: &state,
+                    store: &store,
+                    def,
+                    spec,
+                    headers: &parts.headers,
+                    query,
+                    path_params,
+                    log_id: &log_id,
+                };
+                let result = match run_route(request, body, &mut trace).await {
+                    Ok(result) => result,
+                    Err(ConnectionReset) => {
+                        log_request(&state, &parts.method, &path, 0, None, started, &log_id);
+                        journal(&store, &parts.method, &path, time_ms, 0, &log_id, trace);
+                        return Err(ConnectionReset);
+                    }
+                };
+                let (response, code) = finish(spec, result, &log_id);
+                trace.code = code;
+                response
+            }
         }
     };
     if let Ok(v) = HeaderValue::from_str(&log_id) {
@@ -156,37 +269,193 @@ pub async fn handle(state: Arc<AppState>, req: Request<Incoming>) -> HttpRespons
             .headers_mut()
             .insert(HeaderName::from_static("x-tt-logid"), v);
     }
-    response
+    let status = response.status().as_u16();
+    log_request(
+        &state,
+        &parts.method,
+        &path,
+        status,
+        trace.code,
+        started,
+        &log_id,
+    );
+    journal(
+        &store,
+        &parts.method,
+        &path,
+        time_ms,
+        status,
+        &log_id,
+        trace,
+    );
+    Ok(response)
 }
 
-/// Authenticates, extracts and runs a family route.
-#[allow(clippy::too_many_arguments)]
-async fn run_route(
+fn journal(
+    store: &Store,
+    method: &Method,
+    path: &str,
+    time_ms: i64,
+    status: u16,
+    log_id: &str,
+    trace: Trace,
+) {
+    if !store.journal.enabled() {
+        return;
+    }
+    store.journal.push(JournalEntry {
+        time_ms,
+        method: method.to_string(),
+        path: path.to_string(),
+        endpoint: trace.endpoint,
+        caller: trace.caller,
+        status,
+        code: trace.code,
+        log_id: log_id.to_string(),
+        parts: trace.parts,
+    });
+}
+
+/// One line per request on stderr: method, path, status, code, duration (ms), log id. Paths
+/// carry no credentials, and tokens are never logged.
+fn log_request(
     state: &AppState,
+    method: &Method,
+    path: &str,
+    status: u16,
+    code: Option<i64>,
+    started: Instant,
+    log_id: &str,
+) {
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let code_text = code.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
+    match state.log_format {
+        LogFormat::Off => {}
+        LogFormat::Text => {
+            eprintln!("{method} {path} {status} {code_text} {ms:.1}ms {log_id}");
+        }
+        LogFormat::Json => {
+            let line = json!({
+                "method": method.as_str(),
+                "path": path,
+                "status": status,
+                "code": code,
+                "duration_ms": (ms * 10.0).round() / 10.0,
+                "log_id": log_id,
+            });
+            eprintln!("{line}");
+        }
+    }
+}
+
+/// A matched family route and what it needs.
+struct RouteRequest<'a> {
+    state: &'a AppState,
+    store: &'a Store,
     def: &'static RouteDef,
     spec: &'static EndpointSpec,
-    headers: &HeaderMap,
+    headers: &'a HeaderMap,
     query: Vec<(String, String)>,
     path_params: Vec<(String, String)>,
+    log_id: &'a str,
+}
+
+/// Authenticates, applies quotas and faults, extracts and runs a family route.
+///
+/// Order: authentication (99991661/3/8/72, Project's own) → frequency limit (99991400) →
+/// `X-Mock-Error-Code` → fault rules → body extraction with limits → the endpoint.
+async fn run_route(
+    r: RouteRequest<'_>,
     body: RequestBody,
-    log_id: &str,
-) -> Result<Reply, ApiError> {
-    let caller: Caller = match def.auth {
-        RouteAuth::Bearer => endpoints::auth::authenticate_bearer(&state.store, headers, spec)?,
-        RouteAuth::Plugin => endpoints::project::authenticate(&state.store, headers, spec)?,
+    trace: &mut Trace,
+) -> Result<Result<Reply, ApiError>, ConnectionReset> {
+    let store = r.store;
+    let caller: Caller = match r.def.auth {
+        RouteAuth::Bearer => match endpoints::auth::authenticate_bearer(store, r.headers, r.spec) {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
+        },
+        RouteAuth::Plugin => match endpoints::project::authenticate(store, r.headers, r.spec) {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
+        },
         RouteAuth::None => Caller::Anonymous,
     };
-    let input = extract(spec, def.body.unwrap_or(spec.body), headers, body).await?;
-    let ctx = Ctx {
-        store: &state.store,
-        spec,
-        caller,
-        query,
-        path_params,
-        public_url: &state.public_url,
-        log_id,
+    trace.caller = caller.describe();
+    if store.options.rate_limits && r.def.auth == RouteAuth::Bearer {
+        if let Some(app_id) = caller.app_id() {
+            if let Err(e) = store
+                .quota
+                .check(app_id, &r.spec.name, &r.spec.quota, store.now_ms())
+            {
+                return Ok(Err(e));
+            }
+        }
+    }
+    if let Some(raw) = r.headers.get(FORCE_ERROR_HEADER) {
+        // Checked by the control plane's rules: an undocumented code never reaches here as a
+        // Feishu answer.
+        return Ok(forced_error(r.spec, raw.to_str().unwrap_or("")));
+    }
+    if r.def.auth != RouteAuth::None {
+        if let Some(action) = store.faults.fire(&r.spec.name, caller.app_id()) {
+            if let Some(ms) = action.delay_ms {
+                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            }
+            if action.reset_connection {
+                return Err(ConnectionReset);
+            }
+            if let Some(code) = action.error_code {
+                return Ok(Err(ApiError::new(code)));
+            }
+        }
+    }
+    let input = match extract(r.spec, r.def.body.unwrap_or(r.spec.body), r.headers, body).await {
+        Ok(input) => input,
+        Err(e) => return Ok(Err(e)),
     };
-    (def.handler)(&ctx, input)
+    if store.journal.enabled() {
+        if let Input::Form(form) = &input {
+            trace.parts = form
+                .files
+                .iter()
+                .map(|f| PartRecord {
+                    name: f.field.clone(),
+                    filename: f.filename.clone(),
+                    size: f.bytes.len() as u64,
+                    sha256: sha256_hex(&f.bytes),
+                    content_type: f.content_type.clone(),
+                })
+                .collect();
+        }
+    }
+    let ctx = Ctx {
+        store,
+        spec: r.spec,
+        caller,
+        query: r.query,
+        path_params: r.path_params,
+        public_url: &r.state.public_url,
+        log_id: r.log_id,
+    };
+    Ok((r.def.handler)(&ctx, input))
+}
+
+/// The error forced by `X-Mock-Error-Code: <code>`: the endpoint's documented status and
+/// message for that code. A code the endpoint does not document is answered by the control plane
+/// itself (HTTP 400, listing the documented codes) — see [`crate::admin::undocumented`].
+fn forced_error(spec: &EndpointSpec, raw: &str) -> Result<Reply, ApiError> {
+    match raw.trim().parse::<i64>() {
+        Ok(code) if check_documented(&spec.name, code).is_ok() => Err(ApiError::new(code)),
+        _ => Ok(Reply::Control(crate::admin::undocumented(&spec.name, raw))),
+    }
+}
+
+/// SHA-256 of `bytes`, lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Reads the body as the spec says, enforcing its limits while streaming.
@@ -243,16 +512,27 @@ fn form_error(spec: &EndpointSpec, e: FormError) -> ApiError {
 }
 
 /// Wraps an endpoint's outcome in its platform's envelope.
-fn finish(spec: &EndpointSpec, result: Result<Reply, ApiError>, log_id: &str) -> HttpResponse {
-    match result {
+fn finish(
+    spec: &EndpointSpec,
+    result: Result<Reply, ApiError>,
+    log_id: &str,
+) -> (HttpResponse, Option<i64>) {
+    let response = match result {
         Ok(Reply::Json(data)) => {
             let body = match spec.platform {
                 Platform::Open => json!({"code": 0, "msg": "success", "data": data}),
                 Platform::Project => json!({"err_code": 0, "err_msg": "", "err": {}, "data": data}),
             };
-            json_response(200, &body, &[])
+            return (json_response(200, &body, &[]), Some(0));
         }
-        Ok(Reply::Raw(body)) => json_response(200, &body, &[]),
+        Ok(Reply::Raw(body)) => {
+            let code = body
+                .get("code")
+                .or_else(|| body.pointer("/error/code"))
+                .and_then(Value::as_i64);
+            return (json_response(200, &body, &[]), code);
+        }
+        Ok(Reply::Control(response)) => response,
         Ok(Reply::Bytes {
             content_type,
             filename,
@@ -274,9 +554,15 @@ fn finish(spec: &EndpointSpec, result: Result<Reply, ApiError>, log_id: &str) ->
         }
         Err(err) => {
             let r = render(ErrorScope::Endpoint(spec), &err, log_id);
-            json_response(r.status, &r.body, &r.headers)
+            let code = r
+                .body
+                .get("code")
+                .or_else(|| r.body.get("err_code"))
+                .and_then(Value::as_i64);
+            return (json_response(r.status, &r.body, &r.headers), code);
         }
-    }
+    };
+    (response, None)
 }
 
 /// Answers a body built whole by the handler (token endpoints), or its error.

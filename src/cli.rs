@@ -38,4 +38,18 @@ pub struct ServeArgs {
     /// Base URL that links handed to clients point at (default: the listening address).
     #[arg(long, env = "FEISHU_MOCK_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Do not enforce the documented frequency limits (OKR 100/min, Task 10/s, Drive 5/s and
+    /// 10000/day per app).
+    #[arg(long, env = "FEISHU_MOCK_NO_RATE_LIMITS")]
+    pub no_rate_limits: bool,
+    /// Entries kept by the request journal (GET /__mock/requests); 0 keeps none.
+    #[arg(long, env = "FEISHU_MOCK_JOURNAL_LIMIT", default_value_t = crate::journal::DEFAULT_JOURNAL_LIMIT)]
+    pub journal_limit: usize,
+    /// Create unknown OKR targets, tasks, Drive nodes and work items on first use instead of
+    /// refusing them.
+    #[arg(long, env = "FEISHU_MOCK_LOOSE")]
+    pub loose: bool,
+    /// Request log on stderr: text, json or off.
+    #[arg(long, env = "FEISHU_MOCK_LOG_FORMAT", value_enum, default_value_t = crate::app::LogFormat::Text)]
+    pub log_format: crate::app::LogFormat,
 }

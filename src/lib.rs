@@ -14,12 +14,16 @@
 //! - [`server`]: listener, graceful shutdown, and [`MockServer`] for Rust test suites.
 //! - [`cli`]: the command line.
 
+pub mod admin;
 pub mod app;
 pub mod cli;
 pub mod endpoints;
 pub mod error;
+pub mod faults;
 pub mod ids;
+pub mod journal;
 pub mod multipart;
+pub mod quota;
 pub mod server;
 pub mod spec;
 pub mod store;

@@ -3,6 +3,7 @@
 use clap::Parser;
 use feishu_mock::cli::{Cli, Command};
 use feishu_mock::server::{bind, display_addr, serve, Config};
+use feishu_mock::store::Options;
 use feishu_mock::World;
 use std::io::Write;
 
@@ -31,6 +32,12 @@ async fn main() {
         world,
         seed: args.seed,
         public_url: args.public_url.clone(),
+        options: Options {
+            rate_limits: !args.no_rate_limits,
+            journal_limit: args.journal_limit,
+            loose: args.loose,
+        },
+        log_format: args.log_format,
     };
     let (listener, state) = match bind(config).await {
         Ok(b) => b,

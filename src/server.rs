@@ -3,14 +3,13 @@
 //! HTTP/1.1 with title-case response headers, so that `X-Tt-Logid` leaves in exactly that casing
 //! (FEISHU_FACTS §3: the Python SDK reads it case-sensitively).
 
-use crate::app::{handle, AppState};
-use crate::store::Store;
+use crate::app::{handle, AppState, LogFormat};
+use crate::store::Options;
 use crate::world::World;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
-use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -30,6 +29,10 @@ pub struct Config {
     pub seed: Option<u64>,
     /// Base URL for links handed to clients; defaults to the listening address.
     pub public_url: Option<String>,
+    /// Rate limits, journal size, loose mode.
+    pub options: Options,
+    /// Request log on stderr.
+    pub log_format: LogFormat,
 }
 
 impl Default for Config {
@@ -40,6 +43,8 @@ impl Default for Config {
             world: World::default_world(),
             seed: None,
             public_url: None,
+            options: Options::default(),
+            log_format: LogFormat::Off,
         }
     }
 }
@@ -52,10 +57,13 @@ pub async fn bind(config: Config) -> std::io::Result<(TcpListener, Arc<AppState>
         .public_url
         .map(|u| u.trim_end_matches('/').to_string())
         .unwrap_or_else(|| format!("http://{}", display_addr(addr)));
-    let state = Arc::new(AppState {
-        store: Store::new(config.world, config.seed),
+    let state = Arc::new(AppState::new(
+        config.world,
+        config.seed,
+        config.options,
         public_url,
-    });
+        config.log_format,
+    ));
     Ok((listener, state))
 }
 
@@ -85,7 +93,7 @@ pub async fn serve(
                 let state = state.clone();
                 let service = service_fn(move |req| {
                     let state = state.clone();
-                    async move { Ok::<_, Infallible>(handle(state, req).await) }
+                    async move { handle(state, req).await }
                 });
                 let conn = http1::Builder::new()
                     .title_case_headers(true)
@@ -158,7 +166,7 @@ impl MockServer {
         self.addr
     }
 
-    /// The server's state, for assertions on what was stored.
+    /// The server's state, for assertions on what was stored (`state().store()`).
     pub fn state(&self) -> &AppState {
         &self.state
     }

@@ -7,7 +7,10 @@
 use crate::endpoints::okr::OkrState;
 use crate::endpoints::project::ProjectState;
 use crate::endpoints::task::TaskState;
+use crate::faults::Faults;
 use crate::ids::Ids;
+use crate::journal::Journal;
+use crate::quota::Quota;
 use crate::world::{App, DriveNode, User, World};
 use bytes::Bytes;
 use dashmap::DashMap;
@@ -63,7 +66,29 @@ pub struct StoredFile {
     pub uploaded_at_ms: i64,
 }
 
-/// The emulator's state. One per server; shared behind an `Arc`.
+/// Behaviour switches that live as long as the store.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Enforce the documented frequency limits (`--no-rate-limits` turns them off).
+    pub rate_limits: bool,
+    /// Entries kept by the request journal (`--journal-limit`, 0 keeps none).
+    pub journal_limit: usize,
+    /// Create unknown OKR targets, tasks, Drive nodes and work items on first use (`--loose`).
+    pub loose: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            rate_limits: true,
+            journal_limit: crate::journal::DEFAULT_JOURNAL_LIMIT,
+            loose: false,
+        }
+    }
+}
+
+/// The emulator's state. One per server; shared behind an `Arc`, and replaced whole by
+/// `POST /__mock/reset`.
 #[derive(Debug)]
 pub struct Store {
     world: World,
@@ -76,6 +101,14 @@ pub struct Store {
     latest_token: DashMap<(String, TokenKind), String>,
     drive_nodes: DashMap<String, DriveNode>,
     files: DashMap<String, StoredFile>,
+    /// Behaviour switches.
+    pub options: Options,
+    /// The request journal.
+    pub journal: Journal,
+    /// Fault rules.
+    pub faults: Faults,
+    /// Frequency-limit counters.
+    pub quota: Quota,
     /// OKR objectives, key results, images and progress records.
     pub okr: OkrState,
     /// Tasks and their attachments.
@@ -85,9 +118,19 @@ pub struct Store {
 }
 
 impl Store {
-    /// A store holding `world`, with identifiers seeded by `seed` when given.
+    /// A store holding `world`, with identifiers seeded by `seed` when given, and default
+    /// options.
     pub fn new(world: World, seed: Option<u64>) -> Store {
+        Store::with_options(world, seed, Options::default())
+    }
+
+    /// A store holding `world` with `options`.
+    pub fn with_options(world: World, seed: Option<u64>, options: Options) -> Store {
         let store = Store {
+            journal: Journal::new(options.journal_limit),
+            faults: Faults::new(seed),
+            quota: Quota::default(),
+            options,
             okr: OkrState::load(&world),
             task: TaskState::load(&world),
             project: ProjectState::load(&world),
@@ -101,12 +144,20 @@ impl Store {
             drive_nodes: DashMap::new(),
             files: DashMap::new(),
         };
-        store.load_world();
+        store.add_own_world(&store.world.clone());
         store
     }
 
-    fn load_world(&self) {
-        let w = &self.world;
+    /// Adds the objects of `w` (apps, users, tokens, Drive nodes, and each family's objects) to
+    /// the running world (`POST /__mock/world`). Existing objects with the same ids are replaced.
+    pub fn add_world(&self, w: &World) {
+        self.add_own_world(w);
+        self.okr.add_world(w);
+        self.task.add_world(w);
+        self.project.add_world(w);
+    }
+
+    fn add_own_world(&self, w: &World) {
         for app in &w.apps {
             self.apps.insert(app.app_id.clone(), app.clone());
         }
@@ -221,6 +272,20 @@ impl Store {
         );
         *latest = token.clone();
         (token, TOKEN_LIFETIME_SECS)
+    }
+
+    /// Adds a Drive node (`--loose` creates unknown nodes on first use).
+    pub fn add_drive_node(&self, node: DriveNode) {
+        self.drive_nodes.insert(node.token.clone(), node);
+    }
+
+    /// Every stored file, oldest upload first.
+    pub fn files(&self) -> Vec<StoredFile> {
+        let mut files: Vec<StoredFile> = self.files.iter().map(|f| f.clone()).collect();
+        files.sort_by(|a, b| {
+            (a.uploaded_at_ms, &a.file_token).cmp(&(b.uploaded_at_ms, &b.file_token))
+        });
+        files
     }
 
     /// The Drive node `token`, if the world has it.

@@ -47,7 +47,7 @@ fn assert_refused(server: &feishu_mock::MockServer, resp: &Resp, status: u16, co
     assert_eq!(resp.status, status, "{}", resp.text);
     assert!(resp.json()["error"]["log_id"].is_string());
     assert_eq!(
-        server.state().store.file_count(),
+        server.state().store().file_count(),
         0,
         "a rejected request stored something"
     );
@@ -75,7 +75,7 @@ async fn seed_curl_example_is_accepted_and_the_bytes_are_kept() {
     );
     let resp = upload(&server, &form).await;
     let token = file_token(&resp);
-    let stored = server.state().store.file(&token).expect("stored");
+    let stored = server.state().store().file(&token).expect("stored");
     assert_eq!(stored.bytes.as_ref(), bytes.as_slice());
     assert_eq!(stored.name, "demo.jpeg");
     assert_eq!(stored.parent, DOC_NODE);
@@ -300,7 +300,7 @@ async fn file_of_exactly_20971520_bytes_is_accepted() {
     let resp = read(resp).await;
     let token = file_token(&resp);
     assert_eq!(
-        server.state().store.file(&token).unwrap().bytes.len(),
+        server.state().store().file(&token).unwrap().bytes.len(),
         20_971_520
     );
 }

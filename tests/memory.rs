@@ -41,7 +41,7 @@ async fn drive_upload_all_refuses_a_200_mib_body_without_memory_growing_by_its_s
     let resp = read(resp).await;
     assert_eq!(resp.code(), 1061043, "{}", resp.text);
     assert_eq!(resp.status, 400);
-    assert_eq!(server.state().store.file_count(), 0);
+    assert_eq!(server.state().store().file_count(), 0);
     let growth = peak.peak().saturating_sub(before);
     // The server may hold up to the 20 MiB limit of one part before refusing; never the body.
     assert!(

@@ -37,7 +37,7 @@ pub fn upload_all(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
     let pe = spec.param_error;
     let text = |name: &str| spec.field(name).check_text(form.text(name), pe);
     let file_name = text("file_name")?;
-    let _parent_type = text("parent_type")?;
+    let parent_type = text("parent_type")?;
     let parent_node = text("parent_node")?;
     let size = text("size")?;
     let checksum = text("checksum")?;
@@ -49,6 +49,16 @@ pub fn upload_all(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
         .ok_or_else(|| file_spec.violation("missing", pe, "", "required".into()))?;
 
     let parent_node = parent_node.as_str().unwrap_or_default();
+    if ctx.store.drive_node(parent_node).is_none() && ctx.store.options.loose {
+        // --loose: an unknown upload point is created on first use, of the kind its
+        // parent_type names (doc, docx, sheet, bitable, …).
+        let kind = parent_type.as_str().unwrap_or_default();
+        ctx.store.add_drive_node(crate::world::DriveNode {
+            token: parent_node.to_string(),
+            node_type: kind.split('_').next().unwrap_or(kind).to_string(),
+            title: String::new(),
+        });
+    }
     if ctx.store.drive_node(parent_node).is_none() {
         return Err(spec
             .field("parent_node")

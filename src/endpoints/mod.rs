@@ -41,6 +41,16 @@ pub enum Caller {
 }
 
 impl Caller {
+    /// `app:<app_id>`, `user:<open_id>`, `plugin:<plugin_id>`, or `None` (for the journal).
+    pub fn describe(&self) -> Option<String> {
+        match self {
+            Caller::Tenant { app_id } => Some(format!("app:{app_id}")),
+            Caller::User { open_id, .. } => Some(format!("user:{open_id}")),
+            Caller::Plugin { plugin_id, .. } => Some(format!("plugin:{plugin_id}")),
+            Caller::Anonymous => None,
+        }
+    }
+
     /// The open-platform app behind the call, if any.
     pub fn app_id(&self) -> Option<&str> {
         match self {
@@ -69,6 +79,9 @@ pub enum Reply {
     /// A whole body emitted as it is with HTTP 200, outside the envelope (token endpoints with
     /// envelopes of their own, such as Project's `plugin_token`).
     Raw(Value),
+    /// A finished response of the control plane (e.g. the 400 for an undocumented forced
+    /// code), sent as it is.
+    Control(crate::app::HttpResponse),
     /// Raw bytes (downloads).
     Bytes {
         /// Content-Type.

@@ -43,4 +43,7 @@ impl OkrState {
     pub fn load(_world: &crate::world::World) -> OkrState {
         OkrState::default()
     }
+
+    /// Adds the family's objects of `world` to the running state (`POST /__mock/world`).
+    pub fn add_world(&self, _world: &crate::world::World) {}
 }

@@ -45,4 +45,7 @@ impl ProjectState {
     pub fn load(_world: &crate::world::World) -> ProjectState {
         ProjectState::default()
     }
+
+    /// Adds the family's objects of `world` to the running state (`POST /__mock/world`).
+    pub fn add_world(&self, _world: &crate::world::World) {}
 }

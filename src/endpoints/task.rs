@@ -28,4 +28,7 @@ impl TaskState {
     pub fn load(_world: &crate::world::World) -> TaskState {
         TaskState::default()
     }
+
+    /// Adds the family's objects of `world` to the running state (`POST /__mock/world`).
+    pub fn add_world(&self, _world: &crate::world::World) {}
 }

@@ -2,6 +2,7 @@
 //! credentials, raw multipart bodies (to send exactly what each SDK sends), and snapshots.
 #![allow(dead_code)]
 
+use feishu_mock::store::Options;
 use feishu_mock::{Config, MockServer, World};
 use serde_json::Value;
 
@@ -14,21 +15,40 @@ pub const USER_TOKEN: &str = "u-7f1bcd13fc57d46bac21793a18e560";
 /// The default world's user.
 pub const USER_OPEN_ID: &str = "ou_2cefb2f014f8d0c6c2d2eb7bafb0e54f";
 
-/// A server on the default world, random seed.
-pub async fn server() -> MockServer {
-    MockServer::start(World::default_world())
-        .await
-        .expect("server starts")
+/// Options for rule tests: frequency limits off, so that a suite may send many requests in
+/// one second; the quota tests turn them on.
+pub fn rule_test_options() -> Options {
+    Options {
+        rate_limits: false,
+        ..Options::default()
+    }
 }
 
-/// A server on the default world with a fixed seed, for snapshots.
-pub async fn seeded_server(seed: u64) -> MockServer {
+/// A server on the default world, random seed, frequency limits off.
+pub async fn server() -> MockServer {
     MockServer::start_with(Config {
-        seed: Some(seed),
+        world: World::default_world(),
+        options: rule_test_options(),
         ..Config::default()
     })
     .await
     .expect("server starts")
+}
+
+/// A server on the default world with a fixed seed, for snapshots; frequency limits off.
+pub async fn seeded_server(seed: u64) -> MockServer {
+    MockServer::start_with(Config {
+        seed: Some(seed),
+        options: rule_test_options(),
+        ..Config::default()
+    })
+    .await
+    .expect("server starts")
+}
+
+/// A server with `config` exactly as given (frequency limits on unless it says otherwise).
+pub async fn server_with(config: Config) -> MockServer {
+    MockServer::start_with(config).await.expect("server starts")
 }
 
 /// An HTTP client that neither pools across tests nor follows redirects.

@@ -1,0 +1,152 @@
+//! The test control plane under `/__mock/` (no clash with Feishu routes). JSON in and out.
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET /__mock/health` | 200 `{"status":"ok"}` once the world is loaded |
+//! | `POST /__mock/reset` | back to the world loaded at start-up: files, records, tokens, counters, journal, faults and clock cleared |
+//! | `GET /__mock/requests?endpoint=&code=` | the request journal, oldest first |
+//! | `GET /__mock/files` | metadata of every stored file |
+//! | `GET /__mock/files/:file_token` | the raw bytes of one file |
+//! | `POST /__mock/world` | adds objects in the `--world` format |
+//! | `POST` / `GET` / `DELETE /__mock/faults` | add, list, clear fault rules |
+//! | `GET` / `POST /__mock/clock` | read, or `{"advance_seconds": N}` to move emulator time |
+//!
+//! Control-plane errors are HTTP 400 (bad input) or 404 (unknown route or file) with
+//! `{"error": "…"}`; they are the emulator's own, not Feishu's.
+
+use crate::app::{json_response, sha256_hex, AppState, HttpResponse, MAX_JSON_BODY_BYTES};
+use crate::faults::{documented_codes, FaultRule};
+use crate::multipart::{read_json, RequestBody};
+use crate::store::Store;
+use crate::world::World;
+use http_body_util::Full;
+use hyper::header::{HeaderValue, CONTENT_TYPE};
+use hyper::{Method, Response};
+use serde_json::{json, Value};
+
+fn error(status: u16, message: impl Into<String>) -> HttpResponse {
+    json_response(status, &json!({"error": message.into()}), &[])
+}
+
+fn ok(body: Value) -> HttpResponse {
+    json_response(200, &body, &[])
+}
+
+/// The control plane's answer to `X-Mock-Error-Code` with a code `endpoint` does not document:
+/// HTTP 400 listing the codes it does document.
+pub fn undocumented(endpoint: &str, raw: &str) -> HttpResponse {
+    json_response(
+        400,
+        &json!({
+            "error": format!("X-Mock-Error-Code {raw:?} is not a code {endpoint} documents"),
+            "endpoint": endpoint,
+            "documented_codes": documented_codes(endpoint).unwrap_or_default(),
+        }),
+        &[],
+    )
+}
+
+fn file_meta(f: &crate::store::StoredFile) -> Value {
+    json!({
+        "file_token": f.file_token,
+        "name": f.name,
+        "content_type": f.content_type,
+        "size": f.bytes.len(),
+        "sha256": sha256_hex(&f.bytes),
+        "endpoint": f.endpoint,
+        "parent": f.parent,
+        "uploaded_at_ms": f.uploaded_at_ms,
+    })
+}
+
+/// Handles a `/__mock/…` request.
+pub async fn handle(
+    state: &AppState,
+    store: &Store,
+    method: &Method,
+    path: &str,
+    query: &[(String, String)],
+    body: RequestBody,
+) -> HttpResponse {
+    let q = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let rest = path.trim_start_matches("/__mock").trim_end_matches('/');
+    match (method.as_str(), rest) {
+        ("GET", "/health") => ok(json!({"status": "ok"})),
+        ("POST", "/reset") => {
+            state.reset();
+            ok(json!({"reset": true}))
+        }
+        ("GET", "/requests") => {
+            let code = match q("code").map(str::parse::<i64>) {
+                None => None,
+                Some(Ok(c)) => Some(c),
+                Some(Err(_)) => return error(400, "code must be an integer"),
+            };
+            let entries = store.journal.list(q("endpoint"), code);
+            ok(json!({"requests": entries}))
+        }
+        ("GET", "/files") => {
+            let files: Vec<Value> = store.files().iter().map(file_meta).collect();
+            ok(json!({"files": files}))
+        }
+        ("GET", r) if r.starts_with("/files/") => {
+            let token = &r["/files/".len()..];
+            match store.file(token) {
+                Some(f) => {
+                    let mut resp = Response::new(Full::new(f.bytes.clone()));
+                    if let Ok(v) = HeaderValue::from_str(&f.content_type) {
+                        resp.headers_mut().insert(CONTENT_TYPE, v);
+                    }
+                    resp
+                }
+                None => error(404, format!("no stored file {token}")),
+            }
+        }
+        ("POST", "/world") => match read_json(body, MAX_JSON_BODY_BYTES).await {
+            Ok(v) => match serde_json::from_value::<World>(v) {
+                Ok(w) => {
+                    store.add_world(&w);
+                    ok(json!({"added": true}))
+                }
+                Err(e) => error(400, format!("not a world fragment: {e}")),
+            },
+            Err(_) => error(400, "body must be JSON in the --world format"),
+        },
+        ("POST", "/faults") => match read_json(body, MAX_JSON_BODY_BYTES).await {
+            Ok(v) => match serde_json::from_value::<FaultRule>(v) {
+                Ok(rule) => match store.faults.add(rule) {
+                    Ok(rule) => ok(json!({"fault": rule})),
+                    Err(e) => json_response(
+                        400,
+                        &json!({"error": e.message, "documented_codes": e.documented_codes}),
+                        &[],
+                    ),
+                },
+                Err(e) => error(400, format!("not a fault rule: {e}")),
+            },
+            Err(_) => error(400, "body must be a JSON fault rule"),
+        },
+        ("GET", "/faults") => ok(json!({"faults": store.faults.list()})),
+        ("DELETE", "/faults") => {
+            store.faults.clear();
+            ok(json!({"faults": []}))
+        }
+        ("GET", "/clock") => ok(json!({"now_ms": store.now_ms()})),
+        ("POST", "/clock") => match read_json(body, MAX_JSON_BODY_BYTES).await {
+            Ok(v) => match v.get("advance_seconds").and_then(Value::as_f64) {
+                Some(secs) if secs >= 0.0 && secs.is_finite() => {
+                    store.advance_clock_ms((secs * 1000.0).round() as i64);
+                    ok(json!({"now_ms": store.now_ms()}))
+                }
+                _ => error(400, "advance_seconds must be a non-negative number"),
+            },
+            Err(_) => error(400, "body must be {\"advance_seconds\": N}"),
+        },
+        _ => error(404, format!("unknown control route {method} {path}")),
+    }
+}

@@ -1,0 +1,123 @@
+//! The request journal behind `GET /__mock/requests`: one entry per request, oldest first,
+//! capped at `--journal-limit` entries (default 1000) so memory stays bounded. Uploads are
+//! described part by part (name, filename, size, sha256, content type) — never their bytes.
+
+use serde::Serialize;
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+/// Default number of entries kept.
+pub const DEFAULT_JOURNAL_LIMIT: usize = 1000;
+
+/// One multipart part as it arrived.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PartRecord {
+    /// Field name.
+    pub name: String,
+    /// Filename, if the part had one.
+    pub filename: Option<String>,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the bytes, lower-case hex.
+    pub sha256: String,
+    /// Content-Type, if the part had one.
+    pub content_type: Option<String>,
+}
+
+/// One request.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct JournalEntry {
+    /// Emulator time when the request arrived, ms since the epoch.
+    pub time_ms: i64,
+    /// HTTP method.
+    pub method: String,
+    /// Path without the query.
+    pub path: String,
+    /// Endpoint spec name (`drive.media.upload_all`, …), `auth.*`, `admin` or `not_found`.
+    pub endpoint: String,
+    /// `app:<app_id>`, `user:<open_id>`, `plugin:<plugin_id>` or none.
+    pub caller: Option<String>,
+    /// HTTP status answered.
+    pub status: u16,
+    /// Feishu code answered (0 on success; none for downloads and 404s).
+    pub code: Option<i64>,
+    /// The response's `X-Tt-Logid`.
+    pub log_id: String,
+    /// File parts of an upload, in arrival order.
+    pub parts: Vec<PartRecord>,
+}
+
+/// A capped journal.
+#[derive(Debug)]
+pub struct Journal {
+    limit: usize,
+    entries: Mutex<VecDeque<JournalEntry>>,
+}
+
+impl Journal {
+    /// A journal keeping at most `limit` entries (0 keeps none).
+    pub fn new(limit: usize) -> Journal {
+        Journal {
+            limit,
+            entries: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// Whether entries are kept at all (file parts are hashed only then).
+    pub fn enabled(&self) -> bool {
+        self.limit > 0
+    }
+
+    /// Appends `entry`, dropping the oldest beyond the limit.
+    pub fn push(&self, entry: JournalEntry) {
+        if self.limit == 0 {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        while entries.len() >= self.limit {
+            entries.pop_front();
+        }
+        entries.push_back(entry);
+    }
+
+    /// Entries oldest first, filtered by endpoint name and code when given.
+    pub fn list(&self, endpoint: Option<&str>, code: Option<i64>) -> Vec<JournalEntry> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries
+            .iter()
+            .filter(|e| endpoint.is_none_or(|want| e.endpoint == want))
+            .filter(|e| code.is_none_or(|want| e.code == Some(want)))
+            .cloned()
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(n: i64) -> JournalEntry {
+        JournalEntry {
+            time_ms: n,
+            method: "POST".into(),
+            path: "/".into(),
+            endpoint: "x".into(),
+            caller: None,
+            status: 200,
+            code: Some(n),
+            log_id: String::new(),
+            parts: vec![],
+        }
+    }
+
+    #[test]
+    fn journal_keeps_only_the_newest_limit_entries_oldest_first() {
+        let j = Journal::new(3);
+        for n in 0..5 {
+            j.push(entry(n));
+        }
+        let codes: Vec<_> = j.list(None, None).iter().map(|e| e.time_ms).collect();
+        assert_eq!(codes, [2, 3, 4]);
+        assert_eq!(j.list(None, Some(3)).len(), 1);
+    }
+}

@@ -1,0 +1,112 @@
+//! Frequency limits per app and endpoint (FEISHU_FACTS §2: OKR 100/min, Task 10/s, Drive
+//! upload_all 5/s and 10 000/day), in fixed windows of the emulator clock. A request over the
+//! limit gets HTTP 429, code 99991400, `x-ogw-ratelimit-limit` (the quota) and
+//! `x-ogw-ratelimit-reset` (seconds until the window ends). Refused requests do not count.
+//! `--no-rate-limits` turns them off.
+
+use crate::error::ApiError;
+use crate::spec::QuotaSpec;
+use dashmap::DashMap;
+
+/// Code for a request over the frequency limit.
+pub const FREQUENCY_LIMIT: i64 = 99991400;
+
+/// Counters per (app, endpoint): for each window length, the window index and its count.
+#[derive(Debug, Default)]
+pub struct Quota {
+    counters: DashMap<(String, String), Vec<Window>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    length_ms: i64,
+    index: i64,
+    count: u32,
+}
+
+impl Quota {
+    /// Counts a request of `app_id` to `endpoint` at `now_ms` against `quota`, or refuses it
+    /// with 99991400 when any window is full. All windows are checked before any is counted, so
+    /// a refused request counts nowhere.
+    pub fn check(
+        &self,
+        app_id: &str,
+        endpoint: &str,
+        quota: &QuotaSpec,
+        now_ms: i64,
+    ) -> Result<(), ApiError> {
+        let limits: Vec<(i64, u32)> = [
+            (1_000, quota.per_second),
+            (60_000, quota.per_minute),
+            (86_400_000, quota.per_day),
+        ]
+        .into_iter()
+        .filter_map(|(ms, limit)| limit.map(|l| (ms, l)))
+        .collect();
+        if limits.is_empty() {
+            return Ok(());
+        }
+        // One guard for all windows of this (app, endpoint): never two guards at once.
+        let mut windows = self
+            .counters
+            .entry((app_id.to_string(), endpoint.to_string()))
+            .or_insert_with(|| {
+                limits
+                    .iter()
+                    .map(|(ms, _)| Window {
+                        length_ms: *ms,
+                        index: i64::MIN,
+                        count: 0,
+                    })
+                    .collect()
+            });
+        for (w, (_, limit)) in windows.iter_mut().zip(&limits) {
+            let index = now_ms.div_euclid(w.length_ms);
+            if w.index != index {
+                *w = Window {
+                    length_ms: w.length_ms,
+                    index,
+                    count: 0,
+                };
+            }
+            if w.count >= *limit {
+                let reset_secs = ((index + 1) * w.length_ms - now_ms + 999) / 1000;
+                let mut err = ApiError::new(FREQUENCY_LIMIT);
+                err.headers = vec![
+                    ("x-ogw-ratelimit-limit".into(), limit.to_string()),
+                    (
+                        "x-ogw-ratelimit-reset".into(),
+                        reset_secs.max(1).to_string(),
+                    ),
+                ];
+                return Err(err);
+            }
+        }
+        for w in windows.iter_mut() {
+            w.count += 1;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sixth_request_in_one_second_is_refused_and_the_next_second_is_fresh() {
+        let q = Quota::default();
+        let spec = QuotaSpec {
+            per_second: Some(5),
+            per_minute: None,
+            per_day: Some(10_000),
+        };
+        for _ in 0..5 {
+            assert!(q.check("a", "e", &spec, 10_000).is_ok());
+        }
+        let err = q.check("a", "e", &spec, 10_999).unwrap_err();
+        assert_eq!(err.code, FREQUENCY_LIMIT);
+        assert!(q.check("b", "e", &spec, 10_999).is_ok(), "per app");
+        assert!(q.check("a", "e", &spec, 11_000).is_ok());
+    }
+}
