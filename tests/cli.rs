@@ -8,13 +8,15 @@ use std::process::{Child, Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_feishu-mock");
 
-/// Starts the binary and returns it with the first stdout line.
+/// Starts the binary and returns it with the first stdout line. Its request log (stderr) is
+/// discarded unless the command already set stderr.
 fn start(cmd: &mut Command) -> (Child, String) {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary starts");
+    start_logging(cmd.stderr(Stdio::null()))
+}
+
+/// Like [`start`], keeping stderr as the command set it.
+fn start_logging(cmd: &mut Command) -> (Child, String) {
+    let mut child = cmd.stdout(Stdio::piped()).spawn().expect("binary starts");
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
@@ -142,4 +144,67 @@ async fn the_same_seed_issues_the_same_tokens_run_to_run() {
         stop(child);
     }
     assert_eq!(tokens[0], tokens[1]);
+}
+
+#[tokio::test]
+async fn log_format_json_writes_one_line_per_request_without_tokens() {
+    let (child, line) = start_logging(
+        Command::new(BIN)
+            .args(["serve", "--port", "0", "--log-format", "json"])
+            .stderr(Stdio::piped()),
+    );
+    let url = url_of(&line);
+    let resp = common::post_json(
+        &format!("{url}/open-apis/auth/v3/tenant_access_token/internal"),
+        None,
+        &serde_json::json!({"app_id": "cli_mock", "app_secret": "mock-secret"}),
+    )
+    .await;
+    let log_id = resp.header("x-tt-logid").unwrap();
+    let token = resp.json()["tenant_access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut child = child;
+    let stderr = child.stderr.take().unwrap();
+    stop(child);
+    let text = std::io::read_to_string(stderr).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    let entry = &lines[0];
+    assert_eq!(entry["method"], "POST");
+    assert_eq!(
+        entry["path"],
+        "/open-apis/auth/v3/tenant_access_token/internal"
+    );
+    assert_eq!(entry["status"], 200);
+    assert_eq!(entry["code"], 0);
+    assert!(entry["duration_ms"].is_number());
+    assert_eq!(entry["log_id"], log_id.as_str());
+    assert!(!text.contains(&token) && !text.contains("mock-secret"));
+}
+
+#[tokio::test]
+async fn no_rate_limits_flag_lets_more_than_5_drive_uploads_through_in_a_second() {
+    let (child, line) = start(Command::new(BIN).args(["serve", "--port", "0", "--no-rate-limits"]));
+    let url = url_of(&line);
+    for _ in 0..7 {
+        let form = common::RawForm::new()
+            .text("file_name", "a")
+            .text("parent_type", "doc_file")
+            .text("parent_node", "doccnFivLCfJfblZjGZtxgabcef")
+            .text("size", "1")
+            .file("file", None, None, b"x");
+        let resp = common::post_form(
+            &format!("{url}/open-apis/drive/v1/medias/upload_all"),
+            Some(common::TENANT_TOKEN),
+            &form,
+        )
+        .await;
+        assert_eq!(resp.code(), 0, "{}", resp.text);
+    }
+    stop(child);
 }
