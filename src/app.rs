@@ -489,9 +489,12 @@ async fn extract(
 }
 
 /// Maps a form-reading failure to the endpoint's documented code: a file past `max_bytes` or one
-/// file too many answers the code the spec names for that rule; anything else is the endpoint's
-/// parameter error.
+/// file too many answers the code the spec names for that rule; a part that could not be spooled
+/// to disk is the endpoint's internal error; anything else is the endpoint's parameter error.
 fn form_error(spec: &EndpointSpec, e: FormError) -> ApiError {
+    if let FormError::Spool(_) = e {
+        return ApiError::new(spec.internal_error);
+    }
     let file_field = spec.fields.iter().find(|f| f.location == Location::File);
     let rule = match &e {
         FormError::FileTooLarge { .. } => "max_bytes",

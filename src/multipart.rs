@@ -163,6 +163,9 @@ pub enum FormError {
     },
     /// More than [`MAX_PARTS`] parts.
     TooManyParts,
+    /// A large part could not be spooled to, or read back from, its temporary file: a failure
+    /// of the emulator's machine, answered as the endpoint's internal error.
+    Spool(String),
 }
 
 /// Limits for one endpoint's form.
@@ -243,18 +246,56 @@ where
     Ok(form)
 }
 
+/// Bytes of one part held in memory while it streams in; beyond that the part goes on to an
+/// anonymous temporary file, so that a part refused for crossing its limit never grows memory by
+/// its size (DESIGN habit 2).
+pub const SPOOL_THRESHOLD_BYTES: usize = 1024 * 1024;
+
 /// Reads one part; `Ok(None)` when it grows past `limit` bytes (the rest is not read).
+///
+/// At most [`SPOOL_THRESHOLD_BYTES`] are held in memory at a time; a larger part is written to
+/// an anonymous temporary file (deleted by the OS when dropped) and read back whole only once it
+/// has ended within `limit`. A temporary file that cannot be made or written is
+/// [`FormError::Spool`].
 async fn read_part(mut field: multer::Field<'_>, limit: u64) -> Result<Option<Bytes>, FormError> {
+    use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+    let spool_error = |e: std::io::Error| FormError::Spool(e.to_string());
     let mut buf = BytesMut::new();
+    let mut seen: u64 = 0;
+    let mut spool: Option<tokio::fs::File> = None;
     loop {
         match field.chunk().await {
             Ok(Some(chunk)) => {
-                if (buf.len() + chunk.len()) as u64 > limit {
+                seen += chunk.len() as u64;
+                if seen > limit {
                     return Ok(None);
                 }
                 buf.extend_from_slice(&chunk);
+                if buf.len() >= SPOOL_THRESHOLD_BYTES {
+                    if spool.is_none() {
+                        let file = tokio::task::spawn_blocking(tempfile::tempfile)
+                            .await
+                            .map_err(|e| FormError::Spool(e.to_string()))?
+                            .map_err(spool_error)?;
+                        spool = Some(tokio::fs::File::from_std(file));
+                    }
+                    if let Some(file) = spool.as_mut() {
+                        file.write_all(&buf).await.map_err(spool_error)?;
+                        buf.clear();
+                    }
+                }
             }
-            Ok(None) => return Ok(Some(buf.freeze())),
+            Ok(None) => {
+                let Some(mut file) = spool else {
+                    return Ok(Some(buf.freeze()));
+                };
+                file.write_all(&buf).await.map_err(spool_error)?;
+                file.flush().await.map_err(spool_error)?;
+                file.rewind().await.map_err(spool_error)?;
+                let mut whole = Vec::with_capacity(seen as usize);
+                file.read_to_end(&mut whole).await.map_err(spool_error)?;
+                return Ok(Some(Bytes::from(whole)));
+            }
             Err(e) => return Err(FormError::Malformed(e.to_string())),
         }
     }
