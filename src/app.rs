@@ -211,11 +211,13 @@ pub async fn handle(
         .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
         .unwrap_or_default();
     let mut trace = Trace::default();
-    let mut response = if path == "/__mock" || path.starts_with("/__mock/") {
-        trace.endpoint = "admin".into();
-        crate::admin::handle(&state, &store, &parts.method, &path, &query, body).await
-    } else {
+    let is_control = path == "/__mock" || path.starts_with("/__mock/");
+    let mut response = {
         match route(&parts.method, &path) {
+            None if is_control => {
+                trace.endpoint = "admin".into();
+                crate::admin::handle(&state, &store, &parts.method, &path, &query, body).await
+            }
             None => {
                 trace.endpoint = "not_found".into();
                 not_found()
