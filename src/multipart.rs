@@ -244,19 +244,92 @@ where
 }
 
 /// Reads one part; `Ok(None)` when it grows past `limit` bytes (the rest is not read).
+///
+/// A part that grows past [`SPOOL_THRESHOLD_BYTES`] is written on to a temporary file in
+/// batches of that size instead of being held in memory, and read back whole only once it has
+/// ended within `limit`; so a part refused for its size never grows memory by its size (when no
+/// temporary file can be made, the part stays in memory).
 async fn read_part(mut field: multer::Field<'_>, limit: u64) -> Result<Option<Bytes>, FormError> {
     let mut buf = BytesMut::new();
+    let mut seen: u64 = 0;
+    let mut spool: Option<Spool> = None;
     loop {
         match field.chunk().await {
             Ok(Some(chunk)) => {
-                if (buf.len() + chunk.len()) as u64 > limit {
+                seen += chunk.len() as u64;
+                if seen > limit {
                     return Ok(None);
                 }
                 buf.extend_from_slice(&chunk);
+                if buf.len() >= SPOOL_THRESHOLD_BYTES {
+                    if spool.is_none() {
+                        spool = Spool::create();
+                    }
+                    if let Some(s) = spool.as_mut() {
+                        s.write(&buf)?;
+                        buf = BytesMut::new();
+                    }
+                }
             }
-            Ok(None) => return Ok(Some(buf.freeze())),
+            Ok(None) => {
+                return match spool {
+                    None => Ok(Some(buf.freeze())),
+                    Some(mut s) => {
+                        s.write(&buf)?;
+                        s.read_back().map(Some)
+                    }
+                }
+            }
             Err(e) => return Err(FormError::Malformed(e.to_string())),
         }
+    }
+}
+
+/// Bytes of a file part held in memory before the rest goes to a temporary file.
+pub const SPOOL_THRESHOLD_BYTES: usize = 4 * 1024 * 1024;
+
+/// A temporary file holding the bytes of one large part; removed when dropped.
+struct Spool {
+    path: std::path::PathBuf,
+    file: std::fs::File,
+}
+
+impl Spool {
+    /// A new empty file in the system's temporary directory, or `None` when none can be made.
+    fn create() -> Option<Spool> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!(
+            "feishu-mock-part-{}-{n}.tmp",
+            std::process::id()
+        ));
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .ok()?;
+        Some(Spool { path, file })
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), FormError> {
+        use std::io::Write;
+        self.file
+            .write_all(bytes)
+            .map_err(|e| FormError::Malformed(format!("spooling a part: {e}")))
+    }
+
+    fn read_back(self) -> Result<Bytes, FormError> {
+        std::fs::read(&self.path)
+            .map(Bytes::from)
+            .map_err(|e| FormError::Malformed(format!("reading a spooled part: {e}")))
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
     }
 }
 
