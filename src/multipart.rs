@@ -300,10 +300,8 @@ impl Spool {
         use std::sync::atomic::{AtomicU64, Ordering};
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "feishu-mock-part-{}-{n}.tmp",
-            std::process::id()
-        ));
+        let path =
+            std::env::temp_dir().join(format!("feishu-mock-part-{}-{n}.tmp", std::process::id()));
         let file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)

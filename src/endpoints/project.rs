@@ -45,7 +45,9 @@ pub const ROUTES: &[RouteDef] = &[
     },
     RouteDef {
         method: Some("POST"),
-        pattern: Some("/open_api/:project_key/work_item/:work_item_type_key/:work_item_id/file/download"),
+        pattern: Some(
+            "/open_api/:project_key/work_item/:work_item_type_key/:work_item_id/file/download",
+        ),
         spec: UPLOAD_SPEC,
         auth: RouteAuth::Plugin,
         body: Some(BodyKind::Json),
@@ -205,7 +207,12 @@ impl ProjectState {
     /// already holds [`MAX_ATTACHMENTS_PER_FIELD`]. The count check and the insert happen under
     /// one DashMap entry guard, held by no await, so concurrent uploads cannot pass the cap; a
     /// refused file is not stored.
-    pub fn attach(&self, store: &Store, slot: FieldSlot, file: StoredFile) -> Result<(), FieldFull> {
+    pub fn attach(
+        &self,
+        store: &Store,
+        slot: FieldSlot,
+        file: StoredFile,
+    ) -> Result<(), FieldFull> {
         let mut held = self.slots.entry(slot.clone()).or_default();
         if held.len() >= MAX_ATTACHMENTS_PER_FIELD {
             return Err(FieldFull);
@@ -360,13 +367,17 @@ fn find_field<'w>(
             f.field_key == name
         }
     };
-    fields.iter().find(|f| hit(f)).map(|f| (f, false)).or_else(|| {
-        fields
-            .iter()
-            .flat_map(|f| f.fields.iter())
-            .find(|f| hit(f))
-            .map(|f| (f, true))
-    })
+    fields
+        .iter()
+        .find(|f| hit(f))
+        .map(|f| (f, false))
+        .or_else(|| {
+            fields
+                .iter()
+                .flat_map(|f| f.fields.iter())
+                .find(|f| hit(f))
+                .map(|f| (f, true))
+        })
 }
 
 /// Handles file/upload; see the module doc for fields and codes and the spec for their order.
@@ -375,12 +386,14 @@ pub fn file_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
     let spec = ctx.spec;
     let pe = spec.param_error;
     let (space, type_key, item_id) = work_item(ctx)?;
-    let file = form
-        .files
-        .first()
-        .ok_or_else(|| spec.field("file").violation("missing", pe, "", "required".into()))?;
+    let file = form.files.first().ok_or_else(|| {
+        spec.field("file")
+            .violation("missing", pe, "", "required".into())
+    })?;
 
-    let field_key = spec.field("field_key").check_text(form.text("field_key"), pe)?;
+    let field_key = spec
+        .field("field_key")
+        .check_text(form.text("field_key"), pe)?;
     let field_alias = spec
         .field("field_alias")
         .check_text(form.text("field_alias"), pe)?;
