@@ -722,3 +722,14 @@ async fn download_checks_the_token_first() {
     let r = download(&s, "p-bad", STORY, &json!({"uuid": "x"})).await;
     assert_eq!(err_code(&r), 10022);
 }
+
+#[tokio::test]
+async fn plugin_token_with_a_body_that_is_not_json_answers_1000050190_from_the_pipeline() {
+    let s = server().await;
+    let req = client()
+        .post(format!("{}/open_api/authen/plugin_token", s.url()))
+        .body("plugin_id=MII_MOCK_PLUGIN");
+    let r = read(req.send().await.unwrap()).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(err_code(&r), 1000050190);
+}
