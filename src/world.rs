@@ -293,6 +293,10 @@ pub struct WorkItemField {
     /// Display name.
     #[serde(default)]
     pub name: String,
+    /// The sub-fields of a `compound_field` (复合字段), whose value is a list of elements
+    /// addressed by `index`; empty for any other field type.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<WorkItemField>,
 }
 
 /// A work item.

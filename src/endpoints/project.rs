@@ -1,51 +1,539 @@
-//! Feishu Project (seed 003): work-item attachment upload, on its own auth and envelope
-//! (FEISHU_FACTS §4). Implemented by the Project issue; until then every token is refused with
-//! 10022.
+//! Feishu Project (飞书项目, seed 003): plugin tokens, and work-item attachment upload with its
+//! natural next call, download — on Project's own auth and envelope (FEISHU_FACTS §4).
+//!
+//! Routes:
+//! - `POST /open_api/authen/plugin_token`, JSON `{"plugin_id","plugin_secret","type":0|1}` →
+//!   HTTP 200 `{"error":{"code":0,"msg":""},"data":{"token":"p-<uuid>","expire_time":7200}}`
+//!   (`v-<uuid>` for `type` 1, a virtual plugin token). Errors come in the same envelope with
+//!   HTTP 200 and `data` `{}`: 20006 (malformed body, `type` not 0/1), 10001 (unknown plugin or
+//!   wrong secret) — both assumed.
+//! - `POST /open_api/:project_key/work_item/:work_item_type_key/:work_item_id/file/upload`,
+//!   multipart: `file` (one part, ≤ 104857600 bytes), `field_key` or `field_alias`, `index` for
+//!   attachment fields inside compound fields. Answers `{"err_code":0,"err_msg":"","err":{},
+//!   "data":{"uuid","name","size","mime_type"}}` (size in bytes). At most
+//!   [`MAX_ATTACHMENTS_PER_FIELD`] attachments per field (per element for compound fields).
+//! - `POST /open_api/:project_key/work_item/:work_item_type_key/:work_item_id/file/download`,
+//!   JSON `{"uuid"}` → HTTP 200 with the bytes, the stored Content-Type and the file name in
+//!   `Content-Disposition`.
+//!
+//! Both work-item routes take `X-PLUGIN-TOKEN` (a `p-` token also needs `X-USER-KEY` naming a
+//! user of the world). Codes: 10022 (token absent, unknown or expired), 10001 (user key missing
+//! or unknown), 1000050255 (project), 20003 (type), 30005 (work item), 1000050190 (form or
+//! field), 1000050174 (size, second file), 1000050262 (51st attachment), 20006 (download of an
+//! unknown uuid). Statuses, messages and the order of checks are in
+//! `specs/project.work_item.file.upload.json` and `specs/platform.json`.
 
-use super::{Caller, Ctx, Input, Reply, RouteAuth, RouteDef};
-use crate::error::ApiError;
-use crate::spec::EndpointSpec;
-use crate::store::Store;
+use super::{expect_form, expect_json, Caller, Ctx, Input, Reply, RouteAuth, RouteDef};
+use crate::error::{lookup, ApiError, ErrorScope};
+use crate::spec::{BodyKind, EndpointSpec};
+use crate::store::{Store, StoredFile};
+use crate::world::{Space, WorkItemField, World};
+use dashmap::DashMap;
 use hyper::HeaderMap;
+use serde_json::{json, Value};
+use std::sync::RwLock;
 
-/// The routes of this family: the documented endpoint(s) and their natural next calls.
-pub const ROUTES: &[RouteDef] = &[RouteDef {
-    method: None,
-    pattern: None,
-    spec: "project.work_item.file.upload",
-    auth: RouteAuth::Plugin,
-    body: None,
-    handler: file_upload,
-}];
+/// The routes of this family: token issuing, the documented upload, and its download.
+pub const ROUTES: &[RouteDef] = &[
+    RouteDef {
+        method: None,
+        pattern: None,
+        spec: UPLOAD_SPEC,
+        auth: RouteAuth::Plugin,
+        body: None,
+        handler: file_upload,
+    },
+    RouteDef {
+        method: Some("POST"),
+        pattern: Some(
+            "/open_api/:project_key/work_item/:work_item_type_key/:work_item_id/file/download",
+        ),
+        spec: UPLOAD_SPEC,
+        auth: RouteAuth::Plugin,
+        body: Some(BodyKind::Json),
+        handler: file_download,
+    },
+    RouteDef {
+        method: Some("POST"),
+        pattern: Some("/open_api/authen/plugin_token"),
+        spec: UPLOAD_SPEC,
+        auth: RouteAuth::None,
+        body: Some(BodyKind::Json),
+        handler: plugin_token,
+    },
+];
 
-/// `err_code` for an unknown or expired `X-PLUGIN-TOKEN` (FEISHU_FACTS §4, 3p).
+/// The spec whose error table, envelope and limits all Project routes use.
+const UPLOAD_SPEC: &str = "project.work_item.file.upload";
+
+/// `err_code` for an absent, unknown or expired `X-PLUGIN-TOKEN` (FEISHU_FACTS §4, 3p; absent is
+/// assumed).
 pub const CHECK_TOKEN_FAILED: i64 = 10022;
+/// A plugin token without `X-USER-KEY`, an unknown `X-USER-KEY`, or wrong plugin credentials
+/// (assumed).
+pub const NO_PERMISSION: i64 = 10001;
+/// A malformed `plugin_token` body, or a download of a uuid the work item does not hold
+/// (assumed).
+pub const INVALID_PARAM: i64 = 20006;
+/// The 51st attachment of a field (seed 003 note 3; the code is assumed).
+pub const UPLOAD_FAIL: i64 = 1000050262;
 
-/// Authenticates a Project request by `X-PLUGIN-TOKEN` / `X-USER-KEY`.
-pub fn authenticate(
-    _store: &Store,
-    _headers: &HeaderMap,
-    _spec: &EndpointSpec,
-) -> Result<Caller, ApiError> {
-    Err(ApiError::new(CHECK_TOKEN_FAILED))
+/// Lifetime of a plugin or virtual token, in seconds (`expire_time`, FEISHU_FACTS §4).
+pub const PLUGIN_TOKEN_LIFETIME_SECS: i64 = 7200;
+/// Attachments an attachment field holds at most (seed 003 note 3: 附件数量限制为50个).
+pub const MAX_ATTACHMENTS_PER_FIELD: usize = 50;
+/// `field_type_key` of attachment fields.
+pub const ATTACHMENT_FIELD_TYPE: &str = "multi_file";
+/// Name kept for a file part sent without a filename (the Java SDK's own default, assumed).
+pub const UNNAMED_FILE: &str = "unknown";
+/// Content type kept for a file part sent without one (assumed).
+pub const DEFAULT_MIME_TYPE: &str = "application/octet-stream";
+
+/// The two token kinds `plugin_token` issues (`type` 0 and 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PluginTokenKind {
+    /// `type` 0: `p-<uuid>`; calls must name the acting user in `X-USER-KEY`.
+    Plugin,
+    /// `type` 1: `v-<uuid>`, for development; `X-USER-KEY` optional.
+    Virtual,
 }
 
-/// `POST /open_api/:project_key/work_item/:work_item_type_key/:work_item_id/file/upload`
-/// (seed 003).
-pub fn file_upload(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> {
-    Err(ApiError::new(ctx.spec.internal_error))
+/// An issued plugin or virtual token.
+#[derive(Debug, Clone)]
+pub struct PluginToken {
+    /// The plugin (`MII_…`).
+    pub plugin_id: String,
+    /// Plugin or virtual.
+    pub kind: PluginTokenKind,
+    /// Expiry, ms since the epoch (emulator clock).
+    pub expires_at_ms: i64,
 }
 
-/// In-memory state of the project family, built from the world and kept in [`crate::store::Store`].
+/// Where attachments are kept: one attachment field of one work item, and for fields inside a
+/// compound field, one element of it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FieldSlot {
+    /// The space's `project_key` (never its simple_name).
+    pub project_key: String,
+    /// The work item.
+    pub work_item_id: String,
+    /// The attachment field's `field_key`.
+    pub field_key: String,
+    /// The compound element, for fields inside compound fields.
+    pub index: Option<u32>,
+}
+
+/// In-memory state of the Project family, built from the world and kept in
+/// [`crate::store::Store`]. The bytes of each attachment live in the store's files under the
+/// attachment's uuid.
 #[derive(Debug, Default)]
-pub struct ProjectState {}
+pub struct ProjectState {
+    plugins: DashMap<String, String>,
+    users: DashMap<String, ()>,
+    spaces: RwLock<Vec<Space>>,
+    tokens: DashMap<String, PluginToken>,
+    /// uuids of the attachments of each field, in upload order; the entry guard makes the cap
+    /// check and the insert one step.
+    slots: DashMap<FieldSlot, Vec<String>>,
+    /// The slot of each attachment, by uuid.
+    attachments: DashMap<String, FieldSlot>,
+}
+
+/// What [`ProjectState::attach`] refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldFull;
 
 impl ProjectState {
     /// The state a fresh world starts with.
-    pub fn load(_world: &crate::world::World) -> ProjectState {
-        ProjectState::default()
+    pub fn load(world: &World) -> ProjectState {
+        let state = ProjectState::default();
+        state.add_world(world);
+        state
     }
 
-    /// Adds the family's objects of `world` to the running state (`POST /__mock/world`).
-    pub fn add_world(&self, _world: &crate::world::World) {}
+    /// Adds the plugins, users and spaces of `world` to the running state
+    /// (`POST /__mock/world`); a space with a known `project_key` is replaced.
+    pub fn add_world(&self, world: &World) {
+        let p = &world.project;
+        for pl in &p.plugins {
+            self.plugins
+                .insert(pl.plugin_id.clone(), pl.plugin_secret.clone());
+        }
+        for u in &p.users {
+            self.users.insert(u.user_key.clone(), ());
+        }
+        let mut spaces = self.spaces.write().unwrap_or_else(|e| e.into_inner());
+        for space in &p.spaces {
+            spaces.retain(|s| s.project_key != space.project_key);
+            spaces.push(space.clone());
+        }
+    }
+
+    /// The space whose `project_key` or `simple_name` is `key`.
+    pub fn space(&self, key: &str) -> Option<Space> {
+        let spaces = self.spaces.read().unwrap_or_else(|e| e.into_inner());
+        spaces
+            .iter()
+            .find(|s| s.project_key == key)
+            .or_else(|| {
+                spaces
+                    .iter()
+                    .find(|s| !s.simple_name.is_empty() && s.simple_name == key)
+            })
+            .cloned()
+    }
+
+    /// The secret of plugin `plugin_id`.
+    pub fn plugin_secret(&self, plugin_id: &str) -> Option<String> {
+        self.plugins.get(plugin_id).map(|s| s.clone())
+    }
+
+    /// Whether `user_key` is a user of the world.
+    pub fn has_user(&self, user_key: &str) -> bool {
+        self.users.contains_key(user_key)
+    }
+
+    /// Issues a fresh token of `kind` for `plugin_id`, valid for
+    /// [`PLUGIN_TOKEN_LIFETIME_SECS`] from `now_ms`.
+    pub fn issue_token(&self, store: &Store, plugin_id: &str, kind: PluginTokenKind) -> String {
+        let prefix = match kind {
+            PluginTokenKind::Plugin => "p-",
+            PluginTokenKind::Virtual => "v-",
+        };
+        let token = format!("{prefix}{}", store.with_ids(|ids| ids.uuid()));
+        self.tokens.insert(
+            token.clone(),
+            PluginToken {
+                plugin_id: plugin_id.to_string(),
+                kind,
+                expires_at_ms: store.now_ms() + PLUGIN_TOKEN_LIFETIME_SECS * 1000,
+            },
+        );
+        token
+    }
+
+    /// The token record if `token` was issued and has not expired at `now_ms`.
+    pub fn live_token(&self, token: &str, now_ms: i64) -> Option<PluginToken> {
+        self.tokens
+            .get(token)
+            .map(|t| t.clone())
+            .filter(|t| t.expires_at_ms > now_ms)
+    }
+
+    /// Adds `file` (keyed by its `file_token`, the attachment's uuid) to `slot` unless the slot
+    /// already holds [`MAX_ATTACHMENTS_PER_FIELD`]. The count check and the insert happen under
+    /// one DashMap entry guard, held by no await, so concurrent uploads cannot pass the cap; a
+    /// refused file is not stored.
+    pub fn attach(
+        &self,
+        store: &Store,
+        slot: FieldSlot,
+        file: StoredFile,
+    ) -> Result<(), FieldFull> {
+        let mut held = self.slots.entry(slot.clone()).or_default();
+        if held.len() >= MAX_ATTACHMENTS_PER_FIELD {
+            return Err(FieldFull);
+        }
+        held.push(file.file_token.clone());
+        self.attachments.insert(file.file_token.clone(), slot);
+        store.put_file(file);
+        Ok(())
+    }
+
+    /// How many attachments `slot` holds.
+    pub fn attachment_count(&self, slot: &FieldSlot) -> usize {
+        self.slots.get(slot).map(|v| v.len()).unwrap_or(0)
+    }
+
+    /// The slot that holds attachment `uuid`.
+    pub fn slot_of(&self, uuid: &str) -> Option<FieldSlot> {
+        self.attachments.get(uuid).map(|s| s.clone())
+    }
+}
+
+/// Authenticates a Project request by `X-PLUGIN-TOKEN` / `X-USER-KEY` (header names are
+/// case-insensitive), before any parameter is read.
+///
+/// Errors: 10022 (token absent or empty — assumed —, unknown, or expired), 10001 (a `p-` token
+/// without `X-USER-KEY`, or an `X-USER-KEY` naming no user of the world — assumed).
+pub fn authenticate(
+    store: &Store,
+    headers: &HeaderMap,
+    _spec: &EndpointSpec,
+) -> Result<Caller, ApiError> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let token = header("x-plugin-token").ok_or_else(|| ApiError::new(CHECK_TOKEN_FAILED))?;
+    let record = store
+        .project
+        .live_token(token, store.now_ms())
+        .ok_or_else(|| ApiError::new(CHECK_TOKEN_FAILED))?;
+    let user_key = header("x-user-key");
+    match (record.kind, user_key) {
+        (PluginTokenKind::Plugin, None) => return Err(ApiError::new(NO_PERMISSION)),
+        (_, Some(u)) if !store.project.has_user(u) => return Err(ApiError::new(NO_PERMISSION)),
+        _ => {}
+    }
+    Ok(Caller::Plugin {
+        plugin_id: record.plugin_id,
+        user_key: user_key.map(str::to_string),
+    })
+}
+
+/// The `{"error":{"code","msg"},"data":{}}` answer of `plugin_token` for `code`, its message
+/// taken from `specs/platform.json`.
+fn plugin_token_error(code: i64) -> Reply {
+    let msg = lookup(ErrorScope::Project, code)
+        .map(|row| row.msg.clone())
+        .unwrap_or_default();
+    Reply::Raw(json!({"error": {"code": code, "msg": msg}, "data": {}}))
+}
+
+/// `POST /open_api/authen/plugin_token`: `{"plugin_id","plugin_secret","type"}` with `type` 0
+/// (plugin token `p-<uuid>`, the default when absent — assumed) or 1 (virtual token
+/// `v-<uuid>`). Every call mints a new token with `expire_time` 7200 s (assumed; earlier
+/// tokens stay valid until their own expiry). Answers HTTP 200 in its own envelope, errors
+/// included: 20006 (body not an object, ids not strings, `type` not 0/1), 10001 (unknown
+/// plugin or wrong secret). A body that is not JSON at all is refused by the pipeline with the
+/// business envelope's 1000050190.
+pub fn plugin_token(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
+    let body = expect_json(ctx, input)?;
+    let Some(obj) = body.as_object() else {
+        return Ok(plugin_token_error(INVALID_PARAM));
+    };
+    let id = obj.get("plugin_id").and_then(Value::as_str);
+    let secret = obj.get("plugin_secret").and_then(Value::as_str);
+    let kind = match obj.get("type") {
+        None | Some(Value::Null) => Some(PluginTokenKind::Plugin),
+        Some(t) => match t.as_i64() {
+            Some(0) => Some(PluginTokenKind::Plugin),
+            Some(1) => Some(PluginTokenKind::Virtual),
+            _ => None,
+        },
+    };
+    let (Some(id), Some(secret), Some(kind)) = (id, secret, kind) else {
+        return Ok(plugin_token_error(INVALID_PARAM));
+    };
+    if ctx.store.project.plugin_secret(id).as_deref() != Some(secret) {
+        return Ok(plugin_token_error(NO_PERMISSION));
+    }
+    let token = ctx.store.project.issue_token(ctx.store, id, kind);
+    Ok(Reply::Raw(json!({
+        "error": {"code": 0, "msg": ""},
+        "data": {"token": token, "expire_time": PLUGIN_TOKEN_LIFETIME_SECS},
+    })))
+}
+
+/// The work item the path names: its space's `project_key` and the item id.
+/// Errors: 1000050255 (project), 20003 (type), 30005 (work item).
+fn work_item(ctx: &Ctx<'_>) -> Result<(Space, String, String), ApiError> {
+    let spec = ctx.spec;
+    let pe = spec.param_error;
+    let project_key = ctx.path("project_key").unwrap_or_default();
+    let type_key = ctx.path("work_item_type_key").unwrap_or_default();
+    let item_id = ctx.path("work_item_id").unwrap_or_default();
+    let space = ctx.store.project.space(project_key).ok_or_else(|| {
+        spec.field("project_key").violation(
+            "exists",
+            pe,
+            project_key,
+            "a space id or simple_name".into(),
+        )
+    })?;
+    let wit = space
+        .work_item_types
+        .iter()
+        .find(|t| t.type_key == type_key)
+        .ok_or_else(|| {
+            spec.field("work_item_type_key").violation(
+                "exists",
+                pe,
+                type_key,
+                "a work item type of the space".into(),
+            )
+        })?;
+    if !space
+        .work_items
+        .iter()
+        .any(|w| w.id == item_id && w.work_item_type_key == wit.type_key)
+    {
+        return Err(spec
+            .field("work_item_id")
+            .violation("exists", pe, item_id, "a work item of that type".into())
+            .into());
+    }
+    let type_key = wit.type_key.clone();
+    Ok((space, type_key, item_id.to_string()))
+}
+
+/// Finds the field whose `field_key` (or, with `by_alias`, `field_alias`) is `name` among the
+/// type's fields and the sub-fields of its compound fields; `true` when it is a sub-field.
+fn find_field<'w>(
+    fields: &'w [WorkItemField],
+    name: &str,
+    by_alias: bool,
+) -> Option<(&'w WorkItemField, bool)> {
+    let hit = |f: &WorkItemField| {
+        if by_alias {
+            !f.field_alias.is_empty() && f.field_alias == name
+        } else {
+            f.field_key == name
+        }
+    };
+    fields
+        .iter()
+        .find(|f| hit(f))
+        .map(|f| (f, false))
+        .or_else(|| {
+            fields
+                .iter()
+                .flat_map(|f| f.fields.iter())
+                .find(|f| hit(f))
+                .map(|f| (f, true))
+        })
+}
+
+/// Handles file/upload; see the module doc for fields and codes and the spec for their order.
+pub fn file_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
+    let form = expect_form(ctx, input)?;
+    let spec = ctx.spec;
+    let pe = spec.param_error;
+    let (space, type_key, item_id) = work_item(ctx)?;
+    let file = form.files.first().ok_or_else(|| {
+        spec.field("file")
+            .violation("missing", pe, "", "required".into())
+    })?;
+
+    let field_key = spec
+        .field("field_key")
+        .check_text(form.text("field_key"), pe)?;
+    let field_alias = spec
+        .field("field_alias")
+        .check_text(form.text("field_alias"), pe)?;
+    let index = spec.field("index").check_text(form.text("index"), pe)?;
+    let (name, by_alias) = match (field_key.as_str(), field_alias.as_str()) {
+        (Some(k), _) => ("field_key", Some((k, false))),
+        (None, Some(a)) => ("field_alias", Some((a, true))),
+        (None, None) => ("field_key", None),
+    };
+    let Some((wanted, by_alias)) = by_alias else {
+        return Err(spec
+            .field("field_key")
+            .violation("missing", pe, "", "field_key or field_alias".into())
+            .into());
+    };
+    let fields = space
+        .work_item_types
+        .iter()
+        .find(|t| t.type_key == type_key)
+        .map(|t| t.fields.as_slice())
+        .unwrap_or_default();
+    let (field, in_compound) = find_field(fields, wanted, by_alias)
+        .filter(|(f, _)| f.field_type_key == ATTACHMENT_FIELD_TYPE)
+        .ok_or_else(|| {
+            spec.field(name).violation(
+                "exists",
+                pe,
+                wanted,
+                "an attachment (multi_file) field of the work item type".into(),
+            )
+        })?;
+    let index = match (in_compound, index.as_str()) {
+        (true, Some(i)) => Some(i.parse::<u32>().map_err(|_| {
+            spec.field("index")
+                .violation("pattern", pe, i, "a decimal index".into())
+        })?),
+        (true, None) => {
+            return Err(spec
+                .field("index")
+                .violation("missing", pe, "", "required inside a compound field".into())
+                .into())
+        }
+        (false, Some(i)) => {
+            return Err(spec
+                .field("index")
+                .violation("compound", pe, i, "only for compound fields".into())
+                .into())
+        }
+        (false, None) => None,
+    };
+
+    // Seed 003 note 1: an empty file is not refused, and nothing shows up on the work item.
+    if file.bytes.is_empty() {
+        return Ok(Reply::Json(json!({})));
+    }
+
+    let uuid = loop {
+        let u = ctx.store.with_ids(|ids| ids.uuid());
+        if !ctx.store.has_file(&u) {
+            break u;
+        }
+    };
+    let name = file
+        .filename
+        .clone()
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| UNNAMED_FILE.to_string());
+    let mime_type = file
+        .content_type
+        .clone()
+        .unwrap_or_else(|| DEFAULT_MIME_TYPE.to_string());
+    let size = file.bytes.len();
+    let slot = FieldSlot {
+        project_key: space.project_key.clone(),
+        work_item_id: item_id.clone(),
+        field_key: field.field_key.clone(),
+        index,
+    };
+    let stored = StoredFile {
+        file_token: uuid.clone(),
+        name: name.clone(),
+        content_type: mime_type.clone(),
+        bytes: file.bytes.clone(),
+        endpoint: spec.name.clone(),
+        parent: item_id,
+        uploaded_at_ms: ctx.store.now_ms(),
+    };
+    ctx.store
+        .project
+        .attach(ctx.store, slot, stored)
+        .map_err(|FieldFull| ApiError::new(UPLOAD_FAIL))?;
+    Ok(Reply::Json(json!({
+        "uuid": uuid,
+        "name": name,
+        "size": size,
+        "mime_type": mime_type,
+    })))
+}
+
+/// Handles file/download: JSON `{"uuid"}` of an attachment of the work item in the path →
+/// its bytes with the stored Content-Type and file name. Errors: the path's (1000050255,
+/// 20003, 30005), 1000050190 (no `uuid` string), 20006 (not an attachment of this work item).
+pub fn file_download(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
+    let body = expect_json(ctx, input)?;
+    let (space, _type_key, item_id) = work_item(ctx)?;
+    let uuid = body
+        .get("uuid")
+        .and_then(Value::as_str)
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| ApiError::new(ctx.spec.param_error))?;
+    ctx.store
+        .project
+        .slot_of(uuid)
+        .filter(|s| s.project_key == space.project_key && s.work_item_id == item_id)
+        .ok_or_else(|| ApiError::new(INVALID_PARAM))?;
+    let file = ctx
+        .store
+        .file(uuid)
+        .ok_or_else(|| ApiError::new(INVALID_PARAM))?;
+    Ok(Reply::Bytes {
+        content_type: file.content_type,
+        filename: Some(file.name),
+        bytes: file.bytes,
+    })
 }
