@@ -220,8 +220,8 @@ async fn extract(
 }
 
 /// Maps a form-reading failure to the endpoint's documented code: a file past `max_bytes` or one
-/// file too many answers the code the spec names for that rule; anything else is the endpoint's
-/// parameter error.
+/// file too many answers the code the spec names for that rule; a failure to spill a large part
+/// to disk is the endpoint's internal error; anything else is the endpoint's parameter error.
 fn form_error(spec: &EndpointSpec, e: FormError) -> ApiError {
     let file_field = spec.fields.iter().find(|f| f.location == Location::File);
     let rule = match &e {
@@ -229,6 +229,9 @@ fn form_error(spec: &EndpointSpec, e: FormError) -> ApiError {
         FormError::TooManyFiles { .. } => "max_count",
         _ => "",
     };
+    if let FormError::Spill(_) = e {
+        return ApiError::new(spec.internal_error);
+    }
     match (file_field, rule) {
         (Some(f), "max_bytes" | "max_count") => {
             let limit = match &e {

@@ -163,6 +163,9 @@ pub enum FormError {
     },
     /// More than [`MAX_PARTS`] parts.
     TooManyParts,
+    /// A large part could not be spilled to (or read back from) its temporary file: a failure of
+    /// the emulator's machine, answered as the endpoint's internal error.
+    Spill(String),
 }
 
 /// Limits for one endpoint's form.
@@ -243,18 +246,83 @@ where
     Ok(form)
 }
 
+/// Bytes of one part kept in memory before the part is spilled to a temporary file, so that a
+/// part refused for crossing its limit never grows memory by its size (DESIGN habit 2).
+pub const SPILL_THRESHOLD_BYTES: usize = 1024 * 1024;
+
+/// A temporary file holding a large part while it streams in; removed when dropped, so a refused
+/// part leaves nothing behind.
+struct SpillFile {
+    path: std::path::PathBuf,
+    file: std::fs::File,
+}
+
+impl SpillFile {
+    fn create() -> std::io::Result<SpillFile> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "feishu-mock-{}-{}.part",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let file = std::fs::File::create(&path)?;
+        Ok(SpillFile { path, file })
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        use std::io::Write;
+        self.file.write_all(bytes)
+    }
+
+    fn read_back(&self) -> std::io::Result<Vec<u8>> {
+        std::fs::read(&self.path)
+    }
+}
+
+impl Drop for SpillFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
 /// Reads one part; `Ok(None)` when it grows past `limit` bytes (the rest is not read).
+///
+/// At most [`SPILL_THRESHOLD_BYTES`] are held in memory while the part streams in; beyond that
+/// the bytes go to a temporary file (in writes of that size) and are read back only once the
+/// whole part has arrived within its limit.
 async fn read_part(mut field: multer::Field<'_>, limit: u64) -> Result<Option<Bytes>, FormError> {
     let mut buf = BytesMut::new();
+    let mut spill: Option<SpillFile> = None;
+    let mut total: u64 = 0;
+    let io_error = |e: std::io::Error| FormError::Spill(e.to_string());
     loop {
         match field.chunk().await {
             Ok(Some(chunk)) => {
-                if (buf.len() + chunk.len()) as u64 > limit {
+                total += chunk.len() as u64;
+                if total > limit {
                     return Ok(None);
                 }
                 buf.extend_from_slice(&chunk);
+                if buf.len() >= SPILL_THRESHOLD_BYTES {
+                    if spill.is_none() {
+                        spill = Some(SpillFile::create().map_err(io_error)?);
+                    }
+                    if let Some(file) = spill.as_mut() {
+                        file.write(&buf).map_err(io_error)?;
+                    }
+                    buf.clear();
+                }
             }
-            Ok(None) => return Ok(Some(buf.freeze())),
+            Ok(None) => {
+                return match spill {
+                    None => Ok(Some(buf.freeze())),
+                    Some(mut file) => {
+                        file.write(&buf).map_err(io_error)?;
+                        Ok(Some(Bytes::from(file.read_back().map_err(io_error)?)))
+                    }
+                };
+            }
             Err(e) => return Err(FormError::Malformed(e.to_string())),
         }
     }
