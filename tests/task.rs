@@ -24,7 +24,12 @@ fn task_form(resource_id: &str) -> RawForm {
 }
 
 async fn upload(server: &MockServer, token: &str, query: &str, form: &RawForm) -> Resp {
-    post_form(&format!("{}{UPLOAD}{query}", server.url()), Some(token), form).await
+    post_form(
+        &format!("{}{UPLOAD}{query}", server.url()),
+        Some(token),
+        form,
+    )
+    .await
 }
 
 async fn get(server: &MockServer, token: Option<&str>, path: &str) -> Resp {
@@ -108,7 +113,10 @@ async fn post_streamed(server: &MockServer, head: Vec<u8>, filler: u64, tail: Ve
     let resp = client()
         .post(format!("{}{UPLOAD}", server.url()))
         .header("Authorization", format!("Bearer {TENANT_TOKEN}"))
-        .header("Content-Type", format!("multipart/form-data; boundary={BOUNDARY}"))
+        .header(
+            "Content-Type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
         .body(streaming_body(head, filler, tail))
         .send()
         .await
@@ -142,9 +150,15 @@ async fn upload_item_has_uuid_guid_boxcn_token_size_and_is_cover_false() {
     assert!(token.starts_with("boxcn") && token.len() == 27, "{token}");
     assert_eq!(item["size"], 5);
     assert_eq!(item["name"], "a.txt");
-    assert_eq!(item["resource"], serde_json::json!({"type": "task", "id": TASK}));
+    assert_eq!(
+        item["resource"],
+        serde_json::json!({"type": "task", "id": TASK})
+    );
     assert_eq!(item["is_cover"], false);
-    assert!(item.get("url").is_none(), "the seed's upload answer has no url");
+    assert!(
+        item.get("url").is_none(),
+        "the seed's upload answer has no url"
+    );
 }
 
 #[tokio::test]
@@ -157,11 +171,20 @@ async fn upload_keeps_the_order_of_the_file_parts() {
     let resp = upload(&server, TENANT_TOKEN, "", &form).await;
     let got: Vec<(String, i64)> = items(&resp)
         .iter()
-        .map(|i| (i["name"].as_str().unwrap().into(), i["size"].as_i64().unwrap()))
+        .map(|i| {
+            (
+                i["name"].as_str().unwrap().into(),
+                i["size"].as_i64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         got,
-        [("c.txt".into(), 3), ("a.txt".into(), 1), ("b.txt".into(), 2)]
+        [
+            ("c.txt".into(), 3),
+            ("a.txt".into(), 1),
+            ("b.txt".into(), 2)
+        ]
     );
 }
 
@@ -207,9 +230,10 @@ async fn upload_accepts_node_file_array_parts() {
 async fn upload_names_a_part_without_filename_unknown_file() {
     let server = server().await;
     // Python sync: no filename, no Content-Type; a part with an empty filename likewise.
-    let form = task_form(TASK)
-        .file("file", None, None, b"python")
-        .file("file", Some(""), None, b"empty");
+    let form =
+        task_form(TASK)
+            .file("file", None, None, b"python")
+            .file("file", Some(""), None, b"empty");
     let resp = upload(&server, TENANT_TOKEN, "", &form).await;
     let names: Vec<Value> = items(&resp).iter().map(|i| i["name"].clone()).collect();
     assert_eq!(names, ["unknown-file", "unknown-file"]);
@@ -341,7 +365,8 @@ async fn upload_rejects_an_unknown_user_id_type_with_1470400() {
 #[tokio::test]
 async fn upload_to_an_unknown_task_answers_http_403_with_1470403() {
     let server = server().await;
-    let form = task_form("00000000-0000-4000-8000-000000000000").file("file", Some("a"), None, b"a");
+    let form =
+        task_form("00000000-0000-4000-8000-000000000000").file("file", Some("a"), None, b"a");
     let resp = upload(&server, TENANT_TOKEN, "", &form).await;
     assert_eq!((resp.status, resp.code()), (403, 1470403));
     assert_eq!(stored(&server), (0, 0));
@@ -374,7 +399,10 @@ async fn uploader_with_a_user_token_is_the_user_in_the_requested_user_id_type() 
     let cases = [
         ("", USER_OPEN_ID),
         ("?user_id_type=open_id", USER_OPEN_ID),
-        ("?user_id_type=union_id", "on_94a1ee5551019f18cd73d9f111898cf2"),
+        (
+            "?user_id_type=union_id",
+            "on_94a1ee5551019f18cd73d9f111898cf2",
+        ),
         ("?user_id_type=user_id", "3e4b9d1a"),
     ];
     for (query, id) in cases {
@@ -464,8 +492,7 @@ async fn upload_accepts_a_part_of_exactly_52428800_bytes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn upload_refuses_a_part_of_52428801_bytes_with_1470400_without_growing_memory_by_its_size(
-) {
+async fn upload_refuses_a_part_of_52428801_bytes_with_1470400_without_growing_memory_by_its_size() {
     let _one_at_a_time = BIG_BODIES.lock().await;
     let server = server().await;
     let (head, tail) = file_part_frame(&[("resource_id", TASK)], "file", Some("big.bin"));
@@ -513,7 +540,12 @@ async fn list_answers_the_task_attachments_in_upload_order_with_a_url() {
     upload_names(&server, TASK, &["1", "2"]).await;
     upload_names(&server, TASK_2, &["other"]).await;
     upload_names(&server, TASK, &["3"]).await;
-    let resp = list(&server, USER_TOKEN, &format!("resource_type=task&resource_id={TASK}")).await;
+    let resp = list(
+        &server,
+        USER_TOKEN,
+        &format!("resource_type=task&resource_id={TASK}"),
+    )
+    .await;
     assert_eq!(resp.status, 200, "{}", resp.text);
     let listed = items(&resp);
     let names: Vec<&str> = listed.iter().map(|i| i["name"].as_str().unwrap()).collect();
@@ -576,7 +608,12 @@ async fn list_rejects_page_size_outside_1_to_100_with_1470400() {
         .await;
         assert_eq!((resp.status, resp.code()), (400, 1470400), "{size}");
     }
-    let resp = list(&server, TENANT_TOKEN, &format!("resource_id={TASK}&page_size=100")).await;
+    let resp = list(
+        &server,
+        TENANT_TOKEN,
+        &format!("resource_id={TASK}&page_size=100"),
+    )
+    .await;
     assert_eq!(resp.status, 200);
 }
 
@@ -648,7 +685,12 @@ async fn get_of_an_unknown_attachment_answers_1470403() {
 #[tokio::test]
 async fn url_serves_the_uploaded_bytes_without_a_token() {
     let server = server().await;
-    let form = task_form(TASK).file("file", Some("photo.png"), Some("image/png"), b"\x89PNG-bytes");
+    let form = task_form(TASK).file(
+        "file",
+        Some("photo.png"),
+        Some("image/png"),
+        b"\x89PNG-bytes",
+    );
     let guid = items(&upload(&server, TENANT_TOKEN, "", &form).await)[0]["guid"]
         .as_str()
         .unwrap()

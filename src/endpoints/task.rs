@@ -39,6 +39,7 @@ use crate::world::World;
 use bytes::Bytes;
 use dashmap::DashMap;
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 /// Name of the spec every Task route answers with.
@@ -158,6 +159,7 @@ pub struct AttachmentRecord {
 pub struct TaskState {
     tasks: DashMap<String, crate::world::Task>,
     attachments: Mutex<Vec<AttachmentRecord>>,
+    next_seq: AtomicU64,
 }
 
 impl TaskState {
@@ -179,14 +181,13 @@ impl TaskState {
         self.attachments.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Stores `records` together (one upload request), numbering them in order.
+    /// Stores `records` together (one upload request), numbering them in order with sequence
+    /// numbers never used before (deleted attachments keep theirs).
     pub fn add_attachments(&self, records: Vec<AttachmentRecord>) -> Vec<AttachmentRecord> {
         let mut all = self.records();
-        let mut next = all.last().map_or(0, |r| r.seq + 1);
         let mut out = Vec::with_capacity(records.len());
         for mut r in records {
-            r.seq = next;
-            next += 1;
+            r.seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
             all.push(r.clone());
             out.push(r);
         }
@@ -452,7 +453,10 @@ fn visible_attachment(ctx: &Ctx<'_>) -> Result<AttachmentRecord, ApiError> {
 /// resource (1470403, 资源不存在或已删除).
 fn missing_attachment(ctx: &Ctx<'_>) -> ApiError {
     let spec = ctx.spec;
-    ApiError::new(spec.field("resource_id").code_for("exists", spec.param_error))
+    ApiError::new(
+        spec.field("resource_id")
+            .code_for("exists", spec.param_error),
+    )
 }
 
 /// `GET /open-apis/task/v2/attachments/:attachment_guid`: `data.attachment`, with `url`.
@@ -490,4 +494,37 @@ pub fn attachment_download(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiErr
         filename: Some(record.name),
         bytes: Bytes::clone(&file.bytes),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_page_size_is_1_to_100_with_default_50() {
+        let f = list_field("page_size");
+        assert_eq!(f.check_text(None, 1).unwrap().as_i64(), Some(50));
+        assert_eq!(f.check_text(Some("100"), 1).unwrap().as_i64(), Some(100));
+        assert!(f.check_text(Some("0"), 1).is_err());
+        assert!(f.check_text(Some("101"), 1).is_err());
+    }
+
+    #[test]
+    fn sequence_numbers_are_not_reused_after_a_delete() {
+        let state = TaskState::default();
+        let rec = |guid: &str| AttachmentRecord {
+            seq: 0,
+            guid: guid.into(),
+            file_token: String::new(),
+            name: String::new(),
+            size: 0,
+            resource_id: "t".into(),
+            uploader: Uploader::App("cli".into()),
+            uploaded_at_ms: 0,
+        };
+        state.add_attachments(vec![rec("a"), rec("b")]);
+        assert!(state.delete_attachment("b"));
+        let c = state.add_attachments(vec![rec("c")]);
+        assert_eq!(c[0].seq, 2);
+    }
 }
