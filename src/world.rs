@@ -204,7 +204,8 @@ pub struct Task {
     /// Title.
     #[serde(default)]
     pub summary: String,
-    /// open_ids of the users who may edit it.
+    /// Who may edit it (and so upload attachments): users by open_id (`ou_…`) and apps by
+    /// app_id (`cli_…`), the latter for tenant tokens (Task v2 members are users or apps).
     #[serde(default)]
     pub editors: Vec<String>,
 }

@@ -1,34 +1,536 @@
-//! Task v2 (seed 002): attachment upload. Implemented by the Task issue; until then it answers
-//! the endpoint's internal error.
+//! Task v2 (seed 002): `POST /open-apis/task/v2/attachments/upload`, and the natural next calls
+//! that show what landed (FEISHU_FACTS §6).
+//!
+//! # Upload
+//! Query `user_id_type` ∈ {`open_id`, `union_id`, `user_id`} (default `open_id`). Multipart:
+//! `resource_type` (optional, default and only value `task`), `resource_id` (the task GUID,
+//! 1–100 chars), and 1–5 `file` parts (Node's `file[]` too), each at most 52428800 bytes (50 MB).
+//! Answers `data.items[]` in the order of the file parts, each
+//! `{guid, file_token, name, size, resource{type,id}, uploader{id,type,role}, is_cover, uploaded_at}`
+//! ([`attachment_json`]). All or nothing: every check passes before anything is stored.
+//!
+//! Codes (HTTP status as the seed's table gives them): 1470400 (400, any parameter error,
+//! including a 6th file or a part past 52428800 bytes, refused while streaming), 1470403 (403,
+//! the task does not exist), 1470404 (404, the caller may not edit the task), 1470500 (500,
+//! forced only).
+//!
+//! # Who may edit
+//! A task's `editors` (world file) hold open_ids and app_ids: a user token may edit when its
+//! user's open_id is listed, a tenant token when its app_id is listed (assumed; Task v2 members
+//! are users or apps).
+//!
+//! # Next calls
+//! - `GET /open-apis/task/v2/attachments?resource_type=task&resource_id=…` — `page_size` 1–100
+//!   (default 50), `page_token`, `user_id_type`; `data{items,page_token,has_more}` in upload order.
+//! - `GET /open-apis/task/v2/attachments/:attachment_guid` — `data.attachment`.
+//! - `DELETE /open-apis/task/v2/attachments/:attachment_guid` — `data {}`.
+//! - `GET /__mock/task/attachments/:attachment_guid/download` — the bytes, no token; this is the
+//!   `url` that list and get items carry.
+//!
+//! All of them use the upload spec's scope, error table and editor rule; an unknown or deleted
+//! attachment answers 1470403.
 
-use super::{Ctx, Input, Reply, RouteAuth, RouteDef};
+use super::drive::{FILE_TOKEN_LEN, FILE_TOKEN_PREFIX};
+use super::{expect_form, Caller, Ctx, Input, Reply, RouteAuth, RouteDef};
 use crate::error::ApiError;
+use crate::spec::{BodyKind, FieldSpec};
+use crate::store::StoredFile;
+use crate::world::World;
+use bytes::Bytes;
+use dashmap::DashMap;
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
 
-/// The routes of this family: the documented endpoint(s) and their natural next calls.
-pub const ROUTES: &[RouteDef] = &[RouteDef {
-    method: None,
-    pattern: None,
-    spec: "task.attachment.upload",
-    auth: RouteAuth::Bearer,
-    body: None,
-    handler: attachment_upload,
-}];
+/// Name of the spec every Task route answers with.
+const SPEC: &str = "task.attachment.upload";
 
-/// `POST /open-apis/task/v2/attachments/upload` (seed 002).
-pub fn attachment_upload(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> {
-    Err(ApiError::new(ctx.spec.internal_error))
+/// Path of the download link handed out as `url` (no token needed).
+pub const DOWNLOAD_ROUTE: &str = "/__mock/task/attachments/:attachment_guid/download";
+
+/// The routes of this family: the documented endpoint and its natural next calls.
+pub const ROUTES: &[RouteDef] = &[
+    RouteDef {
+        method: None,
+        pattern: None,
+        spec: SPEC,
+        auth: RouteAuth::Bearer,
+        body: None,
+        handler: attachment_upload,
+    },
+    RouteDef {
+        method: Some("GET"),
+        pattern: Some("/open-apis/task/v2/attachments"),
+        spec: SPEC,
+        auth: RouteAuth::Bearer,
+        body: Some(BodyKind::None),
+        handler: attachment_list,
+    },
+    RouteDef {
+        method: Some("GET"),
+        pattern: Some("/open-apis/task/v2/attachments/:attachment_guid"),
+        spec: SPEC,
+        auth: RouteAuth::Bearer,
+        body: Some(BodyKind::None),
+        handler: attachment_get,
+    },
+    RouteDef {
+        method: Some("DELETE"),
+        pattern: Some("/open-apis/task/v2/attachments/:attachment_guid"),
+        spec: SPEC,
+        auth: RouteAuth::Bearer,
+        body: Some(BodyKind::None),
+        handler: attachment_delete,
+    },
+    RouteDef {
+        method: Some("GET"),
+        pattern: Some(DOWNLOAD_ROUTE),
+        spec: SPEC,
+        auth: RouteAuth::None,
+        body: Some(BodyKind::None),
+        handler: attachment_download,
+    },
+];
+
+/// Name of an attachment whose file part carried no filename (Python sync and Node `Buffer`
+/// uploads), or an empty one: the name the Go SDK gives every file (assumed; FEISHU_FACTS §5).
+pub const FALLBACK_FILE_NAME: &str = "unknown-file";
+
+/// The only `resource_type` (seed 002: 目前资源类型仅支持 task).
+pub const RESOURCE_TYPE_TASK: &str = "task";
+
+/// `uploader.role` of every attachment, as in the seed's example (assumed).
+pub const UPLOADER_ROLE: &str = "creator";
+
+/// Scope without which `uploader.id` is left out under `user_id_type=user_id` (seed 002,
+/// 字段权限要求).
+pub const USER_ID_SCOPE: &str = "contact:user.employee_id:readonly";
+
+/// Rules of the list route's own query parameters (`page_size` 1–100 default 50, `page_token`),
+/// kept as spec data beside the upload spec's fields; breaking one answers 1470400.
+const LIST_FIELDS_JSON: &str = r#"[
+  {"name": "page_size", "in": "query", "type": "int", "min": 1, "max": 100, "default": 50,
+   "grade": "assumed", "note": "items per page, 1–100, default 50 (FEISHU_FACTS §6)"},
+  {"name": "page_token", "in": "query", "type": "string", "pattern": "^[0-9]{1,19}$",
+   "grade": "assumed", "note": "opaque; the page_token of the previous page"}
+]"#;
+
+fn list_field(name: &str) -> &'static FieldSpec {
+    static FIELDS: OnceLock<Vec<FieldSpec>> = OnceLock::new();
+    FIELDS
+        .get_or_init(|| serde_json::from_str(LIST_FIELDS_JSON).expect("list fields parse"))
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no list field {name}"))
 }
 
-/// In-memory state of the task family, built from the world and kept in [`crate::store::Store`].
+/// Who uploaded an attachment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Uploader {
+    /// A user token's user, by open_id.
+    User(String),
+    /// A tenant token's app, by app_id.
+    App(String),
+}
+
+/// One stored attachment (its bytes live in the store under `file_token`).
+#[derive(Debug, Clone)]
+pub struct AttachmentRecord {
+    /// Upload sequence number, increasing; orders lists and backs `page_token`.
+    pub seq: u64,
+    /// Attachment GUID (UUID).
+    pub guid: String,
+    /// `boxcn…` token of the bytes in the store.
+    pub file_token: String,
+    /// The part's filename, or [`FALLBACK_FILE_NAME`].
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The task GUID.
+    pub resource_id: String,
+    /// Who uploaded it.
+    pub uploader: Uploader,
+    /// Upload time, ms since the epoch (emulator clock).
+    pub uploaded_at_ms: i64,
+}
+
+/// In-memory state of the task family: the world's tasks and the uploaded attachments.
 #[derive(Debug, Default)]
-pub struct TaskState {}
+pub struct TaskState {
+    tasks: DashMap<String, crate::world::Task>,
+    attachments: Mutex<Vec<AttachmentRecord>>,
+    next_seq: AtomicU64,
+}
 
 impl TaskState {
-    /// The state a fresh world starts with.
-    pub fn load(_world: &crate::world::World) -> TaskState {
-        TaskState::default()
+    /// The state a fresh world starts with: its tasks, no attachments.
+    pub fn load(world: &World) -> TaskState {
+        let state = TaskState::default();
+        state.add_world(world);
+        state
     }
 
-    /// Adds the family's objects of `world` to the running state (`POST /__mock/world`).
-    pub fn add_world(&self, _world: &crate::world::World) {}
+    /// Adds the tasks of `world` to the running state (`POST /__mock/world`); a task with a
+    /// known guid is replaced.
+    pub fn add_world(&self, world: &World) {
+        for t in &world.task.tasks {
+            self.tasks.insert(t.guid.clone(), t.clone());
+        }
+    }
+
+    /// The task `guid`, if the world has it.
+    pub fn task(&self, guid: &str) -> Option<crate::world::Task> {
+        self.tasks.get(guid).map(|t| t.clone())
+    }
+
+    fn records(&self) -> std::sync::MutexGuard<'_, Vec<AttachmentRecord>> {
+        self.attachments.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Stores `records` together (one upload request), numbering them in order with sequence
+    /// numbers never used before (deleted attachments keep theirs).
+    pub fn add_attachments(&self, records: Vec<AttachmentRecord>) -> Vec<AttachmentRecord> {
+        let mut all = self.records();
+        let mut out = Vec::with_capacity(records.len());
+        for mut r in records {
+            r.seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
+            all.push(r.clone());
+            out.push(r);
+        }
+        out
+    }
+
+    /// The attachment `guid`, unless it does not exist or was deleted.
+    pub fn attachment(&self, guid: &str) -> Option<AttachmentRecord> {
+        self.records().iter().find(|r| r.guid == guid).cloned()
+    }
+
+    /// The attachments of the task `resource_id` in upload order.
+    pub fn attachments_of(&self, resource_id: &str) -> Vec<AttachmentRecord> {
+        self.records()
+            .iter()
+            .filter(|r| r.resource_id == resource_id)
+            .cloned()
+            .collect()
+    }
+
+    /// Deletes the attachment `guid`; false when there was none.
+    pub fn delete_attachment(&self, guid: &str) -> bool {
+        let mut all = self.records();
+        let before = all.len();
+        all.retain(|r| r.guid != guid);
+        all.len() != before
+    }
+
+    /// Number of attachments stored.
+    pub fn attachment_count(&self) -> usize {
+        self.records().len()
+    }
+}
+
+/// The caller as an uploader, and whether it may edit `task` (its open_id or app_id among the
+/// task's `editors`).
+fn editor_of(ctx: &Ctx<'_>, task: &crate::world::Task) -> Result<Uploader, ApiError> {
+    let spec = ctx.spec;
+    let pe = spec.param_error;
+    let uploader = match &ctx.caller {
+        Caller::User { open_id, .. } => Uploader::User(open_id.clone()),
+        Caller::Tenant { app_id } => Uploader::App(app_id.clone()),
+        Caller::Plugin { .. } | Caller::Anonymous => {
+            return Err(ApiError::new(spec.internal_error))
+        }
+    };
+    let id = match &uploader {
+        Uploader::User(id) | Uploader::App(id) => id,
+    };
+    if task.editors.iter().any(|e| e == id) {
+        Ok(uploader)
+    } else {
+        // A missing right, not a malformed field: no field_violations.
+        Err(ApiError::new(
+            spec.field("resource_id").code_for("editable", pe),
+        ))
+    }
+}
+
+/// The task `guid` and the caller as one of its editors: 1470403 when the task does not exist,
+/// 1470404 when the caller may not edit it.
+fn editable_task(ctx: &Ctx<'_>, guid: &str) -> Result<Uploader, ApiError> {
+    let spec = ctx.spec;
+    let task = ctx.store.task.task(guid).ok_or_else(|| {
+        ApiError::from(spec.field("resource_id").violation(
+            "exists",
+            spec.param_error,
+            guid,
+            "an existing task GUID".into(),
+        ))
+    })?;
+    editor_of(ctx, &task)
+}
+
+/// The checked `user_id_type` query parameter (default `open_id`), or 1470400.
+fn user_id_type(ctx: &Ctx<'_>) -> Result<String, ApiError> {
+    let spec = ctx.spec;
+    let checked = spec
+        .field("user_id_type")
+        .check_text(ctx.query("user_id_type"), spec.param_error)?;
+    Ok(checked.as_str().unwrap_or("open_id").to_string())
+}
+
+/// `uploader` as JSON: a user's id in `user_id_type` with type `user`, or the app with type
+/// `app`; `id` is left out for `user_id` when the app lacks [`USER_ID_SCOPE`].
+fn uploader_json(ctx: &Ctx<'_>, uploader: &Uploader, user_id_type: &str) -> Value {
+    match uploader {
+        Uploader::App(app_id) => json!({"id": app_id, "type": "app", "role": UPLOADER_ROLE}),
+        Uploader::User(open_id) => {
+            let user = ctx.store.user(open_id);
+            let id = match user_id_type {
+                "union_id" => user.map(|u| u.union_id),
+                "user_id" => {
+                    let allowed = ctx
+                        .caller
+                        .app_id()
+                        .and_then(|a| ctx.store.app(a))
+                        .is_some_and(|a| a.scopes.iter().any(|s| s == USER_ID_SCOPE));
+                    if allowed {
+                        user.map(|u| u.user_id)
+                    } else {
+                        None
+                    }
+                }
+                _ => Some(open_id.clone()),
+            };
+            match id {
+                Some(id) => json!({"id": id, "type": "user", "role": UPLOADER_ROLE}),
+                None => json!({"type": "user", "role": UPLOADER_ROLE}),
+            }
+        }
+    }
+}
+
+/// One attachment in Feishu's shape:
+/// `{guid, file_token, name, size (bytes), resource{type,id}, uploader{id,type,role}, is_cover,
+/// uploaded_at (ms, string)}`, plus `url` (this server's download link) when `with_url`.
+pub fn attachment_json(
+    ctx: &Ctx<'_>,
+    r: &AttachmentRecord,
+    user_id_type: &str,
+    with_url: bool,
+) -> Value {
+    let mut v = json!({
+        "guid": r.guid,
+        "file_token": r.file_token,
+        "name": r.name,
+        "size": r.size,
+        "resource": {"type": RESOURCE_TYPE_TASK, "id": r.resource_id},
+        "uploader": uploader_json(ctx, &r.uploader, user_id_type),
+        "is_cover": false,
+        "uploaded_at": r.uploaded_at_ms.to_string(),
+    });
+    if with_url {
+        v["url"] = json!(format!(
+            "{}{}",
+            ctx.public_url,
+            DOWNLOAD_ROUTE.replace(":attachment_guid", &r.guid)
+        ));
+    }
+    v
+}
+
+/// `POST /open-apis/task/v2/attachments/upload` (seed 002); see the module doc for fields and
+/// codes. Checks everything before storing anything.
+pub fn attachment_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
+    let form = expect_form(ctx, input)?;
+    let spec = ctx.spec;
+    let pe = spec.param_error;
+    let user_id_type = user_id_type(ctx)?;
+    let text = |name: &str| spec.field(name).check_text(form.text(name), pe);
+    text("resource_type")?;
+    let resource_id = text("resource_id")?;
+    let resource_id = resource_id.as_str().unwrap_or_default().to_string();
+    if form.files.is_empty() {
+        return Err(spec
+            .field("file")
+            .violation("missing", pe, "", "1 to 5 file parts".into())
+            .into());
+    }
+    let uploader = editable_task(ctx, &resource_id)?;
+
+    let now = ctx.store.now_ms();
+    let mut records = Vec::with_capacity(form.files.len());
+    for part in &form.files {
+        let name = part
+            .filename
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| FALLBACK_FILE_NAME.to_string());
+        let file_token = ctx.store.new_file_token(FILE_TOKEN_PREFIX, FILE_TOKEN_LEN);
+        ctx.store.put_file(StoredFile {
+            file_token: file_token.clone(),
+            name: name.clone(),
+            content_type: part
+                .content_type
+                .clone()
+                .unwrap_or_else(|| "application/octet-stream".to_string()),
+            bytes: part.bytes.clone(),
+            endpoint: spec.name.clone(),
+            parent: resource_id.clone(),
+            uploaded_at_ms: now,
+        });
+        records.push(AttachmentRecord {
+            seq: 0,
+            guid: ctx.store.with_ids(|ids| ids.uuid()),
+            file_token,
+            name,
+            size: part.bytes.len() as u64,
+            resource_id: resource_id.clone(),
+            uploader: uploader.clone(),
+            uploaded_at_ms: now,
+        });
+    }
+    let stored = ctx.store.task.add_attachments(records);
+    let items: Vec<Value> = stored
+        .iter()
+        .map(|r| attachment_json(ctx, r, &user_id_type, false))
+        .collect();
+    Ok(Reply::Json(json!({ "items": items })))
+}
+
+/// `GET /open-apis/task/v2/attachments?resource_type=task&resource_id=…&page_size=…&page_token=…`:
+/// the task's attachments in upload order, `page_size` (1–100, default 50) at a time;
+/// `page_token` is answered only while `has_more`. 1470400 for a bad parameter, 1470403 for an
+/// unknown task, 1470404 when the caller may not edit it.
+pub fn attachment_list(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> {
+    let spec = ctx.spec;
+    let pe = spec.param_error;
+    let user_id_type = user_id_type(ctx)?;
+    let q = |f: &FieldSpec| f.check_text(ctx.query(&f.name), pe);
+    q(spec.field("resource_type"))?;
+    let resource_id = q(spec.field("resource_id"))?;
+    let resource_id = resource_id.as_str().unwrap_or_default().to_string();
+    let page_size = q(list_field("page_size"))?.as_i64().unwrap_or(50) as usize;
+    let page_token = q(list_field("page_token"))?;
+    let from: u64 = match page_token.as_str() {
+        Some(t) => t.parse().map_err(|_| {
+            ApiError::from(list_field("page_token").violation(
+                "pattern",
+                pe,
+                t,
+                "a page_token of this list".into(),
+            ))
+        })?,
+        None => 0,
+    };
+    editable_task(ctx, &resource_id)?;
+    let rest: Vec<AttachmentRecord> = ctx
+        .store
+        .task
+        .attachments_of(&resource_id)
+        .into_iter()
+        .filter(|r| r.seq >= from)
+        .collect();
+    let has_more = rest.len() > page_size;
+    let items: Vec<Value> = rest
+        .iter()
+        .take(page_size)
+        .map(|r| attachment_json(ctx, r, &user_id_type, true))
+        .collect();
+    let mut data = json!({ "items": items, "has_more": has_more });
+    if has_more {
+        data["page_token"] = json!(rest[page_size].seq.to_string());
+    }
+    Ok(Reply::Json(data))
+}
+
+/// The attachment named by the `:attachment_guid` path segment, once the caller is known to be
+/// an editor of its task: 1470403 when it does not exist (or was deleted), 1470404 otherwise.
+fn visible_attachment(ctx: &Ctx<'_>) -> Result<AttachmentRecord, ApiError> {
+    let guid = ctx.path("attachment_guid").unwrap_or_default();
+    let record = ctx
+        .store
+        .task
+        .attachment(guid)
+        .ok_or_else(|| missing_attachment(ctx))?;
+    editable_task(ctx, &record.resource_id)?;
+    Ok(record)
+}
+
+/// The answer for an attachment GUID that does not exist or was deleted: the code of a missing
+/// resource (1470403, 资源不存在或已删除).
+fn missing_attachment(ctx: &Ctx<'_>) -> ApiError {
+    let spec = ctx.spec;
+    ApiError::new(
+        spec.field("resource_id")
+            .code_for("exists", spec.param_error),
+    )
+}
+
+/// `GET /open-apis/task/v2/attachments/:attachment_guid`: `data.attachment`, with `url`.
+pub fn attachment_get(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> {
+    let user_id_type = user_id_type(ctx)?;
+    let record = visible_attachment(ctx)?;
+    Ok(Reply::Json(
+        json!({ "attachment": attachment_json(ctx, &record, &user_id_type, true) }),
+    ))
+}
+
+/// `DELETE /open-apis/task/v2/attachments/:attachment_guid`: `data {}`; the attachment is gone
+/// from list, get and its download link.
+pub fn attachment_delete(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> {
+    let record = visible_attachment(ctx)?;
+    ctx.store.task.delete_attachment(&record.guid);
+    Ok(Reply::Json(json!({})))
+}
+
+/// `GET /__mock/task/attachments/:attachment_guid/download` (no token): the attachment's bytes
+/// with its Content-Type and file name; 1470403 when it does not exist or was deleted.
+pub fn attachment_download(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> {
+    let guid = ctx.path("attachment_guid").unwrap_or_default();
+    let record = ctx
+        .store
+        .task
+        .attachment(guid)
+        .ok_or_else(|| missing_attachment(ctx))?;
+    let file = ctx
+        .store
+        .file(&record.file_token)
+        .ok_or_else(|| ApiError::new(ctx.spec.internal_error))?;
+    Ok(Reply::Bytes {
+        content_type: file.content_type,
+        filename: Some(record.name),
+        bytes: Bytes::clone(&file.bytes),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_page_size_is_1_to_100_with_default_50() {
+        let f = list_field("page_size");
+        assert_eq!(f.check_text(None, 1).unwrap().as_i64(), Some(50));
+        assert_eq!(f.check_text(Some("100"), 1).unwrap().as_i64(), Some(100));
+        assert!(f.check_text(Some("0"), 1).is_err());
+        assert!(f.check_text(Some("101"), 1).is_err());
+    }
+
+    #[test]
+    fn sequence_numbers_are_not_reused_after_a_delete() {
+        let state = TaskState::default();
+        let rec = |guid: &str| AttachmentRecord {
+            seq: 0,
+            guid: guid.into(),
+            file_token: String::new(),
+            name: String::new(),
+            size: 0,
+            resource_id: "t".into(),
+            uploader: Uploader::App("cli".into()),
+            uploaded_at_ms: 0,
+        };
+        state.add_attachments(vec![rec("a"), rec("b")]);
+        assert!(state.delete_attachment("b"));
+        let c = state.add_attachments(vec![rec("c")]);
+        assert_eq!(c[0].seq, 2);
+    }
 }
