@@ -283,10 +283,7 @@ impl ImageFormat {
             if major == b"mif1" || major == b"msf1" {
                 let end = size.min(bytes.len());
                 let compatible = bytes.get(16..end).unwrap_or_default();
-                if compatible
-                    .chunks_exact(4)
-                    .any(|b| HEIC_BRANDS.contains(&b))
-                {
+                if compatible.chunks_exact(4).any(|b| HEIC_BRANDS.contains(&b)) {
                     return Some(ImageFormat::Heic);
                 }
             }
@@ -358,9 +355,7 @@ pub fn image_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
             break t;
         }
     };
-    let ticket = ctx
-        .store
-        .with_ids(|ids| ids.base62_token("", TICKET_LEN));
+    let ticket = ctx.store.with_ids(|ids| ids.base62_token("", TICKET_LEN));
     ctx.store.put_file(StoredFile {
         file_token: file_token.clone(),
         name: file.filename.clone().unwrap_or_default(),
@@ -618,7 +613,8 @@ pub fn progress_record_create(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiE
             continue;
         };
         if ctx.store.user(open_id).is_none() {
-            let mut v = person_field.violation("exists", pe, open_id, "a user of the tenant".into());
+            let mut v =
+                person_field.violation("exists", pe, open_id, "a user of the tenant".into());
             v.field = at;
             return Err(v.into());
         }
@@ -661,9 +657,7 @@ pub fn progress_record_create(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiE
     let okr = &ctx.store.okr;
     let modify_time_ms = ctx.store.now_ms();
     let progress_id = loop {
-        let id = ctx
-            .store
-            .with_ids(|ids| ids.numeric_id(PROGRESS_ID_DIGITS));
+        let id = ctx.store.with_ids(|ids| ids.numeric_id(PROGRESS_ID_DIGITS));
         if !okr.records.contains_key(&id) {
             break id;
         }
