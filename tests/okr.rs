@@ -1148,15 +1148,19 @@ async fn progress_record_accepts_alpha_0_and_1() {
 #[tokio::test]
 async fn progress_record_rejects_alpha_minus_0_01_with_1001001() {
     let server = server().await;
-    let body = with_text_style(json!({"textColor": {"alpha": -0.01}}));
-    assert_refused(&server, &create(&server, &body).await, 1001001);
+    for color in ["textColor", "backColor"] {
+        let body = with_text_style(json!({ color: {"alpha": -0.01} }));
+        assert_refused(&server, &create(&server, &body).await, 1001001);
+    }
 }
 
 #[tokio::test]
 async fn progress_record_rejects_alpha_1_01_with_1001001() {
     let server = server().await;
-    let body = with_text_style(json!({"backColor": {"alpha": 1.01}}));
-    assert_refused(&server, &create(&server, &body).await, 1001001);
+    for color in ["textColor", "backColor"] {
+        let body = with_text_style(json!({ color: {"alpha": 1.01} }));
+        assert_refused(&server, &create(&server, &body).await, 1001001);
+    }
 }
 
 #[tokio::test]
