@@ -1,10 +1,28 @@
 //! OKR (seeds 000 and 001): progress-record image upload and progress record create.
-//! Implemented by the OKR issue; until then both answer the endpoint's internal error.
+//!
+//! - `POST /open-apis/okr/v1/images/upload` ([`image_upload`], seed 000): multipart `data` (an
+//!   image of at most 20971520 bytes, assumed), `target_id`, `target_type` ∈ {2, 3}. Answers
+//!   `{"file_token":"boxbc…","url":"{public_url}/stream/api/downloadFile/?file_token=…&ticket=…"}`.
+//! - `GET /stream/api/downloadFile/?file_token=…&ticket=…` ([`image_download`], no auth): the
+//!   bytes of an uploaded image with the Content-Type of its format, like Feishu's ticketed link.
+//! - `POST /open-apis/okr/v1/progress_records` ([`progress_record_create`], seed 001): a JSON
+//!   body of rich text validated field by field against `specs/okr.progress_record.create.json`
+//!   (dotted paths walked by [`json_values_at`]), snake_case keys accepted inside `content`,
+//!   answered in camelCase.
+//!
+//! Codes (both endpoints, HTTP 400): 1001001 invalid parameters, 1001002 no permission (not a
+//! self-built app), 1001003 user not found, 1001004 okr data not found. 1009998 and 1009999 are
+//! only forced. The order of the checks is written in each spec's `assumed` list.
 
-use super::{Ctx, Input, Reply, RouteAuth, RouteDef};
+use super::{expect_form, expect_json, Caller, Ctx, Input, Reply, RouteAuth, RouteDef};
 use crate::error::ApiError;
+use crate::spec::{BodyKind, Checked, EndpointSpec, FieldSpec, Kind, Location};
+use crate::store::StoredFile;
+use dashmap::DashMap;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 
-/// The routes of this family: the documented endpoint(s) and their natural next calls.
+/// The routes of this family: the two documented endpoints and the image download link.
 pub const ROUTES: &[RouteDef] = &[
     RouteDef {
         method: None,
@@ -22,26 +40,755 @@ pub const ROUTES: &[RouteDef] = &[
         body: None,
         handler: progress_record_create,
     },
+    RouteDef {
+        method: Some("GET"),
+        pattern: Some(IMAGE_DOWNLOAD_PATH),
+        spec: "okr.image.upload",
+        auth: RouteAuth::None,
+        body: Some(BodyKind::None),
+        handler: image_download,
+    },
 ];
 
-/// `POST /open-apis/okr/v1/images/upload` (seed 000).
-pub fn image_upload(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> {
-    Err(ApiError::new(ctx.spec.internal_error))
+/// 1001002 `no permission`: the calling app is not a self-built app (seeds 000, 001).
+pub const NO_PERMISSION: i64 = 1001002;
+/// 1001003 `user not found` (seeds 000, 001).
+pub const USER_NOT_FOUND: i64 = 1001003;
+/// 1001004 `okr data not found` (seeds 000, 001).
+pub const OKR_DATA_NOT_FOUND: i64 = 1001004;
+
+/// `target_type` of an objective (okr的O).
+pub const TARGET_OBJECTIVE: i64 = 2;
+/// `target_type` of a key result (okr的KR).
+pub const TARGET_KEY_RESULT: i64 = 3;
+
+/// Prefix of OKR image tokens (seed 000's example `boxbcc6DmPfgi4rNXIaGfptc9HX`).
+pub const IMAGE_TOKEN_PREFIX: &str = "boxbc";
+/// Base62 chars after the prefix.
+pub const IMAGE_TOKEN_LEN: usize = 22;
+/// Base62 chars of a download ticket.
+pub const TICKET_LEN: usize = 43;
+/// Path of the download link handed out as `url`, shaped like Feishu's
+/// `https://internal-….cn/stream/api/downloadFile/?file_token=…&ticket=…`.
+pub const IMAGE_DOWNLOAD_PATH: &str = "/stream/api/downloadFile/";
+/// Digits of a `progress_id` (seed 001's example `7046317985098760212`).
+pub const PROGRESS_ID_DIGITS: usize = 19;
+
+// ---------------------------------------------------------------------------------------------
+// State
+// ---------------------------------------------------------------------------------------------
+
+/// An image that may appear in a gallery: uploaded here or pre-held by the world.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OkrImageRecord {
+    /// `boxbc…`.
+    pub file_token: String,
+    /// The objective or key result it was uploaded for.
+    pub target_id: String,
+    /// 2 objective, 3 key result.
+    pub target_type: i64,
+    /// The download ticket; `None` for the world's images, which have no bytes.
+    pub ticket: Option<String>,
 }
 
-/// `POST /open-apis/okr/v1/progress_records` (seed 001).
-pub fn progress_record_create(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> {
-    Err(ApiError::new(ctx.spec.internal_error))
+/// A created progress record, as kept in the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgressRecord {
+    /// Unique 19-digit decimal id.
+    pub progress_id: String,
+    /// Creation time, ms since the epoch (emulator clock).
+    pub modify_time_ms: i64,
+    /// The objective or key result.
+    pub target_id: String,
+    /// 2 objective, 3 key result.
+    pub target_type: i64,
+    /// `source_title`.
+    pub source_title: String,
+    /// `source_url`.
+    pub source_url: String,
+    /// `source_url_pc`, if given.
+    pub source_url_pc: Option<String>,
+    /// `source_url_mobile`, if given.
+    pub source_url_mobile: Option<String>,
+    /// The content in Feishu's camelCase form, as answered.
+    pub content: Value,
+    /// `{"percent","status"}` as answered, if given.
+    pub progress_rate: Option<Value>,
+    /// The app that created it.
+    pub app_id: String,
 }
 
 /// In-memory state of the okr family, built from the world and kept in [`crate::store::Store`].
 #[derive(Debug, Default)]
-pub struct OkrState {}
+pub struct OkrState {
+    /// target id → target_type (2 objective, 3 key result), from the world.
+    targets: HashMap<String, i64>,
+    /// Gallery-usable images by file token.
+    images: DashMap<String, OkrImageRecord>,
+    /// Progress records by progress_id.
+    records: DashMap<String, ProgressRecord>,
+}
 
 impl OkrState {
-    /// The state a fresh world starts with.
-    pub fn load(_world: &crate::world::World) -> OkrState {
-        OkrState::default()
+    /// The state a fresh world starts with: its objectives, key results and pre-held images.
+    pub fn load(world: &crate::world::World) -> OkrState {
+        let okr = &world.okr;
+        let mut targets = HashMap::new();
+        for o in &okr.objectives {
+            targets.insert(o.id.clone(), TARGET_OBJECTIVE);
+        }
+        for kr in &okr.key_results {
+            targets.insert(kr.id.clone(), TARGET_KEY_RESULT);
+        }
+        let images = DashMap::new();
+        for img in &okr.images {
+            images.insert(
+                img.file_token.clone(),
+                OkrImageRecord {
+                    file_token: img.file_token.clone(),
+                    target_id: img.target_id.clone(),
+                    target_type: img.target_type,
+                    ticket: None,
+                },
+            );
+        }
+        OkrState {
+            targets,
+            images,
+            records: DashMap::new(),
+        }
+    }
+
+    /// Whether `target_id` is an objective (`target_type` 2) or key result (3) of the world.
+    pub fn target_exists(&self, target_id: &str, target_type: i64) -> bool {
+        self.targets.get(target_id) == Some(&target_type)
+    }
+
+    /// The gallery-usable image `file_token`.
+    pub fn image(&self, file_token: &str) -> Option<OkrImageRecord> {
+        self.images.get(file_token).map(|i| i.clone())
+    }
+
+    /// Number of gallery-usable images (world ones included).
+    pub fn image_count(&self) -> usize {
+        self.images.len()
+    }
+
+    /// The progress record `progress_id`.
+    pub fn progress_record(&self, progress_id: &str) -> Option<ProgressRecord> {
+        self.records.get(progress_id).map(|r| r.clone())
+    }
+
+    /// Number of progress records.
+    pub fn progress_record_count(&self) -> usize {
+        self.records.len()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks shared by both endpoints
+// ---------------------------------------------------------------------------------------------
+
+/// The app must be of a kind the spec allows (`auth.app_types`: self-built only), else 1001002;
+/// a user token's user must be in the world, else 1001003.
+fn check_caller(ctx: &Ctx<'_>) -> Result<String, ApiError> {
+    let app_id = ctx.caller.app_id().unwrap_or_default().to_string();
+    let allowed = ctx
+        .store
+        .app(&app_id)
+        .is_some_and(|a| ctx.spec.auth.app_types.contains(&a.app_type));
+    if !allowed {
+        return Err(ApiError::new(NO_PERMISSION));
+    }
+    if let Caller::User { open_id, .. } = &ctx.caller {
+        if ctx.store.user(open_id).is_none() {
+            return Err(ApiError::new(USER_NOT_FOUND));
+        }
+    }
+    Ok(app_id)
+}
+
+/// 1001004 unless `target_id` is a target of `target_type` in the world.
+fn check_target(
+    ctx: &Ctx<'_>,
+    field: &FieldSpec,
+    target_id: &str,
+    target_type: i64,
+) -> Result<(), ApiError> {
+    if ctx.store.okr.target_exists(target_id, target_type) {
+        return Ok(());
+    }
+    Err(field
+        .violation(
+            "exists",
+            ctx.spec.param_error,
+            target_id,
+            format!("an OKR target of target_type {target_type}"),
+        )
+        .into())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Image upload
+// ---------------------------------------------------------------------------------------------
+
+/// An image format the upload accepts (seed 000: JPG, JPEG, PNG, WEBP, GIF, BMP, ICO, TIFF,
+/// HEIC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    /// JPG / JPEG: `FF D8 FF`.
+    Jpeg,
+    /// `89 50 4E 47 0D 0A 1A 0A`.
+    Png,
+    /// `RIFF` + 4 bytes + `WEBP`.
+    Webp,
+    /// `GIF87a` / `GIF89a`.
+    Gif,
+    /// `BM`.
+    Bmp,
+    /// `00 00 01 00`.
+    Ico,
+    /// `II*\0` / `MM\0*`.
+    Tiff,
+    /// ISO-BMFF `ftyp` of a HEIC brand.
+    Heic,
+}
+
+impl ImageFormat {
+    /// Recognises the format from the first bytes; `None` for anything else (empty included).
+    pub fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
+        const HEIC_BRANDS: [&[u8]; 6] = [b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"];
+        let starts = |m: &[u8]| bytes.starts_with(m);
+        if starts(&[0xFF, 0xD8, 0xFF]) {
+            Some(ImageFormat::Jpeg)
+        } else if starts(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+            Some(ImageFormat::Png)
+        } else if bytes.len() >= 12 && starts(b"RIFF") && &bytes[8..12] == b"WEBP" {
+            Some(ImageFormat::Webp)
+        } else if starts(b"GIF87a") || starts(b"GIF89a") {
+            Some(ImageFormat::Gif)
+        } else if starts(b"BM") && bytes.len() >= 14 {
+            Some(ImageFormat::Bmp)
+        } else if starts(&[0, 0, 1, 0]) && bytes.len() >= 6 {
+            Some(ImageFormat::Ico)
+        } else if starts(b"II*\0") || starts(b"MM\0*") {
+            Some(ImageFormat::Tiff)
+        } else if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
+            let size = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
+            let major = &bytes[8..12];
+            if HEIC_BRANDS.contains(&major) {
+                return Some(ImageFormat::Heic);
+            }
+            // A generic HEIF major brand must list a HEIC brand among its compatible brands.
+            if major == b"mif1" || major == b"msf1" {
+                let end = size.min(bytes.len());
+                let compatible = bytes.get(16..end).unwrap_or_default();
+                if compatible.chunks_exact(4).any(|b| HEIC_BRANDS.contains(&b)) {
+                    return Some(ImageFormat::Heic);
+                }
+            }
+            None
+        } else {
+            None
+        }
+    }
+
+    /// The Content-Type served by the download link.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ImageFormat::Jpeg => "image/jpeg",
+            ImageFormat::Png => "image/png",
+            ImageFormat::Webp => "image/webp",
+            ImageFormat::Gif => "image/gif",
+            ImageFormat::Bmp => "image/bmp",
+            ImageFormat::Ico => "image/x-icon",
+            ImageFormat::Tiff => "image/tiff",
+            ImageFormat::Heic => "image/heic",
+        }
+    }
+}
+
+/// `POST /open-apis/okr/v1/images/upload` (seed 000).
+///
+/// Multipart: `data` (file, ≤ 20971520 bytes, assumed), `target_id` (text), `target_type` (`2`
+/// or `3` as text). Answers `{"file_token":"boxbc"+22 base62,"url":…}` and keeps the bytes.
+/// Errors: 1001002 (not a self-built app), 1001003 (a user token's user is not in the world),
+/// 1001001 (a field missing or ill-typed, target_type not 2/3, bytes not one of the nine image
+/// formats), 1001004 (no such target of that type).
+pub fn image_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
+    let form = expect_form(ctx, input)?;
+    check_caller(ctx)?;
+    let spec = ctx.spec;
+    let pe = spec.param_error;
+    let data_spec = spec.field("data");
+    let file = form
+        .files
+        .first()
+        .ok_or_else(|| data_spec.violation("missing", pe, "", "required".into()))?;
+    let text = |name: &str| spec.field(name).check_text(form.text(name), pe);
+    let target_id = text("target_id")?;
+    let target_type = text("target_type")?;
+    let format = ImageFormat::sniff(&file.bytes).ok_or_else(|| {
+        let head: String = file
+            .bytes
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        data_spec.violation(
+            "format",
+            pe,
+            &head,
+            "a JPG, JPEG, PNG, WEBP, GIF, BMP, ICO, TIFF or HEIC image".into(),
+        )
+    })?;
+    let target_id = target_id.as_str().unwrap_or_default().to_string();
+    let target_type = target_type.as_i64().unwrap_or_default();
+    check_target(ctx, spec.field("target_id"), &target_id, target_type)?;
+
+    let okr = &ctx.store.okr;
+    let file_token = loop {
+        let t = ctx
+            .store
+            .new_file_token(IMAGE_TOKEN_PREFIX, IMAGE_TOKEN_LEN);
+        if !okr.images.contains_key(&t) {
+            break t;
+        }
+    };
+    let ticket = ctx.store.with_ids(|ids| ids.base62_token("", TICKET_LEN));
+    ctx.store.put_file(StoredFile {
+        file_token: file_token.clone(),
+        name: file.filename.clone().unwrap_or_default(),
+        content_type: format.content_type().to_string(),
+        bytes: file.bytes.clone(),
+        endpoint: spec.name.clone(),
+        parent: target_id.clone(),
+        uploaded_at_ms: ctx.store.now_ms(),
+    });
+    okr.images.insert(
+        file_token.clone(),
+        OkrImageRecord {
+            file_token: file_token.clone(),
+            target_id,
+            target_type,
+            ticket: Some(ticket.clone()),
+        },
+    );
+    let url = format!(
+        "{}{IMAGE_DOWNLOAD_PATH}?file_token={file_token}&ticket={ticket}",
+        ctx.public_url
+    );
+    Ok(Reply::Json(json!({ "file_token": file_token, "url": url })))
+}
+
+/// `GET /stream/api/downloadFile/?file_token=…&ticket=…`: the `url` answered by
+/// [`image_upload`]. No Authorization. Answers the bytes with the Content-Type of the recognised
+/// format. Errors (assumed, the upload's table): 1001004 unknown `file_token` or an image without
+/// bytes (the world's), 1001002 missing or wrong `ticket`.
+pub fn image_download(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> {
+    let token = ctx.query("file_token").unwrap_or_default();
+    let image = ctx.store.okr.image(token);
+    let file = ctx.store.file(token);
+    let (Some(image), Some(file)) = (image, file) else {
+        return Err(ApiError::new(OKR_DATA_NOT_FOUND));
+    };
+    if image.ticket.as_deref() != ctx.query("ticket") {
+        return Err(ApiError::new(NO_PERMISSION));
+    }
+    Ok(Reply::Bytes {
+        content_type: file.content_type,
+        filename: None,
+        bytes: file.bytes,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress record create
+// ---------------------------------------------------------------------------------------------
+
+/// The snake_case spelling of a camelCase key (`textRun` → `text_run`), the form the Python SDK
+/// sends (FEISHU_FACTS §5).
+pub fn snake_case(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Member `key` of `obj` in its camelCase spelling, else its snake_case one; JSON `null` counts
+/// as absent.
+fn member<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    obj.get(key)
+        .filter(|v| !v.is_null())
+        .or_else(|| obj.get(&snake_case(key)).filter(|v| !v.is_null()))
+}
+
+/// Every place a spec path reaches in `root`, as (concrete path, value or `None` when absent).
+///
+/// `path` is a field name of the specs: dotted members, `name[]` for the elements of an array
+/// (`content.blocks[].paragraph.style.list.indentLevel`). A member is reported absent only when
+/// its parent object exists; an absent or ill-typed parent reports nothing (the parent's own
+/// field answers for it, being checked first). Members are found under their camelCase or
+/// snake_case key.
+pub fn json_values_at<'a>(root: &'a Value, path: &str) -> Vec<(String, Option<&'a Value>)> {
+    let segments: Vec<&str> = path.split('.').collect();
+    let mut out = Vec::new();
+    walk(root, &segments, String::new(), &mut out);
+    out
+}
+
+fn walk<'a>(
+    value: &'a Value,
+    segments: &[&str],
+    at: String,
+    out: &mut Vec<(String, Option<&'a Value>)>,
+) {
+    let Some((seg, rest)) = segments.split_first() else {
+        return;
+    };
+    let Value::Object(obj) = value else {
+        return;
+    };
+    let (key, each) = match seg.strip_suffix("[]") {
+        Some(k) => (k, true),
+        None => (*seg, false),
+    };
+    let here = if at.is_empty() {
+        key.to_string()
+    } else {
+        format!("{at}.{key}")
+    };
+    let child = member(obj, key);
+    if !each {
+        if rest.is_empty() {
+            out.push((here, child));
+        } else if let Some(c) = child {
+            walk(c, rest, here, out);
+        }
+        return;
+    }
+    let Some(Value::Array(items)) = child else {
+        return;
+    };
+    for (i, item) in items.iter().enumerate() {
+        let item_at = format!("{here}[{i}]");
+        if rest.is_empty() {
+            out.push((item_at, Some(item)));
+        } else {
+            walk(item, rest, item_at, out);
+        }
+    }
+}
+
+/// Checks every `in: json` field of `spec` against `body`, in spec order; the first broken rule
+/// answers, with the concrete path (e.g. `content.blocks[2].paragraph.style.list.indentLevel`)
+/// in `field_violations`.
+fn check_json_fields(spec: &EndpointSpec, body: &Value) -> Result<(), ApiError> {
+    let empty = Value::Object(Map::new());
+    let root = if body.is_object() { body } else { &empty };
+    for field in spec.fields.iter().filter(|f| f.location == Location::Json) {
+        for (at, value) in json_values_at(root, &field.name) {
+            if let Err(mut v) = field.check_json(value, spec.param_error) {
+                v.field = at;
+                return Err(v.into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The camelCase answer form of `value` found at spec path `path`: only members the spec
+/// documents, object keys in alphabetical order (as in seed 001's response example), whole
+/// numbers of `number` fields without a fraction, `progress_rate.percent` rounded to 2 decimals.
+fn answer_form(spec: &EndpointSpec, value: &Value, path: &str) -> Value {
+    match value {
+        Value::Object(obj) => {
+            let prefix = format!("{path}.");
+            let mut keys: Vec<&str> = spec
+                .fields
+                .iter()
+                .filter(|f| f.location == Location::Json)
+                .filter_map(|f| f.name.strip_prefix(&prefix))
+                .filter(|rest| !rest.contains('.') && !rest.contains('['))
+                .collect();
+            keys.sort_unstable();
+            keys.dedup();
+            let mut out = Map::new();
+            for key in keys {
+                if let Some(child) = member(obj, key) {
+                    out.insert(
+                        key.to_string(),
+                        answer_form(spec, child, &format!("{path}.{key}")),
+                    );
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => {
+            let item_path = format!("{path}[]");
+            Value::Array(
+                items
+                    .iter()
+                    .map(|i| answer_form(spec, i, &item_path))
+                    .collect(),
+            )
+        }
+        Value::Number(n) => {
+            let kind = spec.fields.iter().find(|f| f.name == path).map(|f| f.kind);
+            let f = n.as_f64().unwrap_or_default();
+            let f = if path == "progress_rate.percent" {
+                (f * 100.0).round() / 100.0
+            } else {
+                f
+            };
+            match kind {
+                Some(Kind::Int | Kind::Number) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                    json!(f as i64)
+                }
+                _ => json!(f),
+            }
+        }
+        other => other.clone(),
+    }
+}
+
+/// The text of a checked string field (empty when absent).
+fn text_of(c: Checked) -> Option<String> {
+    c.as_str().map(str::to_string)
+}
+
+/// `POST /open-apis/okr/v1/progress_records` (seed 001).
+///
+/// Query `user_id_type` ∈ {open_id, union_id, user_id} (default open_id). JSON body: required
+/// `source_title`, `source_url` (`^https?://.*$`), `target_id`, `target_type` ∈ {2,3},
+/// `content` (rich text: blocks of paragraphs and galleries, snake_case keys accepted);
+/// optional `source_url_pc`, `source_url_mobile` (same pattern), `progress_rate` {`percent` in
+/// [-99999999999, 99999999999], `status` ∈ {-1,0,1,2}}. Every rule is in
+/// `specs/okr.progress_record.create.json`.
+///
+/// Answers `{"content":…,"modify_time":"<ms>","progress_id":"<19 digits>"}` plus
+/// `progress_rate` when given, and keeps the record. Errors: 1001002 (not a self-built app),
+/// 1001003 (a user token's user, or a person element's openId, is not in the world), 1001001
+/// (any broken field rule; a gallery fileToken not issued by the image upload), 1001004 (no such
+/// target of that type).
+pub fn progress_record_create(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
+    let mut body = expect_json(ctx, input)?;
+    let app_id = check_caller(ctx)?;
+    let spec = ctx.spec;
+    let pe = spec.param_error;
+    spec.field("user_id_type")
+        .check_text(ctx.query("user_id_type"), pe)?;
+
+    // The Python SDK types target_id as int: read a JSON integer as its decimal text (assumed).
+    if let Some(obj) = body.as_object_mut() {
+        if let Some(Value::Number(n)) = obj.get("target_id") {
+            if let Some(id) = n.as_u64() {
+                obj.insert("target_id".into(), Value::String(id.to_string()));
+            }
+        }
+    }
+    check_json_fields(spec, &body)?;
+
+    let get = |name: &str| {
+        spec.field(name)
+            .check_json(body.get(name).filter(|v| !v.is_null()), pe)
+    };
+    let source_title = text_of(get("source_title")?).unwrap_or_default();
+    let source_url = text_of(get("source_url")?).unwrap_or_default();
+    let source_url_pc = text_of(get("source_url_pc")?);
+    let source_url_mobile = text_of(get("source_url_mobile")?);
+    let target_id = text_of(get("target_id")?).unwrap_or_default();
+    let target_type = get("target_type")?.as_i64().unwrap_or_default();
+    check_target(ctx, spec.field("target_id"), &target_id, target_type)?;
+
+    let person_field = spec.field("content.blocks[].paragraph.elements[].person.openId");
+    for (at, value) in json_values_at(&body, &person_field.name) {
+        let Some(open_id) = value.and_then(Value::as_str) else {
+            continue;
+        };
+        if ctx.store.user(open_id).is_none() {
+            let mut v =
+                person_field.violation("exists", pe, open_id, "a user of the tenant".into());
+            v.field = at;
+            return Err(v.into());
+        }
+    }
+    let image_field = spec.field("content.blocks[].gallery.imageList[].fileToken");
+    for (at, value) in json_values_at(&body, &image_field.name) {
+        let Some(token) = value.and_then(Value::as_str) else {
+            continue;
+        };
+        if ctx.store.okr.image(token).is_none() {
+            let mut v = image_field.violation(
+                "exists",
+                pe,
+                token,
+                "a file_token issued by /open-apis/okr/v1/images/upload".into(),
+            );
+            v.field = at;
+            return Err(v.into());
+        }
+    }
+
+    let content = body
+        .get("content")
+        .map(|c| answer_form(spec, c, "content"))
+        .unwrap_or_else(|| json!({}));
+    let progress_rate = body
+        .get("progress_rate")
+        .filter(|v| v.is_object())
+        .map(|rate| {
+            let mut answered = answer_form(spec, rate, "progress_rate");
+            if let Value::Object(m) = &mut answered {
+                if !m.contains_key("percent") {
+                    m.insert("percent".into(), json!(0));
+                    m.sort_keys();
+                }
+            }
+            answered
+        });
+
+    let okr = &ctx.store.okr;
+    let modify_time_ms = ctx.store.now_ms();
+    let progress_id = loop {
+        let id = ctx.store.with_ids(|ids| ids.numeric_id(PROGRESS_ID_DIGITS));
+        if !okr.records.contains_key(&id) {
+            break id;
+        }
+    };
+    let record = ProgressRecord {
+        progress_id: progress_id.clone(),
+        modify_time_ms,
+        target_id,
+        target_type,
+        source_title,
+        source_url,
+        source_url_pc,
+        source_url_mobile,
+        content: content.clone(),
+        progress_rate: progress_rate.clone(),
+        app_id,
+    };
+    okr.records.insert(progress_id.clone(), record);
+
+    let mut data = Map::new();
+    data.insert("content".into(), content);
+    data.insert("modify_time".into(), json!(modify_time_ms.to_string()));
+    data.insert("progress_id".into(), json!(progress_id));
+    if let Some(rate) = progress_rate {
+        data.insert("progress_rate".into(), rate);
+    }
+    Ok(Reply::Json(Value::Object(data)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Catalogue;
+
+    #[test]
+    fn every_field_the_okr_endpoints_name_is_in_their_specs() {
+        let c = Catalogue::get();
+        let upload = c.endpoint("okr.image.upload");
+        for name in ["data", "target_id", "target_type"] {
+            upload.field(name);
+        }
+        let create = c.endpoint("okr.progress_record.create");
+        for name in [
+            "user_id_type",
+            "source_title",
+            "source_url",
+            "source_url_pc",
+            "source_url_mobile",
+            "target_id",
+            "target_type",
+            "content.blocks[].paragraph.elements[].person.openId",
+            "content.blocks[].gallery.imageList[].fileToken",
+            "progress_rate.percent",
+        ] {
+            create.field(name);
+        }
+    }
+
+    #[test]
+    fn every_code_the_okr_module_answers_is_in_both_error_tables() {
+        let c = Catalogue::get();
+        for spec in ["okr.image.upload", "okr.progress_record.create"] {
+            let spec = c.endpoint(spec);
+            for code in [
+                spec.param_error,
+                NO_PERMISSION,
+                USER_NOT_FOUND,
+                OKR_DATA_NOT_FOUND,
+            ] {
+                assert!(spec.error(code).is_some(), "{} lacks {code}", spec.name);
+            }
+        }
+    }
+
+    #[test]
+    fn each_of_the_nine_formats_is_recognised_from_its_magic_bytes() {
+        let cases: [(&[u8], ImageFormat); 9] = [
+            (b"\xFF\xD8\xFF\xE0\0\x10JFIF", ImageFormat::Jpeg),
+            (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", ImageFormat::Png),
+            (b"RIFF\x24\0\0\0WEBPVP8 ", ImageFormat::Webp),
+            (b"GIF89a\x01\0\x01\0", ImageFormat::Gif),
+            (b"BM\x3a\0\0\0\0\0\0\0\x36\0\0\0", ImageFormat::Bmp),
+            (b"\0\0\x01\0\x01\0\x10\x10", ImageFormat::Ico),
+            (b"II*\0\x08\0\0\0", ImageFormat::Tiff),
+            (b"\0\0\0\x18ftypheic\0\0\0\0mif1heic", ImageFormat::Heic),
+            (b"\0\0\0\x18ftypmif1\0\0\0\0mif1heic", ImageFormat::Heic),
+        ];
+        for (bytes, want) in cases {
+            assert_eq!(ImageFormat::sniff(bytes), Some(want), "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn non_images_and_look_alikes_are_not_recognised() {
+        for bytes in [
+            &b""[..],
+            b"%PDF-1.7",
+            b"GIF90a",
+            b"RIFF\x24\0\0\0WAVEfmt ",
+            b"\0\0\0\x1cftypavif\0\0\0\0mif1avif",
+            b"\0\0\0\x18ftypmif1\0\0\0\0mif1avif",
+            b"\0\0\x02\0\x01\0",
+            b"hello world",
+        ] {
+            assert_eq!(ImageFormat::sniff(bytes), None, "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn snake_case_of_rich_text_keys_is_what_the_python_sdk_sends() {
+        assert_eq!(snake_case("textRun"), "text_run");
+        assert_eq!(snake_case("indentLevel"), "indent_level");
+        assert_eq!(snake_case("openId"), "open_id");
+        assert_eq!(snake_case("type"), "type");
+    }
+
+    #[test]
+    fn paths_reach_every_array_element_and_report_absent_members_of_present_parents() {
+        let body = json!({"content": {"blocks": [
+            {"paragraph": {"style": {"list": {"indent_level": 3}}}},
+            {"paragraph": {"style": {"list": {}}}},
+            {"gallery": {}}
+        ]}});
+        let got = json_values_at(&body, "content.blocks[].paragraph.style.list.indentLevel");
+        assert_eq!(got.len(), 2);
+        assert_eq!(
+            got[0].0,
+            "content.blocks[0].paragraph.style.list.indentLevel"
+        );
+        assert_eq!(got[0].1, Some(&json!(3)));
+        assert_eq!(got[1].1, None);
     }
 
     /// Adds the family's objects of `world` to the running state (`POST /__mock/world`).
