@@ -197,10 +197,10 @@ fn assert_refused(server: &MockServer, resp: &Resp, code: i64) {
     };
     assert_eq!(resp.json()["msg"], msg);
     assert!(resp.json()["error"]["log_id"].is_string());
-    let okr = &server.state().store.okr;
+    let okr = &server.state().store().okr;
     assert_eq!(okr.progress_record_count(), 0, "a rejected request stored");
     assert_eq!(
-        server.state().store.file_count(),
+        server.state().store().file_count(),
         0,
         "a rejected request stored"
     );
@@ -246,7 +246,7 @@ async fn image_upload_answers_a_boxbc_file_token_and_a_url_on_this_server() {
         server.url()
     );
     assert!(url.starts_with(&prefix), "{url}");
-    assert!(server.state().store.okr.image(token).is_some());
+    assert!(server.state().store().okr.image(token).is_some());
 }
 
 #[tokio::test]
@@ -565,9 +565,9 @@ async fn progress_record_answers_a_19_digit_progress_id_unique_per_record() {
 #[tokio::test]
 async fn progress_record_answers_modify_time_as_a_string_of_ms_since_the_epoch() {
     let server = server().await;
-    let before = server.state().store.now_ms();
+    let before = server.state().store().now_ms();
     let data = assert_accepted(&create(&server, &minimal()).await);
-    let after = server.state().store.now_ms();
+    let after = server.state().store().now_ms();
     let t: i64 = data["modify_time"].as_str().unwrap().parse().unwrap();
     assert!((before..=after).contains(&t), "{before} {t} {after}");
 }
@@ -580,7 +580,7 @@ async fn progress_record_is_kept_in_the_store() {
     let data = assert_accepted(&create(&server, &body).await);
     let rec = server
         .state()
-        .store
+        .store()
         .okr
         .progress_record(data["progress_id"].as_str().unwrap())
         .expect("record kept");
@@ -940,7 +940,7 @@ async fn progress_record_reads_a_json_integer_target_id_as_its_decimal_text() {
     let data = assert_accepted(&create(&server, &body).await);
     let rec = server
         .state()
-        .store
+        .store()
         .okr
         .progress_record(data["progress_id"].as_str().unwrap())
         .unwrap();
@@ -1322,5 +1322,5 @@ async fn progress_record_requires_an_okr_scope_with_99991672() {
         .to_string();
     let resp = create_with(&server, &token, "", &minimal()).await;
     assert_eq!(resp.code(), 99991672, "{}", resp.text);
-    assert_eq!(server.state().store.okr.progress_record_count(), 0);
+    assert_eq!(server.state().store().okr.progress_record_count(), 0);
 }

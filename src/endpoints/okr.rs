@@ -20,7 +20,6 @@ use crate::spec::{BodyKind, Checked, EndpointSpec, FieldSpec, Kind, Location};
 use crate::store::StoredFile;
 use dashmap::DashMap;
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
 
 /// The routes of this family: the two documented endpoints and the image download link.
 pub const ROUTES: &[RouteDef] = &[
@@ -122,7 +121,7 @@ pub struct ProgressRecord {
 #[derive(Debug, Default)]
 pub struct OkrState {
     /// target id → target_type (2 objective, 3 key result), from the world.
-    targets: HashMap<String, i64>,
+    targets: DashMap<String, i64>,
     /// Gallery-usable images by file token.
     images: DashMap<String, OkrImageRecord>,
     /// Progress records by progress_id.
@@ -132,17 +131,23 @@ pub struct OkrState {
 impl OkrState {
     /// The state a fresh world starts with: its objectives, key results and pre-held images.
     pub fn load(world: &crate::world::World) -> OkrState {
+        let state = OkrState::default();
+        state.add_world(world);
+        state
+    }
+
+    /// Adds the objectives, key results and images of `world` to the running state
+    /// (`POST /__mock/world`).
+    pub fn add_world(&self, world: &crate::world::World) {
         let okr = &world.okr;
-        let mut targets = HashMap::new();
         for o in &okr.objectives {
-            targets.insert(o.id.clone(), TARGET_OBJECTIVE);
+            self.targets.insert(o.id.clone(), TARGET_OBJECTIVE);
         }
         for kr in &okr.key_results {
-            targets.insert(kr.id.clone(), TARGET_KEY_RESULT);
+            self.targets.insert(kr.id.clone(), TARGET_KEY_RESULT);
         }
-        let images = DashMap::new();
         for img in &okr.images {
-            images.insert(
+            self.images.insert(
                 img.file_token.clone(),
                 OkrImageRecord {
                     file_token: img.file_token.clone(),
@@ -152,16 +157,16 @@ impl OkrState {
                 },
             );
         }
-        OkrState {
-            targets,
-            images,
-            records: DashMap::new(),
-        }
+    }
+
+    /// Adds a target (`--loose` creates unknown targets on first use).
+    pub fn add_target(&self, target_id: &str, target_type: i64) {
+        self.targets.insert(target_id.to_string(), target_type);
     }
 
     /// Whether `target_id` is an objective (`target_type` 2) or key result (3) of the world.
     pub fn target_exists(&self, target_id: &str, target_type: i64) -> bool {
-        self.targets.get(target_id) == Some(&target_type)
+        self.targets.get(target_id).map(|t| *t) == Some(target_type)
     }
 
     /// The gallery-usable image `file_token`.
@@ -208,7 +213,8 @@ fn check_caller(ctx: &Ctx<'_>) -> Result<String, ApiError> {
     Ok(app_id)
 }
 
-/// 1001004 unless `target_id` is a target of `target_type` in the world.
+/// 1001004 unless `target_id` is a target of `target_type` in the world. With `--loose` an
+/// unknown target is created on first use with the requested type (a known one keeps its type).
 fn check_target(
     ctx: &Ctx<'_>,
     field: &FieldSpec,
@@ -216,6 +222,13 @@ fn check_target(
     target_type: i64,
 ) -> Result<(), ApiError> {
     if ctx.store.okr.target_exists(target_id, target_type) {
+        return Ok(());
+    }
+    if ctx.store.options.loose
+        && !ctx.store.okr.target_exists(target_id, TARGET_OBJECTIVE)
+        && !ctx.store.okr.target_exists(target_id, TARGET_KEY_RESULT)
+    {
+        ctx.store.okr.add_target(target_id, target_type);
         return Ok(());
     }
     Err(field
@@ -790,7 +803,4 @@ mod tests {
         assert_eq!(got[0].1, Some(&json!(3)));
         assert_eq!(got[1].1, None);
     }
-
-    /// Adds the family's objects of `world` to the running state (`POST /__mock/world`).
-    pub fn add_world(&self, _world: &crate::world::World) {}
 }
