@@ -686,3 +686,139 @@ async fn unknown_control_route_is_a_404_of_the_control_plane() {
     assert_eq!(resp.status, 404);
     assert!(resp.json()["error"].is_string());
 }
+
+/// A Project plugin token of the default world's plugin.
+async fn plugin_token(server: &feishu_mock::MockServer) -> String {
+    let resp = post_json(
+        &format!("{}/open_api/authen/plugin_token", server.url()),
+        None,
+        &json!({"plugin_id": "MII_MOCK_PLUGIN", "plugin_secret": "mock-plugin-secret", "type": 0}),
+    )
+    .await;
+    resp.json()["data"]["token"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn every_endpoint_answers_a_forced_code_with_its_documented_status_and_msg() {
+    let server = server().await;
+    let project_token = plugin_token(&server).await;
+    let cases = [
+        (
+            "/open-apis/okr/v1/images/upload",
+            "1009999",
+            500,
+            "internal server error",
+        ),
+        (
+            "/open-apis/okr/v1/progress_records",
+            "1009998",
+            500,
+            "system exception",
+        ),
+        (
+            "/open-apis/task/v2/attachments/upload",
+            "1470500",
+            500,
+            "服务器错误。",
+        ),
+        (UPLOAD_ALL, "1061045", 200, "can retry."),
+    ];
+    for (path, code, status, msg) in cases {
+        let resp = read(
+            client()
+                .post(format!("{}{path}", server.url()))
+                .header("Authorization", format!("Bearer {TENANT_TOKEN}"))
+                .header("X-Mock-Error-Code", code)
+                .body("not even a valid body")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(resp.status, status, "{path}: {}", resp.text);
+        assert_eq!(resp.json()["code"], code.parse::<i64>().unwrap(), "{path}");
+        assert_eq!(resp.json()["msg"], msg, "{path}");
+    }
+    let spec = feishu_mock::spec::Catalogue::get().endpoint("project.work_item.file.upload");
+    let row = spec.error(1000050262).unwrap();
+    let resp = read(
+        client()
+            .post(format!(
+                "{}/open_api/doc/work_item/story/6437110001/file/upload",
+                server.url()
+            ))
+            .header("X-PLUGIN-TOKEN", project_token)
+            .header("X-USER-KEY", "7000000000000000001")
+            .header("X-Mock-Error-Code", "1000050262")
+            .body("not multipart")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(resp.status, row.http, "{}", resp.text);
+    assert_eq!(resp.json()["err_code"], 1000050262);
+    assert_eq!(resp.json()["err"]["msg"], "Upload File Fail");
+    assert_eq!(server.state().store().file_count(), 0);
+}
+
+#[tokio::test]
+async fn loose_mode_creates_unknown_okr_targets_tasks_and_work_items_on_first_use() {
+    let loose = server_with(Config {
+        options: Options {
+            loose: true,
+            rate_limits: false,
+            ..Options::default()
+        },
+        ..Config::default()
+    })
+    .await;
+    let strict = server().await;
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    let okr = RawForm::new()
+        .file("data", None, None, png)
+        .text("target_id", "1234567890123456789")
+        .text("target_type", "3");
+    let task = RawForm::new()
+        .text("resource_id", "11111111-2222-3333-4444-555555555555")
+        .file("file", Some("a.txt"), None, b"x");
+    for (server, want_ok) in [(&loose, true), (&strict, false)] {
+        let r = post_form(
+            &format!("{}/open-apis/okr/v1/images/upload", server.url()),
+            Some(TENANT_TOKEN),
+            &okr,
+        )
+        .await;
+        assert_eq!(r.code() == 0, want_ok, "okr: {}", r.text);
+        let r = post_form(
+            &format!("{}/open-apis/task/v2/attachments/upload", server.url()),
+            Some(USER_TOKEN),
+            &task,
+        )
+        .await;
+        assert_eq!(r.code() == 0, want_ok, "task: {}", r.text);
+        let token = plugin_token(server).await;
+        let form = RawForm::new().text("field_key", "field_attachment").file(
+            "file",
+            Some("a.txt"),
+            Some("text/plain"),
+            b"x",
+        );
+        let r = read(
+            client()
+                .post(format!(
+                    "{}/open_api/doc/work_item/story/6437119999/file/upload",
+                    server.url()
+                ))
+                .header("X-PLUGIN-TOKEN", token)
+                .header("X-USER-KEY", "7000000000000000001")
+                .header("Content-Type", form.content_type())
+                .body(form.body())
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.json()["err_code"] == 0, want_ok, "project: {}", r.text);
+    }
+}

@@ -169,6 +169,14 @@ impl ProjectState {
         }
     }
 
+    /// Adds a work item to the space `project_key` (`--loose` creates unknown work items).
+    pub fn add_work_item(&self, project_key: &str, item: crate::world::WorkItem) {
+        let mut spaces = self.spaces.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(space) = spaces.iter_mut().find(|s| s.project_key == project_key) {
+            space.work_items.push(item);
+        }
+    }
+
     /// The space whose `project_key` or `simple_name` is `key`.
     pub fn space(&self, key: &str) -> Option<Space> {
         let spaces = self.spaces.read().unwrap_or_else(|e| e.into_inner());
@@ -357,11 +365,24 @@ fn work_item(ctx: &Ctx<'_>) -> Result<(Space, String, String), ApiError> {
                 "a work item type of the space".into(),
             )
         })?;
-    if !space
-        .work_items
-        .iter()
-        .any(|w| w.id == item_id && w.work_item_type_key == wit.type_key)
-    {
+    let known = |space: &Space| {
+        space
+            .work_items
+            .iter()
+            .any(|w| w.id == item_id && w.work_item_type_key == wit.type_key)
+    };
+    let unknown_anywhere = !space.work_items.iter().any(|w| w.id == item_id);
+    if !known(&space) && ctx.store.options.loose && unknown_anywhere {
+        // --loose: an unknown work item is created on first use with the requested type.
+        ctx.store.project.add_work_item(
+            &space.project_key,
+            crate::world::WorkItem {
+                id: item_id.to_string(),
+                work_item_type_key: wit.type_key.clone(),
+                name: String::new(),
+            },
+        );
+    } else if !known(&space) {
         return Err(spec
             .field("work_item_id")
             .violation("exists", pe, item_id, "a work item of that type".into())
