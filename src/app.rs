@@ -32,6 +32,22 @@ pub const MAX_JSON_BODY_BYTES: usize = 10 * 1024 * 1024;
 /// `Content-Type` of every JSON answer (FEISHU_FACTS §3).
 pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
 
+/// Bytes left as they are in an RFC 5987 `filename*` value (attr-char); all others are
+/// percent-encoded.
+const RFC5987_ATTR_CHAR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'|')
+    .remove(b'~');
+
 /// The response type of the pipeline.
 pub type HttpResponse = Response<Full<Bytes>>;
 
@@ -548,7 +564,9 @@ fn finish(
                 resp.headers_mut().insert(CONTENT_TYPE, v);
             }
             if let Some(name) = filename {
-                let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+                // RFC 5987 / 6266: percent-encoding, so a space is %20 (never `+`).
+                let encoded =
+                    percent_encoding::utf8_percent_encode(&name, RFC5987_ATTR_CHAR).to_string();
                 let cd = format!("attachment; filename=\"{encoded}\"; filename*=UTF-8''{encoded}");
                 if let Ok(v) = HeaderValue::from_str(&cd) {
                     resp.headers_mut()

@@ -298,6 +298,11 @@ impl Store {
         self.files.insert(file.file_token.clone(), file);
     }
 
+    /// Forgets the stored file `file_token` (e.g. a deleted Task attachment).
+    pub fn remove_file(&self, file_token: &str) {
+        self.files.remove(file_token);
+    }
+
     /// The stored file `file_token`.
     pub fn file(&self, file_token: &str) -> Option<StoredFile> {
         self.files.get(file_token).map(|f| f.clone())

@@ -733,3 +733,30 @@ async fn plugin_token_with_a_body_that_is_not_json_answers_1000050190_from_the_p
     assert_eq!(r.status, 400);
     assert_eq!(err_code(&r), 1000050190);
 }
+
+#[tokio::test]
+async fn download_content_disposition_percent_encodes_a_space_as_20_never_plus() {
+    let s = server().await;
+    let form = RawForm::new().text("field_key", "field_attachment").file(
+        "file",
+        Some("a b.pdf"),
+        Some("application/pdf"),
+        b"%PDF",
+    );
+    let r = upload(&s, &form).await;
+    let uuid = r.json()["data"]["uuid"].as_str().unwrap().to_string();
+    let t = token(&s, 0).await;
+    let resp = client()
+        .post(download_url(&s, PROJECT_KEY, "story", STORY))
+        .header("X-PLUGIN-TOKEN", &t)
+        .header("X-USER-KEY", USER_KEY)
+        .json(&json!({ "uuid": uuid }))
+        .send()
+        .await
+        .unwrap();
+    let cd = resp.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(cd.contains("filename*=UTF-8''a%20b.pdf"), "{cd}");
+}

@@ -735,6 +735,11 @@ async fn delete_removes_the_attachment_from_get_list_and_url() {
     assert_eq!((download.status, download.code()), (403, 1470403));
     let twice = delete(&server, TENANT_TOKEN, &path).await;
     assert_eq!((twice.status, twice.code()), (403, 1470403));
+    assert_eq!(
+        server.state().store().file_count(),
+        1,
+        "the deleted attachment's bytes are gone"
+    );
 }
 
 #[tokio::test]

@@ -496,6 +496,7 @@ pub fn attachment_get(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> {
 pub fn attachment_delete(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> {
     let record = visible_attachment(ctx)?;
     ctx.store.task.delete_attachment(&record.guid);
+    ctx.store.remove_file(&record.file_token);
     Ok(Reply::Json(json!({})))
 }
 
