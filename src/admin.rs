@@ -51,8 +51,9 @@ fn file_meta(f: &crate::store::StoredFile) -> Value {
         "file_token": f.file_token,
         "name": f.name,
         "content_type": f.content_type,
-        "size": f.bytes.len(),
-        "sha256": sha256_hex(&f.bytes),
+        "size": f.size,
+        "sha256": f.sha256.clone().unwrap_or_else(|| sha256_hex(&f.bytes)),
+        "bytes_retained": f.bytes.len() as u64 == f.size,
         "endpoint": f.endpoint,
         "parent": f.parent,
         "uploaded_at_ms": f.uploaded_at_ms,
@@ -97,6 +98,10 @@ pub async fn handle(
         ("GET", r) if r.starts_with("/files/") => {
             let token = &r["/files/".len()..];
             match store.file(token) {
+                Some(f) if f.bytes.len() as u64 != f.size => error(
+                    404,
+                    format!("bytes of {token} not retained (--retain metadata)"),
+                ),
                 Some(f) => {
                     let mut resp = Response::new(Full::new(f.bytes.clone()));
                     if let Ok(v) = HeaderValue::from_str(&f.content_type) {

@@ -49,6 +49,14 @@ pub struct ServeArgs {
     /// refusing them.
     #[arg(long, env = "FEISHU_MOCK_LOOSE")]
     pub loose: bool,
+    /// What is kept of accepted files: bytes (downloads serve them) or metadata (name, size,
+    /// sha256, type; memory stays flat under sustained load).
+    #[arg(long, env = "FEISHU_MOCK_RETAIN", value_enum, default_value_t = crate::store::Retain::Bytes)]
+    pub retain: crate::store::Retain,
+    /// Most bytes kept across all stored files; an upload past it gets the platform's quota
+    /// code (Drive 1061101) and stores nothing. Unlimited when unset.
+    #[arg(long, env = "FEISHU_MOCK_MAX_STORED_BYTES")]
+    pub max_stored_bytes: Option<u64>,
     /// Request log on stderr: text, json or off.
     #[arg(long, env = "FEISHU_MOCK_LOG_FORMAT", value_enum, default_value_t = crate::app::LogFormat::Text)]
     pub log_format: crate::app::LogFormat,

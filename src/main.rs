@@ -36,6 +36,8 @@ async fn main() {
             rate_limits: !args.no_rate_limits,
             journal_limit: args.journal_limit,
             loose: args.loose,
+            retain: args.retain,
+            max_stored_bytes: args.max_stored_bytes,
         },
         log_format: args.log_format,
     };

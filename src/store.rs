@@ -14,7 +14,7 @@ use crate::quota::Quota;
 use crate::world::{App, DriveNode, User, World};
 use bytes::Bytes;
 use dashmap::DashMap;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -56,8 +56,13 @@ pub struct StoredFile {
     pub name: String,
     /// Content type given by the client or recognised from the bytes.
     pub content_type: String,
-    /// The bytes.
+    /// The bytes; empty under `--retain metadata`.
     pub bytes: Bytes,
+    /// Size of the file as uploaded, in bytes (set by [`Store::put_files`]).
+    pub size: u64,
+    /// SHA-256 of the file as uploaded, lower-case hex; kept when the bytes are not
+    /// (`--retain metadata`), otherwise computed on demand.
+    pub sha256: Option<String>,
     /// The endpoint that stored it (`drive.media.upload_all`, …).
     pub endpoint: String,
     /// Where it was attached: Drive `parent_node`, task guid, OKR target id, work item id.
@@ -75,7 +80,27 @@ pub struct Options {
     pub journal_limit: usize,
     /// Create unknown OKR targets, tasks, Drive nodes and work items on first use (`--loose`).
     pub loose: bool,
+    /// What is kept of an accepted file (`--retain`).
+    pub retain: Retain,
+    /// Most bytes kept across all stored files (`--max-stored-bytes`); an upload that would
+    /// pass it is refused with the platform's quota code and stores nothing.
+    pub max_stored_bytes: Option<u64>,
 }
+
+/// What the store keeps of an accepted file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Retain {
+    /// The bytes and the metadata: downloads serve the bytes back.
+    #[default]
+    Bytes,
+    /// Name, size, sha256 and content type only: memory stays flat under sustained load;
+    /// downloads answer an empty body.
+    Metadata,
+}
+
+/// An upload refused because it would pass `--max-stored-bytes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreFull;
 
 impl Default for Options {
     fn default() -> Options {
@@ -83,6 +108,8 @@ impl Default for Options {
             rate_limits: true,
             journal_limit: crate::journal::DEFAULT_JOURNAL_LIMIT,
             loose: false,
+            retain: Retain::Bytes,
+            max_stored_bytes: None,
         }
     }
 }
@@ -101,6 +128,8 @@ pub struct Store {
     latest_token: DashMap<(String, TokenKind), String>,
     drive_nodes: DashMap<String, DriveNode>,
     files: DashMap<String, StoredFile>,
+    /// Bytes held by `files`.
+    stored_bytes: AtomicU64,
     /// Behaviour switches.
     pub options: Options,
     /// The request journal.
@@ -143,6 +172,7 @@ impl Store {
             latest_token: DashMap::new(),
             drive_nodes: DashMap::new(),
             files: DashMap::new(),
+            stored_bytes: AtomicU64::new(0),
         };
         store.add_own_world(&store.world.clone());
         store
@@ -293,14 +323,53 @@ impl Store {
         self.drive_nodes.get(token).map(|n| n.clone())
     }
 
-    /// Keeps `file` under its token.
-    pub fn put_file(&self, file: StoredFile) {
-        self.files.insert(file.file_token.clone(), file);
+    /// Keeps `file` under its token; see [`Store::put_files`].
+    pub fn put_file(&self, file: StoredFile) -> Result<(), StoreFull> {
+        self.put_files(vec![file])
+    }
+
+    /// Keeps all of `files` or none: under `--retain metadata` only their metadata (size and
+    /// sha256 included); under `--max-stored-bytes` the batch is refused whole with
+    /// [`StoreFull`] when the bytes kept would pass the cap.
+    pub fn put_files(&self, files: Vec<StoredFile>) -> Result<(), StoreFull> {
+        let mut files = files;
+        for f in files.iter_mut() {
+            f.size = f.bytes.len() as u64;
+            if self.options.retain == Retain::Metadata {
+                f.sha256 = Some(crate::app::sha256_hex(&f.bytes));
+                f.bytes = Bytes::new();
+            }
+        }
+        let kept: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
+        if let Some(cap) = self.options.max_stored_bytes {
+            let reserved =
+                self.stored_bytes
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |held| {
+                        held.checked_add(kept).filter(|total| *total <= cap)
+                    });
+            if reserved.is_err() {
+                return Err(StoreFull);
+            }
+        } else {
+            self.stored_bytes.fetch_add(kept, Ordering::SeqCst);
+        }
+        for f in files {
+            self.files.insert(f.file_token.clone(), f);
+        }
+        Ok(())
+    }
+
+    /// Bytes currently kept across all stored files.
+    pub fn stored_bytes(&self) -> u64 {
+        self.stored_bytes.load(Ordering::SeqCst)
     }
 
     /// Forgets the stored file `file_token` (e.g. a deleted Task attachment).
     pub fn remove_file(&self, file_token: &str) {
-        self.files.remove(file_token);
+        if let Some((_, f)) = self.files.remove(file_token) {
+            self.stored_bytes
+                .fetch_sub(f.bytes.len() as u64, Ordering::SeqCst);
+        }
     }
 
     /// The stored file `file_token`.

@@ -88,17 +88,21 @@ pub fn upload_all(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
     }
 
     let file_token = ctx.store.new_file_token(FILE_TOKEN_PREFIX, FILE_TOKEN_LEN);
-    ctx.store.put_file(StoredFile {
-        file_token: file_token.clone(),
-        name: file_name.as_str().unwrap_or_default().to_string(),
-        content_type: file
-            .content_type
-            .clone()
-            .unwrap_or_else(|| "application/octet-stream".to_string()),
-        bytes: file.bytes.clone(),
-        endpoint: spec.name.clone(),
-        parent: parent_node.to_string(),
-        uploaded_at_ms: ctx.store.now_ms(),
-    });
+    ctx.store
+        .put_file(StoredFile {
+            file_token: file_token.clone(),
+            name: file_name.as_str().unwrap_or_default().to_string(),
+            content_type: file
+                .content_type
+                .clone()
+                .unwrap_or_else(|| "application/octet-stream".to_string()),
+            bytes: file.bytes.clone(),
+            size: 0,
+            sha256: None,
+            endpoint: spec.name.clone(),
+            parent: parent_node.to_string(),
+            uploaded_at_ms: ctx.store.now_ms(),
+        })
+        .map_err(|_| ApiError::new(file_spec.code_for("store_full", pe)))?;
     Ok(Reply::Json(json!({ "file_token": file_token })))
 }

@@ -369,15 +369,19 @@ pub fn image_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
         }
     };
     let ticket = ctx.store.with_ids(|ids| ids.base62_token("", TICKET_LEN));
-    ctx.store.put_file(StoredFile {
-        file_token: file_token.clone(),
-        name: file.filename.clone().unwrap_or_default(),
-        content_type: format.content_type().to_string(),
-        bytes: file.bytes.clone(),
-        endpoint: spec.name.clone(),
-        parent: target_id.clone(),
-        uploaded_at_ms: ctx.store.now_ms(),
-    });
+    ctx.store
+        .put_file(StoredFile {
+            file_token: file_token.clone(),
+            name: file.filename.clone().unwrap_or_default(),
+            content_type: format.content_type().to_string(),
+            bytes: file.bytes.clone(),
+            size: 0,
+            sha256: None,
+            endpoint: spec.name.clone(),
+            parent: target_id.clone(),
+            uploaded_at_ms: ctx.store.now_ms(),
+        })
+        .map_err(|_| ApiError::new(spec.field("data").code_for("store_full", spec.param_error)))?;
     okr.images.insert(
         file_token.clone(),
         OkrImageRecord {

@@ -139,9 +139,14 @@ pub struct ProjectState {
     attachments: DashMap<String, FieldSlot>,
 }
 
-/// What [`ProjectState::attach`] refuses.
+/// Why [`ProjectState::attach`] refuses a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FieldFull;
+pub enum AttachRefused {
+    /// The field already holds [`MAX_ATTACHMENTS_PER_FIELD`] attachments.
+    FieldFull,
+    /// The store would pass `--max-stored-bytes`.
+    StoreFull,
+}
 
 impl ProjectState {
     /// The state a fresh world starts with.
@@ -231,20 +236,22 @@ impl ProjectState {
     /// Adds `file` (keyed by its `file_token`, the attachment's uuid) to `slot` unless the slot
     /// already holds [`MAX_ATTACHMENTS_PER_FIELD`]. The count check and the insert happen under
     /// one DashMap entry guard, held by no await, so concurrent uploads cannot pass the cap; a
-    /// refused file is not stored.
+    /// refused file is not stored. A file the store refuses (`--max-stored-bytes`) is
+    /// [`AttachRefused::StoreFull`] and leaves the slot as it was.
     pub fn attach(
         &self,
         store: &Store,
         slot: FieldSlot,
         file: StoredFile,
-    ) -> Result<(), FieldFull> {
+    ) -> Result<(), AttachRefused> {
         let mut held = self.slots.entry(slot.clone()).or_default();
         if held.len() >= MAX_ATTACHMENTS_PER_FIELD {
-            return Err(FieldFull);
+            return Err(AttachRefused::FieldFull);
         }
-        held.push(file.file_token.clone());
-        self.attachments.insert(file.file_token.clone(), slot);
-        store.put_file(file);
+        let token = file.file_token.clone();
+        store.put_file(file).map_err(|_| AttachRefused::StoreFull)?;
+        held.push(token.clone());
+        self.attachments.insert(token, slot);
         Ok(())
     }
 
@@ -516,6 +523,8 @@ pub fn file_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
         name: name.clone(),
         content_type: mime_type.clone(),
         bytes: file.bytes.clone(),
+        size: 0,
+        sha256: None,
         endpoint: spec.name.clone(),
         parent: item_id,
         uploaded_at_ms: ctx.store.now_ms(),
@@ -523,7 +532,12 @@ pub fn file_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
     ctx.store
         .project
         .attach(ctx.store, slot, stored)
-        .map_err(|FieldFull| ApiError::new(UPLOAD_FAIL))?;
+        .map_err(|refused| match refused {
+            AttachRefused::FieldFull => ApiError::new(UPLOAD_FAIL),
+            AttachRefused::StoreFull => {
+                ApiError::new(spec.field("file").code_for("store_full", pe))
+            }
+        })?;
     Ok(Reply::Json(json!({
         "uuid": uuid,
         "name": name,

@@ -375,6 +375,7 @@ pub fn attachment_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError>
 
     let now = ctx.store.now_ms();
     let mut records = Vec::with_capacity(form.files.len());
+    let mut files = Vec::with_capacity(form.files.len());
     for part in &form.files {
         let name = part
             .filename
@@ -382,7 +383,7 @@ pub fn attachment_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError>
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| FALLBACK_FILE_NAME.to_string());
         let file_token = ctx.store.new_file_token(FILE_TOKEN_PREFIX, FILE_TOKEN_LEN);
-        ctx.store.put_file(StoredFile {
+        files.push(StoredFile {
             file_token: file_token.clone(),
             name: name.clone(),
             content_type: part
@@ -390,6 +391,8 @@ pub fn attachment_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError>
                 .clone()
                 .unwrap_or_else(|| "application/octet-stream".to_string()),
             bytes: part.bytes.clone(),
+            size: 0,
+            sha256: None,
             endpoint: spec.name.clone(),
             parent: resource_id.clone(),
             uploaded_at_ms: now,
@@ -405,6 +408,10 @@ pub fn attachment_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError>
             uploaded_at_ms: now,
         });
     }
+    // All or nothing: the bytes of every part are kept together, or none is.
+    ctx.store
+        .put_files(files)
+        .map_err(|_| ApiError::new(spec.field("file").code_for("store_full", spec.param_error)))?;
     let stored = ctx.store.task.add_attachments(records);
     let items: Vec<Value> = stored
         .iter()
