@@ -469,14 +469,19 @@ pub fn attachment_list(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> 
 /// The attachment named by the `:attachment_guid` path segment, once the caller is known to be
 /// an editor of its task: 1470403 when it does not exist (or was deleted), 1470404 otherwise.
 fn visible_attachment(ctx: &Ctx<'_>) -> Result<AttachmentRecord, ApiError> {
-    let guid = ctx.path("attachment_guid").unwrap_or_default();
-    let record = ctx
-        .store
-        .task
-        .attachment(guid)
-        .ok_or_else(|| missing_attachment(ctx))?;
+    let record = attachment_in_path(ctx)?;
     editable_task(ctx, &record.resource_id)?;
     Ok(record)
+}
+
+/// The attachment named by the `:attachment_guid` path segment: 1470403 when it does not exist
+/// (or was deleted).
+fn attachment_in_path(ctx: &Ctx<'_>) -> Result<AttachmentRecord, ApiError> {
+    let guid = ctx.path("attachment_guid").unwrap_or_default();
+    ctx.store
+        .task
+        .attachment(guid)
+        .ok_or_else(|| missing_attachment(ctx))
 }
 
 /// The answer for an attachment GUID that does not exist or was deleted: the code of a missing
@@ -510,12 +515,7 @@ pub fn attachment_delete(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError
 /// `GET /__mock/task/attachments/:attachment_guid/download` (no token): the attachment's bytes
 /// with its Content-Type and file name; 1470403 when it does not exist or was deleted.
 pub fn attachment_download(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> {
-    let guid = ctx.path("attachment_guid").unwrap_or_default();
-    let record = ctx
-        .store
-        .task
-        .attachment(guid)
-        .ok_or_else(|| missing_attachment(ctx))?;
+    let record = attachment_in_path(ctx)?;
     let file = ctx
         .store
         .file(&record.file_token)
