@@ -313,7 +313,15 @@ async fn a_form_of_10000_parts_is_refused_with_each_endpoints_parameter_error_an
     let server = server().await;
     let project_token = plugin_token(&server).await;
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
-    let cases: Vec<(&str, &str, RawForm, Vec<(&str, String)>, i64)> = vec![
+    // (endpoint, path, form, headers, the endpoint's parameter error)
+    type Case = (
+        &'static str,
+        &'static str,
+        RawForm,
+        Vec<(&'static str, String)>,
+        i64,
+    );
+    let cases: Vec<Case> = vec![
         (
             "drive.media.upload_all",
             DRIVE,
