@@ -64,6 +64,12 @@ pub struct AppState {
     pub public_url: String,
     /// How each request is logged on stderr.
     pub log_format: LogFormat,
+    /// Longest wait for the next bytes of a request body
+    /// ([`crate::multipart::BODY_IDLE_TIMEOUT`] unless [`crate::Config`] says otherwise).
+    pub body_idle_timeout: std::time::Duration,
+    /// Longest time to receive a request's headers
+    /// ([`crate::server::HEADER_READ_TIMEOUT`] unless [`crate::Config`] says otherwise).
+    pub header_read_timeout: std::time::Duration,
 }
 
 /// Per-request log line format on stderr.
@@ -98,6 +104,8 @@ impl AppState {
             options,
             public_url,
             log_format,
+            body_idle_timeout: crate::multipart::BODY_IDLE_TIMEOUT,
+            header_read_timeout: crate::server::HEADER_READ_TIMEOUT,
         }
     }
 
@@ -219,7 +227,7 @@ pub async fn handle(
     let log_id = store.log_id();
     let time_ms = store.now_ms();
     let (parts, body) = req.into_parts();
-    let body = RequestBody::new(body);
+    let body = RequestBody::with_idle_timeout(body, state.body_idle_timeout);
     let path = parts.uri.path().to_string();
     let query: Vec<(String, String)> = parts
         .uri
@@ -428,7 +436,9 @@ async fn run_route(
             }
         }
     }
-    let input = match extract(r.spec, r.def.body.unwrap_or(r.spec.body), r.headers, body).await {
+    let content_type = r.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let kind = r.def.body.unwrap_or(r.spec.body);
+    let input = match extract(r.spec, kind, content_type, body).await {
         Ok(input) => input,
         Err(e) => return Ok(Err(e)),
     };
@@ -477,12 +487,16 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Reads the body as the spec says, enforcing its limits while streaming.
-async fn extract(
+async fn extract<S, E>(
     spec: &'static EndpointSpec,
     kind: BodyKind,
-    headers: &HeaderMap,
-    body: RequestBody,
-) -> Result<Input, ApiError> {
+    content_type: Option<&str>,
+    body: S,
+) -> Result<Input, ApiError>
+where
+    S: futures_util::Stream<Item = Result<Bytes, E>> + Send + Unpin + 'static,
+    E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
+{
     match kind {
         BodyKind::None => Ok(Input::Empty),
         BodyKind::Json => match read_json(body, MAX_JSON_BODY_BYTES).await {
@@ -497,13 +511,85 @@ async fn extract(
                 max_file_bytes: spec.max_file_bytes(),
                 max_files: spec.max_files(),
             };
-            let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
             read_form(body, content_type, &limits)
                 .await
                 .map(Input::Form)
                 .map_err(|e| form_error(spec, e))
         }
     }
+}
+
+/// One request to a documented endpoint, held in memory, for [`answer_in_memory`].
+#[derive(Debug, Clone)]
+pub struct InMemoryRequest {
+    /// The endpoint spec's name (`drive.media.upload_all`, `okr.image.upload`,
+    /// `okr.progress_record.create`, `task.attachment.upload`,
+    /// `project.work_item.file.upload`).
+    pub endpoint: String,
+    /// The caller, as authentication would have established it.
+    pub caller: Caller,
+    /// Query parameters in order.
+    pub query: Vec<(String, String)>,
+    /// Path parameters (`:name` segments of the route), e.g. Project's `project_key`.
+    pub path_params: Vec<(String, String)>,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<String>,
+    /// The body in the chunks it arrives in; where a chunk ends exercises the streaming reader.
+    pub chunks: Vec<Bytes>,
+}
+
+/// What [`answer_in_memory`] answers.
+#[derive(Debug, Clone)]
+pub struct InMemoryAnswer {
+    /// HTTP status.
+    pub status: u16,
+    /// The Feishu code of the body (`code` or `err_code`); `None` for answers without one.
+    pub code: Option<i64>,
+    /// The body as sent.
+    pub body: Bytes,
+}
+
+/// Runs one documented endpoint on an in-memory request against `store`, without a socket:
+/// body extraction with the endpoint's limits, validation, the endpoint itself and its
+/// envelope — the same functions a request over HTTP goes through after authentication,
+/// quotas and faults (which are skipped: the caller is given). For fuzzing and property tests.
+///
+/// Panics when `endpoint` names no spec.
+pub async fn answer_in_memory(store: &Store, req: InMemoryRequest) -> InMemoryAnswer {
+    use http_body_util::BodyExt;
+    let spec = Catalogue::get().endpoint(&req.endpoint);
+    let def = endpoints::routes()
+        .find(|d| d.spec == spec.name && d.pattern.is_none())
+        .unwrap_or_else(|| panic!("no documented route for {}", spec.name));
+    let log_id = "in-memory";
+    let body = futures_util::stream::iter(
+        req.chunks
+            .into_iter()
+            .map(Ok::<Bytes, std::convert::Infallible>),
+    );
+    let kind = def.body.unwrap_or(spec.body);
+    let result = match extract(spec, kind, req.content_type.as_deref(), body).await {
+        Ok(input) => {
+            let ctx = Ctx {
+                store,
+                spec,
+                caller: req.caller,
+                query: req.query,
+                path_params: req.path_params,
+                public_url: "http://in-memory",
+                log_id,
+            };
+            (def.handler)(&ctx, input)
+        }
+        Err(e) => Err(e),
+    };
+    let (response, code) = finish(spec, result, log_id);
+    let status = response.status().as_u16();
+    let body = match response.into_body().collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(never) => match never {},
+    };
+    InMemoryAnswer { status, code, body }
 }
 
 /// Maps a form-reading failure to the endpoint's documented code: a file past `max_bytes` or one

@@ -40,6 +40,8 @@ async fn main() {
             max_stored_bytes: args.max_stored_bytes,
         },
         log_format: args.log_format,
+        header_read_timeout: feishu_mock::server::HEADER_READ_TIMEOUT,
+        body_idle_timeout: feishu_mock::multipart::BODY_IDLE_TIMEOUT,
     };
     let (listener, state) = match bind(config).await {
         Ok(b) => b,

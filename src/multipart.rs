@@ -14,6 +14,7 @@ use bytes::{Bytes, BytesMut};
 use futures_util::Stream;
 use http_body_util::BodyExt;
 use hyper::body::{Body, Incoming};
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -27,25 +28,67 @@ pub const MAX_PARTS: usize = 64;
 pub const DRAIN_MAX_BYTES: u64 = 1024 * 1024 * 1024;
 /// Longest time spent discarding an unread body before the connection is closed.
 pub const DRAIN_MAX_TIME: Duration = Duration::from_secs(60);
+/// Longest wait for the next bytes of a request body once reading has begun: a client silent for
+/// longer (stalled, or trickling headers' worth of nothing) is answered with the endpoint's
+/// parameter error and its connection is closed, so that it holds no task, buffer or spool file
+/// for longer than this (assumed; Feishu's front end times out idle uploads too).
+pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Why a request body stopped before its end.
+#[derive(Debug)]
+pub enum BodyError {
+    /// The connection failed or the client aborted mid-body.
+    Transport(hyper::Error),
+    /// No bytes arrived for the body-idle timeout ([`BODY_IDLE_TIMEOUT`] by default).
+    Idle(Duration),
+}
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyError::Transport(e) => write!(f, "request body: {e}"),
+            BodyError::Idle(d) => write!(f, "request body idle for {} ms", d.as_millis()),
+        }
+    }
+}
+
+impl std::error::Error for BodyError {}
 
 /// A request body that is drained in the background if dropped before its end, so that a client
 /// that is still sending (Python `requests` writes the whole body before it reads) receives the
 /// answer instead of a reset connection. The drain discards bytes and is bounded by
-/// [`DRAIN_MAX_BYTES`] and [`DRAIN_MAX_TIME`].
+/// [`DRAIN_MAX_BYTES`] and [`DRAIN_MAX_TIME`], and stops at the body-idle timeout.
+///
+/// While a handler reads, a client that sends nothing for the idle timeout ends the body with
+/// [`BodyError::Idle`]; only time spent waiting on the client counts, never time the server
+/// spends between reads.
 #[derive(Debug)]
 pub struct RequestBody {
     inner: Option<Incoming>,
+    idle_timeout: Duration,
+    /// Deadline of the current wait for the client; `None` while no wait is under way.
+    idle: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl RequestBody {
-    /// Wraps hyper's body.
+    /// Wraps hyper's body with the default idle timeout, [`BODY_IDLE_TIMEOUT`].
     pub fn new(inner: Incoming) -> RequestBody {
-        RequestBody { inner: Some(inner) }
+        RequestBody::with_idle_timeout(inner, BODY_IDLE_TIMEOUT)
+    }
+
+    /// Wraps hyper's body; the body ends with [`BodyError::Idle`] when the client sends nothing
+    /// for `idle_timeout`.
+    pub fn with_idle_timeout(inner: Incoming, idle_timeout: Duration) -> RequestBody {
+        RequestBody {
+            inner: Some(inner),
+            idle_timeout,
+            idle: None,
+        }
     }
 }
 
 impl Stream for RequestBody {
-    type Item = Result<Bytes, hyper::Error>;
+    type Item = Result<Bytes, BodyError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         loop {
@@ -53,16 +96,32 @@ impl Stream for RequestBody {
                 return Poll::Ready(None);
             };
             match Pin::new(inner).poll_frame(cx) {
-                Poll::Pending => return Poll::Pending,
+                Poll::Pending => {
+                    let timeout = self.idle_timeout;
+                    let idle = self
+                        .idle
+                        .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+                    if idle.as_mut().poll(cx).is_ready() {
+                        // Dropping the body unread closes the connection after the answer;
+                        // nothing is left to drain from a silent client.
+                        self.inner = None;
+                        self.idle = None;
+                        return Poll::Ready(Some(Err(BodyError::Idle(timeout))));
+                    }
+                    return Poll::Pending;
+                }
                 Poll::Ready(None) => {
                     self.inner = None;
+                    self.idle = None;
                     return Poll::Ready(None);
                 }
                 Poll::Ready(Some(Err(e))) => {
                     self.inner = None;
-                    return Poll::Ready(Some(Err(e)));
+                    self.idle = None;
+                    return Poll::Ready(Some(Err(BodyError::Transport(e))));
                 }
                 Poll::Ready(Some(Ok(frame))) => {
+                    self.idle = None;
                     if let Ok(data) = frame.into_data() {
                         return Poll::Ready(Some(Ok(data)));
                     }
@@ -81,11 +140,14 @@ impl Drop for RequestBody {
         if body.is_end_stream() {
             return;
         }
+        let idle_timeout = self.idle_timeout;
         if let Ok(handle) = tokio::runtime::Handle::try_current() {
             handle.spawn(async move {
                 let drain = async {
                     let mut seen: u64 = 0;
-                    while let Some(Ok(frame)) = body.frame().await {
+                    while let Ok(Some(Ok(frame))) =
+                        tokio::time::timeout(idle_timeout, body.frame()).await
+                    {
                         if let Some(data) = frame.data_ref() {
                             seen += data.len() as u64;
                             if seen > DRAIN_MAX_BYTES {
@@ -180,13 +242,17 @@ pub struct FormLimits {
 }
 
 /// Reads a multipart form from `body` under `limits`, stopping as soon as a limit is crossed.
-pub async fn read_form<S>(
+///
+/// `body` is any stream of chunks (hyper's body through [`RequestBody`], or in-memory chunks
+/// for fuzzing); an error of the stream is [`FormError::Malformed`].
+pub async fn read_form<S, E>(
     body: S,
     content_type: Option<&str>,
     limits: &FormLimits,
 ) -> Result<Form, FormError>
 where
-    S: Stream<Item = Result<Bytes, hyper::Error>> + Send + 'static,
+    S: Stream<Item = Result<Bytes, E>> + Send + 'static,
+    E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
 {
     let content_type = content_type.ok_or(FormError::NotMultipart)?;
     let is_form = content_type
@@ -314,10 +380,10 @@ pub enum JsonBodyError {
 
 /// Reads a whole JSON body of at most `limit` bytes, whatever its Content-Type (FEISHU_FACTS §1:
 /// the Python SDK sends token requests with none).
-pub async fn read_json(
-    mut body: RequestBody,
-    limit: usize,
-) -> Result<serde_json::Value, JsonBodyError> {
+pub async fn read_json<S, E>(mut body: S, limit: usize) -> Result<serde_json::Value, JsonBodyError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+{
     use futures_util::StreamExt;
     let mut buf = BytesMut::new();
     while let Some(chunk) = body.next().await {

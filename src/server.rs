@@ -2,19 +2,37 @@
 //!
 //! HTTP/1.1 with title-case response headers, so that `X-Tt-Logid` leaves in exactly that casing
 //! (FEISHU_FACTS §3: the Python SDK reads it case-sensitively).
+//!
+//! # Slow and hostile clients
+//! Every connection is its own task, so a slow client never holds up another. Its cost is
+//! bounded in time: headers must arrive within [`HEADER_READ_TIMEOUT`] (else the connection is
+//! closed without an answer), and a body that goes silent for
+//! [`crate::multipart::BODY_IDLE_TIMEOUT`] is answered with the endpoint's parameter error and
+//! the connection closed.
+//!
+//! Headers larger than hyper's read buffer (about 400 KiB) or more than 100 header lines are
+//! answered by hyper itself with `431 Request Header Fields Too Large`, an empty body, and a
+//! closed connection. That answer is kept as it is: such a request is refused before its route
+//! is known (so no endpoint's error table applies), real gateways in front of Feishu likewise
+//! refuse it at the HTTP layer, and the SDKs surface it as a transport error.
 
 use crate::app::{handle, AppState, LogFormat};
 use crate::store::Options;
 use crate::world::World;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+
+/// Longest time a client may take to send a request's headers (from its first byte, or from the
+/// connection's start); past it the connection is closed (slow-header clients, "slowloris").
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How to run the emulator.
 #[derive(Debug, Clone)]
@@ -33,6 +51,11 @@ pub struct Config {
     pub options: Options,
     /// Request log on stderr.
     pub log_format: LogFormat,
+    /// Longest time to receive a request's headers ([`HEADER_READ_TIMEOUT`]).
+    pub header_read_timeout: Duration,
+    /// Longest wait for the next bytes of a request body
+    /// ([`crate::multipart::BODY_IDLE_TIMEOUT`]).
+    pub body_idle_timeout: Duration,
 }
 
 impl Default for Config {
@@ -45,6 +68,8 @@ impl Default for Config {
             public_url: None,
             options: Options::default(),
             log_format: LogFormat::Off,
+            header_read_timeout: HEADER_READ_TIMEOUT,
+            body_idle_timeout: crate::multipart::BODY_IDLE_TIMEOUT,
         }
     }
 }
@@ -57,14 +82,16 @@ pub async fn bind(config: Config) -> std::io::Result<(TcpListener, Arc<AppState>
         .public_url
         .map(|u| u.trim_end_matches('/').to_string())
         .unwrap_or_else(|| format!("http://{}", display_addr(addr)));
-    let state = Arc::new(AppState::new(
+    let mut state = AppState::new(
         config.world,
         config.seed,
         config.options,
         public_url,
         config.log_format,
-    ));
-    Ok((listener, state))
+    );
+    state.body_idle_timeout = config.body_idle_timeout;
+    state.header_read_timeout = config.header_read_timeout;
+    Ok((listener, Arc::new(state)))
 }
 
 /// `HOST:PORT`, with IPv6 hosts in brackets.
@@ -90,6 +117,7 @@ pub async fn serve(
                     Err(_) => continue,
                 };
                 let _ = stream.set_nodelay(true);
+                let header_read_timeout = state.header_read_timeout;
                 let state = state.clone();
                 let service = service_fn(move |req| {
                     let state = state.clone();
@@ -97,6 +125,8 @@ pub async fn serve(
                 });
                 let conn = http1::Builder::new()
                     .title_case_headers(true)
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(header_read_timeout)
                     .serve_connection(TokioIo::new(stream), service);
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {

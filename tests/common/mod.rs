@@ -348,3 +348,91 @@ pub fn file_part_frame(
     let tail = format!("\r\n--{BOUNDARY}--\r\n").into_bytes();
     (head, tail)
 }
+
+/// The Feishu code of an answer of `endpoint` (a spec name), after checking that it is one the
+/// endpoint documents, sent with its documented HTTP status (0 with 200), in JSON. Unknown
+/// routes' `404 page not found` text answers `None`. Panics with the answer otherwise.
+pub fn documented_code(endpoint: &str, status: u16, text: &str) -> Option<i64> {
+    use feishu_mock::error::{lookup, ErrorScope};
+    use feishu_mock::spec::Catalogue;
+    let not_found = &Catalogue::get().platform.not_found;
+    if status == not_found.http && text == not_found.body {
+        return None;
+    }
+    let spec = Catalogue::get().endpoint(endpoint);
+    let body: Value = serde_json::from_str(text)
+        .unwrap_or_else(|e| panic!("{endpoint}: HTTP {status} answer is not JSON ({e}): {text}"));
+    let code = body
+        .get("code")
+        .or_else(|| body.get("err_code"))
+        .and_then(Value::as_i64)
+        .unwrap_or_else(|| panic!("{endpoint}: answer without a code: {text}"));
+    if code == 0 {
+        assert_eq!(status, 200, "{endpoint}: code 0 with HTTP {status}: {text}");
+    } else {
+        let row = lookup(ErrorScope::Endpoint(spec), code)
+            .unwrap_or_else(|| panic!("{endpoint}: undocumented code {code}: {text}"));
+        assert_eq!(
+            status, row.http,
+            "{endpoint}: code {code} with HTTP {status}: {text}"
+        );
+    }
+    Some(code)
+}
+
+/// One HTTP/1.1 exchange over a raw TCP connection: writes `request` whole, then reads until
+/// the server closes (send `Connection: close`). `None` when the server closed without a byte.
+pub async fn raw_exchange(addr: std::net::SocketAddr, request: &[u8]) -> Option<RawAnswer> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    // A server that closes early may reset the rest of the write; the answer still counts.
+    let _ = stream.write_all(request).await;
+    let mut out = Vec::new();
+    let _ = stream.read_to_end(&mut out).await;
+    RawAnswer::parse(&out)
+}
+
+/// A response read from a raw connection.
+#[derive(Debug, Clone)]
+pub struct RawAnswer {
+    /// HTTP status.
+    pub status: u16,
+    /// Header lines as sent.
+    pub head: String,
+    /// Body as text.
+    pub text: String,
+}
+
+impl RawAnswer {
+    /// Parses a whole HTTP/1.1 response; `None` for no bytes at all.
+    pub fn parse(bytes: &[u8]) -> Option<RawAnswer> {
+        if bytes.is_empty() {
+            return None;
+        }
+        let split = bytes
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or_else(|| {
+                panic!("not an HTTP response: {:?}", String::from_utf8_lossy(bytes))
+            });
+        let head = String::from_utf8_lossy(&bytes[..split]).to_string();
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no status line: {head}"));
+        let text = String::from_utf8_lossy(&bytes[split + 4..]).to_string();
+        Some(RawAnswer { status, head, text })
+    }
+}
+
+/// The request head of a POST to `path` with `headers` and a body of `content_length` bytes,
+/// closing the connection after the answer.
+pub fn raw_head(path: &str, headers: &[(&str, String)], content_length: usize) -> Vec<u8> {
+    let mut head = format!("POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {content_length}\r\n\r\n"));
+    head.into_bytes()
+}
