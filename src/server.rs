@@ -34,6 +34,9 @@ use tokio::sync::oneshot;
 /// connection's start); past it the connection is closed (slow-header clients, "slowloris").
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Pause before accepting again after `accept()` failed (e.g. out of file descriptors).
+pub const ACCEPT_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// How to run the emulator.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -113,8 +116,12 @@ pub async fn serve(
             accepted = listener.accept() => {
                 let (stream, _) = match accepted {
                     Ok(s) => s,
-                    // Out of file descriptors and the like: keep serving the others.
-                    Err(_) => continue,
+                    // Out of file descriptors and the like: keep serving the others, after a
+                    // pause so that a persistent failure does not spin a core.
+                    Err(_) => {
+                        tokio::time::sleep(ACCEPT_RETRY_PAUSE).await;
+                        continue;
+                    }
                 };
                 let _ = stream.set_nodelay(true);
                 let header_read_timeout = state.header_read_timeout;
