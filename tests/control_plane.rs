@@ -77,19 +77,7 @@ async fn reset_restores_the_loaded_world_and_clears_files_tokens_journal_faults_
         .as_str()
         .unwrap()
         .to_string();
-    let minted = post_json(
-        &format!(
-            "{}/open-apis/auth/v3/tenant_access_token/internal",
-            server.url()
-        ),
-        None,
-        &json!({"app_id": "cli_mock", "app_secret": "mock-secret"}),
-    )
-    .await
-    .json()["tenant_access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let minted = mint_tenant_token(&server, "cli_mock", "mock-secret").await;
     admin(
         &server,
         "POST",
@@ -247,19 +235,7 @@ async fn world_adds_apps_and_drive_nodes_at_runtime() {
     )
     .await;
     assert_eq!(resp.status, 200, "{}", resp.text);
-    let token = post_json(
-        &format!(
-            "{}/open-apis/auth/v3/tenant_access_token/internal",
-            server.url()
-        ),
-        None,
-        &json!({"app_id": "cli_late", "app_secret": "s"}),
-    )
-    .await
-    .json()["tenant_access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = mint_tenant_token(&server, "cli_late", "s").await;
     let form = RawForm::new()
         .text("file_name", "a")
         .text("parent_type", "docx_image")
@@ -560,19 +536,7 @@ async fn rate_limits_are_per_app() {
         Some(json!({"apps": [{"app_id": "cli_b", "app_secret": "s", "scopes": ["drive:drive"]}]})),
     )
     .await;
-    let token = post_json(
-        &format!(
-            "{}/open-apis/auth/v3/tenant_access_token/internal",
-            server.url()
-        ),
-        None,
-        &json!({"app_id": "cli_b", "app_secret": "s"}),
-    )
-    .await
-    .json()["tenant_access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = mint_tenant_token(&server, "cli_b", "s").await;
     let resp = post_form(
         &format!("{}{UPLOAD_ALL}", server.url()),
         Some(&token),
@@ -593,19 +557,7 @@ async fn no_rate_limits_turns_quotas_off() {
 #[tokio::test]
 async fn a_token_expires_after_a_clock_advance_with_99991663() {
     let server = server().await;
-    let token = post_json(
-        &format!(
-            "{}/open-apis/auth/v3/tenant_access_token/internal",
-            server.url()
-        ),
-        None,
-        &json!({"app_id": "cli_mock", "app_secret": "mock-secret"}),
-    )
-    .await
-    .json()["tenant_access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = mint_tenant_token(&server, "cli_mock", "mock-secret").await;
     let resp = admin(
         &server,
         "POST",
@@ -685,17 +637,6 @@ async fn unknown_control_route_is_a_404_of_the_control_plane() {
     let resp = get(format!("{}/__mock/nothing", server.url())).await;
     assert_eq!(resp.status, 404);
     assert!(resp.json()["error"].is_string());
-}
-
-/// A Project plugin token of the default world's plugin.
-async fn plugin_token(server: &feishu_mock::MockServer) -> String {
-    let resp = post_json(
-        &format!("{}/open_api/authen/plugin_token", server.url()),
-        None,
-        &json!({"plugin_id": "MII_MOCK_PLUGIN", "plugin_secret": "mock-plugin-secret", "type": 0}),
-    )
-    .await;
-    resp.json()["data"]["token"].as_str().unwrap().to_string()
 }
 
 #[tokio::test]

@@ -7,7 +7,6 @@ mod common;
 use common::*;
 use feishu_mock::store::{Options, Retain};
 use feishu_mock::Config;
-use serde_json::json;
 
 async fn server_opts(retain: Retain, max_stored_bytes: Option<u64>) -> feishu_mock::MockServer {
     server_with(Config {
@@ -145,16 +144,7 @@ async fn okr_image_past_max_stored_bytes_gets_1009998_and_stores_nothing() {
 #[tokio::test]
 async fn project_upload_past_max_stored_bytes_gets_1000050262_and_stores_nothing() {
     let server = server_opts(Retain::Bytes, Some(10)).await;
-    let token = post_json(
-        &format!("{}/open_api/authen/plugin_token", server.url()),
-        None,
-        &json!({"plugin_id": "MII_MOCK_PLUGIN", "plugin_secret": "mock-plugin-secret", "type": 0}),
-    )
-    .await
-    .json()["data"]["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = plugin_token(&server).await;
     let form = RawForm::new().text("field_key", "field_attachment").file(
         "file",
         Some("a.txt"),

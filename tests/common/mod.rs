@@ -436,3 +436,34 @@ pub fn raw_head(path: &str, headers: &[(&str, String)], content_length: usize) -
     head.push_str(&format!("Content-Length: {content_length}\r\n\r\n"));
     head.into_bytes()
 }
+
+/// A fresh tenant access token of `app_id`, fetched the way the SDKs do.
+pub async fn mint_tenant_token(server: &MockServer, app_id: &str, app_secret: &str) -> String {
+    let resp = post_json(
+        &format!(
+            "{}/open-apis/auth/v3/tenant_access_token/internal",
+            server.url()
+        ),
+        None,
+        &serde_json::json!({"app_id": app_id, "app_secret": app_secret}),
+    )
+    .await;
+    resp.json()["tenant_access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no token: {}", resp.text))
+        .to_string()
+}
+
+/// A Project plugin token (`p-…`) of the default world's plugin `MII_MOCK_PLUGIN`.
+pub async fn plugin_token(server: &MockServer) -> String {
+    let resp = post_json(
+        &format!("{}/open_api/authen/plugin_token", server.url()),
+        None,
+        &serde_json::json!({"plugin_id": "MII_MOCK_PLUGIN", "plugin_secret": "mock-plugin-secret", "type": 0}),
+    )
+    .await;
+    resp.json()["data"]["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no plugin token: {}", resp.text))
+        .to_string()
+}
