@@ -441,9 +441,32 @@ pub fn snake_case(key: &str) -> String {
 /// Member `key` of `obj` in its camelCase spelling, else its snake_case one; JSON `null` counts
 /// as absent.
 fn member<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    obj.get(key)
-        .filter(|v| !v.is_null())
-        .or_else(|| obj.get(&snake_case(key)).filter(|v| !v.is_null()))
+    let found = obj.get(key).filter(|v| !v.is_null());
+    if found.is_some() || !key.bytes().any(|b| b.is_ascii_uppercase()) {
+        // A key without capitals is its own snake_case spelling.
+        return found;
+    }
+    // The snake_case spelling on the stack: this runs for every absent member of every body.
+    let mut buf = [0u8; 64];
+    let mut len = 0;
+    for b in key.bytes() {
+        let (under, c) = if b.is_ascii_uppercase() {
+            (true, b.to_ascii_lowercase())
+        } else {
+            (false, b)
+        };
+        if len + 2 > buf.len() {
+            return obj.get(&snake_case(key)).filter(|v| !v.is_null());
+        }
+        if under {
+            buf[len] = b'_';
+            len += 1;
+        }
+        buf[len] = c;
+        len += 1;
+    }
+    let snake = std::str::from_utf8(&buf[..len]).ok()?;
+    obj.get(snake).filter(|v| !v.is_null())
 }
 
 /// Every place a spec path reaches in `root`, as (concrete path, value or `None` when absent).
@@ -456,51 +479,80 @@ fn member<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
 pub fn json_values_at<'a>(root: &'a Value, path: &str) -> Vec<(String, Option<&'a Value>)> {
     let segments: Vec<&str> = path.split('.').collect();
     let mut out = Vec::new();
-    walk(root, &segments, String::new(), &mut out);
+    let _ = visit_values_at::<()>(root, &segments, &mut Vec::new(), &mut |indices, value| {
+        out.push((concrete_path(&segments, indices), value));
+        Ok(())
+    });
     out
 }
 
-fn walk<'a>(
+/// The concrete path of a place [`visit_values_at`] reached: `segments` with each `[]` filled
+/// by its index (`content.blocks[2].paragraph.elements[0].textRun`).
+fn concrete_path(segments: &[&str], indices: &[usize]) -> String {
+    let mut at = String::new();
+    let mut indices = indices.iter();
+    for seg in segments {
+        if !at.is_empty() {
+            at.push('.');
+        }
+        match seg.strip_suffix("[]") {
+            Some(key) => {
+                at.push_str(key);
+                if let Some(i) = indices.next() {
+                    at.push('[');
+                    at.push_str(&i.to_string());
+                    at.push(']');
+                }
+            }
+            None => at.push_str(seg),
+        }
+    }
+    at
+}
+
+/// Calls `f` with (array indices on the way, value or `None` when absent) for every place the
+/// spec path `segments` reaches in `value`, in document order, as [`json_values_at`] describes;
+/// stops at the first `Err`. Allocates nothing per member: the concrete path is built by
+/// [`concrete_path`] only when a caller needs it.
+fn visit_values_at<'a, E>(
     value: &'a Value,
     segments: &[&str],
-    at: String,
-    out: &mut Vec<(String, Option<&'a Value>)>,
-) {
+    indices: &mut Vec<usize>,
+    f: &mut impl FnMut(&[usize], Option<&'a Value>) -> Result<(), E>,
+) -> Result<(), E> {
     let Some((seg, rest)) = segments.split_first() else {
-        return;
+        return Ok(());
     };
     let Value::Object(obj) = value else {
-        return;
+        return Ok(());
     };
     let (key, each) = match seg.strip_suffix("[]") {
         Some(k) => (k, true),
         None => (*seg, false),
     };
-    let here = if at.is_empty() {
-        key.to_string()
-    } else {
-        format!("{at}.{key}")
-    };
     let child = member(obj, key);
     if !each {
         if rest.is_empty() {
-            out.push((here, child));
+            return f(indices, child);
         } else if let Some(c) = child {
-            walk(c, rest, here, out);
+            return visit_values_at(c, rest, indices, f);
         }
-        return;
+        return Ok(());
     }
     let Some(Value::Array(items)) = child else {
-        return;
+        return Ok(());
     };
     for (i, item) in items.iter().enumerate() {
-        let item_at = format!("{here}[{i}]");
-        if rest.is_empty() {
-            out.push((item_at, Some(item)));
+        indices.push(i);
+        let r = if rest.is_empty() {
+            f(indices, Some(item))
         } else {
-            walk(item, rest, item_at, out);
-        }
+            visit_values_at(item, rest, indices, f)
+        };
+        indices.pop();
+        r?;
     }
+    Ok(())
 }
 
 /// Checks every `in: json` field of `spec` against `body`, in spec order; the first broken rule
@@ -509,13 +561,17 @@ fn walk<'a>(
 fn check_json_fields(spec: &EndpointSpec, body: &Value) -> Result<(), ApiError> {
     let empty = Value::Object(Map::new());
     let root = if body.is_object() { body } else { &empty };
+    let mut indices = Vec::new();
     for field in spec.fields.iter().filter(|f| f.location == Location::Json) {
-        for (at, value) in json_values_at(root, &field.name) {
-            if let Err(mut v) = field.check_json(value, spec.param_error) {
-                v.field = at;
-                return Err(v.into());
-            }
-        }
+        let segments: Vec<&str> = field.name.split('.').collect();
+        visit_values_at(root, &segments, &mut indices, &mut |at, value| {
+            field
+                .validate_json(value, spec.param_error)
+                .map_err(|mut v| {
+                    v.field = concrete_path(&segments, at);
+                    v
+                })
+        })?;
     }
     Ok(())
 }
@@ -526,12 +582,11 @@ fn check_json_fields(spec: &EndpointSpec, body: &Value) -> Result<(), ApiError> 
 fn answer_form(spec: &EndpointSpec, value: &Value, path: &str) -> Value {
     match value {
         Value::Object(obj) => {
-            let prefix = format!("{path}.");
             let mut keys: Vec<&str> = spec
                 .fields
                 .iter()
                 .filter(|f| f.location == Location::Json)
-                .filter_map(|f| f.name.strip_prefix(&prefix))
+                .filter_map(|f| f.name.strip_prefix(path)?.strip_prefix('.'))
                 .filter(|rest| !rest.contains('.') && !rest.contains('['))
                 .collect();
             keys.sort_unstable();
@@ -539,10 +594,11 @@ fn answer_form(spec: &EndpointSpec, value: &Value, path: &str) -> Value {
             let mut out = Map::new();
             for key in keys {
                 if let Some(child) = member(obj, key) {
-                    out.insert(
-                        key.to_string(),
-                        answer_form(spec, child, &format!("{path}.{key}")),
-                    );
+                    let mut child_path = String::with_capacity(path.len() + 1 + key.len());
+                    child_path.push_str(path);
+                    child_path.push('.');
+                    child_path.push_str(key);
+                    out.insert(key.to_string(), answer_form(spec, child, &child_path));
                 }
             }
             Value::Object(out)
