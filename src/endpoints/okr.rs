@@ -109,12 +109,21 @@ pub struct ProgressRecord {
     pub source_url_pc: Option<String>,
     /// `source_url_mobile`, if given.
     pub source_url_mobile: Option<String>,
-    /// The content in Feishu's camelCase form, as answered.
-    pub content: Value,
+    /// The content in Feishu's camelCase form, as answered, kept as its JSON text: a parsed
+    /// tree of a 2 KB rich text takes some 30 KB, and every record is kept until a reset.
+    /// [`ProgressRecord::content`] parses it back.
+    pub content_json: String,
     /// `{"percent","status"}` as answered, if given.
     pub progress_rate: Option<Value>,
     /// The app that created it.
     pub app_id: String,
+}
+
+impl ProgressRecord {
+    /// The content in Feishu's camelCase form, as answered.
+    pub fn content(&self) -> Value {
+        serde_json::from_str(&self.content_json).unwrap_or_else(|_| json!({}))
+    }
 }
 
 /// In-memory state of the okr family, built from the world and kept in [`crate::store::Store`].
@@ -744,7 +753,7 @@ pub fn progress_record_create(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiE
         source_url,
         source_url_pc,
         source_url_mobile,
-        content: content.clone(),
+        content_json: content.to_string(),
         progress_rate: progress_rate.clone(),
         app_id,
     };
