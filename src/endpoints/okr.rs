@@ -570,17 +570,110 @@ fn visit_values_at<'a, E>(
 fn check_json_fields(spec: &EndpointSpec, body: &Value) -> Result<(), ApiError> {
     let empty = Value::Object(Map::new());
     let root = if body.is_object() { body } else { &empty };
-    let mut indices = Vec::new();
+    let mut places = Places::new(root);
     for field in spec.fields.iter().filter(|f| f.location == Location::Json) {
-        let segments: Vec<&str> = field.name.split('.').collect();
-        visit_values_at(root, &segments, &mut indices, &mut |at, value| {
+        places.visit(&field.name, &mut |at, value| {
             field
                 .validate_json(value, spec.param_error)
                 .map_err(|mut v| {
-                    v.field = concrete_path(&segments, at);
+                    v.field = at();
                     v
                 })
         })?;
+    }
+    Ok(())
+}
+
+/// The values one body holds at each spec path, found once per path prefix and shared by every
+/// field below it (`content.blocks[].paragraph.elements[]` is walked once, not once for each of
+/// the 30-odd fields under it). Visits the same places in the same order as
+/// [`json_values_at`].
+struct Places<'a> {
+    root: &'a Value,
+    /// Spec path prefix → the values present there, in document order, with the array indices
+    /// on the way.
+    present: std::collections::HashMap<String, std::rc::Rc<Vec<(Vec<usize>, &'a Value)>>>,
+}
+
+impl<'a> Places<'a> {
+    fn new(root: &'a Value) -> Places<'a> {
+        Places {
+            root,
+            present: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The values present at spec path `path` ("" is the root).
+    fn present(&mut self, path: &str) -> std::rc::Rc<Vec<(Vec<usize>, &'a Value)>> {
+        if path.is_empty() {
+            return std::rc::Rc::new(vec![(Vec::new(), self.root)]);
+        }
+        if let Some(found) = self.present.get(path) {
+            return found.clone();
+        }
+        let (parent, seg) = path.rsplit_once('.').unwrap_or(("", path));
+        let parents = self.present(parent);
+        let mut here = Vec::new();
+        let _ = step::<()>(&parents, seg, &mut |indices, value| {
+            if let Some(v) = value {
+                here.push((indices.to_vec(), v));
+            }
+            Ok(())
+        });
+        let here = std::rc::Rc::new(here);
+        self.present.insert(path.to_string(), here.clone());
+        here
+    }
+
+    /// Calls `f` with (the concrete path, made on demand; value or `None` when absent) for every
+    /// place spec path `path` reaches, as [`json_values_at`] describes; stops at the first `Err`.
+    fn visit<E>(
+        &mut self,
+        path: &str,
+        f: &mut impl FnMut(&dyn Fn() -> String, Option<&'a Value>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let (parent, seg) = path.rsplit_once('.').unwrap_or(("", path));
+        let parents = self.present(parent);
+        step(&parents, seg, &mut |indices, value| {
+            let at = || {
+                let segments: Vec<&str> = path.split('.').collect();
+                concrete_path(&segments, indices)
+            };
+            f(&at, value)
+        })
+    }
+}
+
+/// One path segment (`key` or `key[]`) from each of `parents`: a member is reported (possibly
+/// absent) only under an object parent; `key[]` reports the elements of an array member.
+fn step<'a, E>(
+    parents: &[(Vec<usize>, &'a Value)],
+    seg: &str,
+    f: &mut impl FnMut(&[usize], Option<&'a Value>) -> Result<(), E>,
+) -> Result<(), E> {
+    let (key, each) = match seg.strip_suffix("[]") {
+        Some(k) => (k, true),
+        None => (seg, false),
+    };
+    let mut indices = Vec::new();
+    for (at, value) in parents {
+        let Value::Object(obj) = value else {
+            continue;
+        };
+        let child = member(obj, key);
+        if !each {
+            f(at, child)?;
+            continue;
+        }
+        let Some(Value::Array(items)) = child else {
+            continue;
+        };
+        for (i, item) in items.iter().enumerate() {
+            indices.clear();
+            indices.extend_from_slice(at);
+            indices.push(i);
+            f(&indices, Some(item))?;
+        }
     }
     Ok(())
 }
@@ -589,25 +682,64 @@ fn check_json_fields(spec: &EndpointSpec, body: &Value) -> Result<(), ApiError> 
 /// documents, object keys in alphabetical order (as in seed 001's response example), whole
 /// numbers of `number` fields without a fraction, `progress_rate.percent` rounded to 2 decimals.
 fn answer_form(spec: &EndpointSpec, value: &Value, path: &str) -> Value {
+    answer_form_in(&AnswerShape::of(spec), value, path)
+}
+
+/// What [`answer_form`] needs of a spec, derived once per endpoint rather than by scanning every
+/// field at every node: the documented member names under each path, sorted, and the type of
+/// each field.
+#[derive(Debug, Default)]
+struct AnswerShape {
+    /// Spec path of an object → the names of its documented members (no `[]`), sorted.
+    members: std::collections::HashMap<String, Vec<String>>,
+    /// Spec path → the field's type.
+    kinds: std::collections::HashMap<String, Kind>,
+}
+
+impl AnswerShape {
+    fn of(spec: &EndpointSpec) -> std::sync::Arc<AnswerShape> {
+        use std::sync::{Arc, Mutex, OnceLock};
+        static SHAPES: OnceLock<Mutex<std::collections::HashMap<String, Arc<AnswerShape>>>> =
+            OnceLock::new();
+        let shapes = SHAPES.get_or_init(Default::default);
+        let mut shapes = shapes.lock().unwrap_or_else(|p| p.into_inner());
+        shapes
+            .entry(spec.name.clone())
+            .or_insert_with(|| {
+                let mut shape = AnswerShape::default();
+                for f in spec.fields.iter().filter(|f| f.location == Location::Json) {
+                    shape.kinds.entry(f.name.clone()).or_insert(f.kind);
+                    if let Some((parent, key)) = f.name.rsplit_once('.') {
+                        if !key.contains('[') {
+                            shape
+                                .members
+                                .entry(parent.to_string())
+                                .or_default()
+                                .push(key.to_string());
+                        }
+                    }
+                }
+                for keys in shape.members.values_mut() {
+                    keys.sort_unstable();
+                    keys.dedup();
+                }
+                Arc::new(shape)
+            })
+            .clone()
+    }
+}
+
+fn answer_form_in(shape: &AnswerShape, value: &Value, path: &str) -> Value {
     match value {
         Value::Object(obj) => {
-            let mut keys: Vec<&str> = spec
-                .fields
-                .iter()
-                .filter(|f| f.location == Location::Json)
-                .filter_map(|f| f.name.strip_prefix(path)?.strip_prefix('.'))
-                .filter(|rest| !rest.contains('.') && !rest.contains('['))
-                .collect();
-            keys.sort_unstable();
-            keys.dedup();
             let mut out = Map::new();
-            for key in keys {
+            for key in shape.members.get(path).into_iter().flatten() {
                 if let Some(child) = member(obj, key) {
                     let mut child_path = String::with_capacity(path.len() + 1 + key.len());
                     child_path.push_str(path);
                     child_path.push('.');
                     child_path.push_str(key);
-                    out.insert(key.to_string(), answer_form(spec, child, &child_path));
+                    out.insert(key.clone(), answer_form_in(shape, child, &child_path));
                 }
             }
             Value::Object(out)
@@ -617,12 +749,12 @@ fn answer_form(spec: &EndpointSpec, value: &Value, path: &str) -> Value {
             Value::Array(
                 items
                     .iter()
-                    .map(|i| answer_form(spec, i, &item_path))
+                    .map(|i| answer_form_in(shape, i, &item_path))
                     .collect(),
             )
         }
         Value::Number(n) => {
-            let kind = spec.fields.iter().find(|f| f.name == path).map(|f| f.kind);
+            let kind = shape.kinds.get(path).copied();
             let f = n.as_f64().unwrap_or_default();
             let f = if path == "progress_rate.percent" {
                 (f * 100.0).round() / 100.0
