@@ -205,8 +205,10 @@ print(f"| B1 start-up to first 200 | feishu-mock `serve --port 0` | {stat(b1e, m
 
 def check(rows, name):
     for r in rows:
-        if r["other"] or r["errors"]:
-            print(f"  warning: {name}: non-200 answers {r['other']} errors {r['errors']}", file=sys.stderr)
+        # oha -z counts the requests still in flight at the deadline as errors: not failures.
+        errors = {k: v for k, v in r["errors"].items() if "deadline" not in k}
+        if r["other"] or errors:
+            print(f"  warning: {name}: non-200 answers {r['other']} errors {errors}", file=sys.stderr)
         if r["stored"] is not None and r["stored"] < r["ok"]:
             print(f"  warning: {name}: {r['ok']} answers 200 but {r['stored']} files stored", file=sys.stderr)
 
@@ -253,7 +255,7 @@ ab = [kv(l) for l in lines("b5_abuse.txt")]
 fl = [kv(l) for l in lines("b5_fill.txt")]
 growth = [float(a["growth_mib"]) for a in ab]
 mibf = lambda v: f"{v:.1f} MiB"
-codes = ", ".join(sorted({a["codes"] for a in ab}))
+codes = ", ".join(sorted({c for a in ab for c in a["codes"].split(",")}))
 ok = "met" if max(growth) <= 64 else "MISSED"
 print(f"| B5 4 × 200 MB refused uploads at once | feishu-mock (defaults) | peak RSS − idle {stat(growth, mibf)}; idle {stat([float(a['idle_mib']) for a in ab], mibf)}; codes {codes} | | ≤ 64 MiB: {ok} |")
 after = [float(f["after_mib"]) for f in fl]

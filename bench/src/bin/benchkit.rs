@@ -149,7 +149,10 @@ fn drive_frame(size: u64, checksum: Option<u32>) -> (Vec<u8>, Vec<u8>) {
         "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bench.bin\"\r\n\
          Content-Type: application/octet-stream\r\n\r\n"
     );
-    (head.into_bytes(), format!("\r\n--{BOUNDARY}--\r\n").into_bytes())
+    (
+        head.into_bytes(),
+        format!("\r\n--{BOUNDARY}--\r\n").into_bytes(),
+    )
 }
 
 fn content_type() -> String {
@@ -162,7 +165,9 @@ fn drive_body(size: u64, out: &str) {
     let sum = adler2::adler32_slice(&data);
     let (head, tail) = drive_frame(size, Some(sum));
     let mut f = std::fs::File::create(out).expect("create the body file");
-    f.write_all(&head).and_then(|_| f.write_all(&data)).and_then(|_| f.write_all(&tail))
+    f.write_all(&head)
+        .and_then(|_| f.write_all(&data))
+        .and_then(|_| f.write_all(&tail))
         .expect("write the body file");
     println!("{}", content_type());
 }
@@ -207,7 +212,10 @@ fn code_of(resp: &str) -> i64 {
     resp.split("\"code\":")
         .nth(1)
         .and_then(|t| {
-            let n: String = t.chars().take_while(|c| c.is_ascii_digit() || *c == '-').collect();
+            let n: String = t
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '-')
+                .collect();
             n.parse().ok()
         })
         .unwrap_or(-1)
@@ -257,7 +265,11 @@ fn abuse(url: &str, pid: u32, clients: usize, bytes: u64) {
             std::thread::spawn(move || upload(&addr, bytes, i as u64 + 1))
         })
         .collect();
-    let codes: Vec<i64> = handles.into_iter().map(|h| h.join().unwrap_or(-1)).collect();
+    let codes: Vec<String> = handles
+        .into_iter()
+        .map(|h| h.join().unwrap_or(-1).to_string())
+        .collect();
+    let codes = codes.join(",");
     let secs = started.elapsed().as_secs_f64();
     std::thread::sleep(Duration::from_millis(200));
     stop.store(true, Ordering::Relaxed);
@@ -265,7 +277,7 @@ fn abuse(url: &str, pid: u32, clients: usize, bytes: u64) {
     let (after, hwm) = rss(pid);
     let peak = peak.load(Ordering::Relaxed).max(after);
     println!(
-        "idle_mib={:.1} peak_mib={:.1} hwm_mib={:.1} after_mib={:.1} growth_mib={:.1} secs={secs:.1} codes={codes:?}",
+        "idle_mib={:.1} peak_mib={:.1} hwm_mib={:.1} after_mib={:.1} growth_mib={:.1} secs={secs:.1} codes={codes}",
         mib(idle),
         mib(peak),
         mib(hwm),
