@@ -584,6 +584,9 @@ fn check_json_fields(spec: &EndpointSpec, body: &Value) -> Result<(), ApiError> 
     Ok(())
 }
 
+/// Values present at one spec path, in document order, with the array indices on the way.
+type Present<'a> = std::rc::Rc<Vec<(Vec<usize>, &'a Value)>>;
+
 /// The values one body holds at each spec path, found once per path prefix and shared by every
 /// field below it (`content.blocks[].paragraph.elements[]` is walked once, not once for each of
 /// the 30-odd fields under it). Visits the same places in the same order as
@@ -592,7 +595,7 @@ struct Places<'a> {
     root: &'a Value,
     /// Spec path prefix → the values present there, in document order, with the array indices
     /// on the way.
-    present: std::collections::HashMap<String, std::rc::Rc<Vec<(Vec<usize>, &'a Value)>>>,
+    present: std::collections::HashMap<String, Present<'a>>,
 }
 
 impl<'a> Places<'a> {
@@ -604,7 +607,7 @@ impl<'a> Places<'a> {
     }
 
     /// The values present at spec path `path` ("" is the root).
-    fn present(&mut self, path: &str) -> std::rc::Rc<Vec<(Vec<usize>, &'a Value)>> {
+    fn present(&mut self, path: &str) -> Present<'a> {
         if path.is_empty() {
             return std::rc::Rc::new(vec![(Vec::new(), self.root)]);
         }
