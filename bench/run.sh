@@ -49,6 +49,7 @@ if ! [ -x "$OHA" ] || ! "$OHA" --version 2>/dev/null | grep -q "$OHA_VERSION"; t
 fi
 command -v taskset >/dev/null || { echo "taskset (util-linux) is required" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "python3 is required for the table" >&2; exit 1; }
+command -v curl >/dev/null || { echo "curl is required for the sample checks" >&2; exit 1; }
 say "building feishu-mock and the baseline in release"
 cargo build --release --quiet
 cargo build --release --quiet --manifest-path bench/Cargo.toml --target-dir target
@@ -190,7 +191,7 @@ cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.start
 mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "0")
 print()
 print(f"machine: {os.cpu_count()} cores ({cpu}), {int(mem) / 1024 / 1024:.1f} GiB, {platform.system()} {platform.release()}")
-print(f"versions: feishu-mock {ver(['cargo', 'pkgid'])}, {ver(['rustc', '--version'])}, oha {oha}")
+print(f"versions: feishu-mock {ver(['cargo', 'pkgid']).split('#')[-1]} (commit {ver(['git', 'rev-parse', '--short', 'HEAD'])}), {ver(['rustc', '--version'])}, oha {oha}")
 print(f"method: server on one core, oha on the other (taskset); each figure median (min–max) of {runs} runs of {secs} s on a fresh server after 1 s warm-up; B1 of 20 spawns")
 print()
 print("| scenario | server and flags | result | vs baseline | target |")
@@ -201,7 +202,7 @@ b1e = [float(x) for x in lines("b1_emu.txt")]
 ms = lambda v: f"{v:.1f} ms"
 print(f"| B1 start-up to first 200 | baseline | {stat(b1b, ms)} | | |")
 ok = "met" if statistics.median(b1e) <= 20 else "MISSED"
-print(f"| B1 start-up to first 200 | feishu-mock `serve --port 0` | {stat(b1e, ms)} | | ≤ 20 ms: {ok} |")
+print(f"| B1 start-up to first 200 | feishu-mock `serve --port 0 --log-format off` | {stat(b1e, ms)} | | ≤ 20 ms: {ok} |")
 
 def check(rows, name):
     for r in rows:
