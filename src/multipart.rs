@@ -16,6 +16,7 @@ use http_body_util::BodyExt;
 use hyper::body::{Body, Incoming};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -312,21 +313,48 @@ where
     Ok(form)
 }
 
-/// Bytes of one part held in memory while it streams in; beyond that the part goes on to an
-/// anonymous temporary file, so that a part refused for crossing its limit never grows memory by
-/// its size (DESIGN habit 2).
-pub const SPOOL_THRESHOLD_BYTES: usize = 1024 * 1024;
+/// Bytes of parts held in memory while they stream in, across every request in flight; a part
+/// that would pass it goes on to an anonymous temporary file, so that parts refused for crossing
+/// their limit never grow memory by their size, however many arrive at once (DESIGN habit 2),
+/// while parts that fit — the common case — are never written out and read back.
+pub const MEMORY_BUDGET_BYTES: usize = 32 * 1024 * 1024;
+
+/// Bytes currently reserved from [`MEMORY_BUDGET_BYTES`].
+static IN_MEMORY: AtomicUsize = AtomicUsize::new(0);
+
+/// A share of [`MEMORY_BUDGET_BYTES`], given back when dropped.
+struct Reservation(usize);
+
+impl Reservation {
+    /// Takes `n` more bytes from the budget, or returns `false` when they do not fit.
+    fn grow(&mut self, n: usize) -> bool {
+        let taken = IN_MEMORY.fetch_update(Ordering::AcqRel, Ordering::Acquire, |held| {
+            held.checked_add(n).filter(|t| *t <= MEMORY_BUDGET_BYTES)
+        });
+        if taken.is_ok() {
+            self.0 += n;
+        }
+        taken.is_ok()
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        IN_MEMORY.fetch_sub(self.0, Ordering::AcqRel);
+    }
+}
 
 /// Reads one part; `Ok(None)` when it grows past `limit` bytes (the rest is not read).
 ///
-/// At most [`SPOOL_THRESHOLD_BYTES`] are held in memory at a time; a larger part is written to
-/// an anonymous temporary file (deleted by the OS when dropped) and read back whole only once it
-/// has ended within `limit`. A temporary file that cannot be made or written is
-/// [`FormError::Spool`].
+/// Chunks are kept as they arrive (no copy) while [`MEMORY_BUDGET_BYTES`] allows, and joined
+/// once at the end. When the budget is spent the part goes on to an anonymous temporary file
+/// (deleted by the OS when dropped) and is read back whole only once it has ended within
+/// `limit`. A temporary file that cannot be made or written is [`FormError::Spool`].
 async fn read_part(mut field: multer::Field<'_>, limit: u64) -> Result<Option<Bytes>, FormError> {
     use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
     let spool_error = |e: std::io::Error| FormError::Spool(e.to_string());
-    let mut buf = BytesMut::new();
+    let mut chunks: Vec<Bytes> = Vec::new();
+    let mut reserved = Reservation(0);
     let mut seen: u64 = 0;
     let mut spool: Option<tokio::fs::File> = None;
     loop {
@@ -336,26 +364,30 @@ async fn read_part(mut field: multer::Field<'_>, limit: u64) -> Result<Option<By
                 if seen > limit {
                     return Ok(None);
                 }
-                buf.extend_from_slice(&chunk);
-                if buf.len() >= SPOOL_THRESHOLD_BYTES {
-                    if spool.is_none() {
-                        let file = tokio::task::spawn_blocking(tempfile::tempfile)
-                            .await
-                            .map_err(|e| FormError::Spool(e.to_string()))?
-                            .map_err(spool_error)?;
-                        spool = Some(tokio::fs::File::from_std(file));
+                if spool.is_none() && reserved.grow(chunk.len()) {
+                    chunks.push(chunk);
+                    continue;
+                }
+                if spool.is_none() {
+                    let file = tokio::task::spawn_blocking(tempfile::tempfile)
+                        .await
+                        .map_err(|e| FormError::Spool(e.to_string()))?
+                        .map_err(spool_error)?;
+                    let mut file = tokio::fs::File::from_std(file);
+                    for held in chunks.drain(..) {
+                        file.write_all(&held).await.map_err(spool_error)?;
                     }
-                    if let Some(file) = spool.as_mut() {
-                        file.write_all(&buf).await.map_err(spool_error)?;
-                        buf.clear();
-                    }
+                    reserved = Reservation(0);
+                    spool = Some(file);
+                }
+                if let Some(file) = spool.as_mut() {
+                    file.write_all(&chunk).await.map_err(spool_error)?;
                 }
             }
             Ok(None) => {
                 let Some(mut file) = spool else {
-                    return Ok(Some(buf.freeze()));
+                    return Ok(Some(join(chunks, seen as usize)));
                 };
-                file.write_all(&buf).await.map_err(spool_error)?;
                 file.flush().await.map_err(spool_error)?;
                 file.rewind().await.map_err(spool_error)?;
                 let mut whole = Vec::with_capacity(seen as usize);
@@ -365,6 +397,19 @@ async fn read_part(mut field: multer::Field<'_>, limit: u64) -> Result<Option<By
             Err(e) => return Err(FormError::Malformed(e.to_string())),
         }
     }
+}
+
+/// The chunks of a part as one buffer of `len` bytes: the chunk itself when there is one, else
+/// a single copy into an allocation of exactly `len`.
+fn join(chunks: Vec<Bytes>, len: usize) -> Bytes {
+    if chunks.len() == 1 {
+        return chunks.into_iter().next().unwrap_or_default();
+    }
+    let mut whole = Vec::with_capacity(len);
+    for c in &chunks {
+        whole.extend_from_slice(c);
+    }
+    Bytes::from(whole)
 }
 
 /// Why a JSON body could not be read.

@@ -511,62 +511,78 @@ impl FieldSpec {
         }
     }
 
+    /// Checks a JSON value like [`FieldSpec::check_json`] without building the typed value:
+    /// for validating every member of a body (objects and arrays are not copied, and the
+    /// offending value is rendered only when a rule is broken).
+    pub fn validate_json(&self, value: Option<&Value>, param_error: i64) -> Result<(), Violation> {
+        match value {
+            None | Some(Value::Null) => self.absent(param_error).map(|_| ()),
+            Some(v) => self.validate(v, param_error),
+        }
+    }
+
     fn check_value(&self, value: &Value, param_error: i64) -> Result<Checked, Violation> {
-        let shown = match value {
+        self.validate(value, param_error)?;
+        Ok(match (self.kind, value) {
+            (Kind::String, Value::String(s)) => Checked::Str(s.clone()),
+            (Kind::Int, Value::Number(n)) => Checked::Int(whole_number(n).unwrap_or_default()),
+            (Kind::Number, Value::Number(n)) => Checked::Num(n.as_f64().unwrap_or(f64::NAN)),
+            (Kind::Bool, Value::Bool(b)) => Checked::Bool(*b),
+            _ => Checked::Json(value.clone()),
+        })
+    }
+
+    /// Every rule of this field against `value`: type, chars, pattern, range, count, enum.
+    fn validate(&self, value: &Value, param_error: i64) -> Result<(), Violation> {
+        // The offending value as text, rendered only for a violation.
+        let shown = || match value {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        let checked = match (self.kind, value) {
-            (Kind::String, Value::String(s)) => Checked::Str(s.clone()),
-            (Kind::Int, Value::Number(n)) => match n.as_i64() {
-                Some(i) => Checked::Int(i),
-                None => match n.as_f64() {
-                    // 2.0 is an int to Feishu's JSON decoders; 2.5 is not.
-                    Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Checked::Int(f as i64),
-                    _ => {
-                        return Err(self.violation(
-                            "type",
-                            param_error,
-                            &shown,
-                            "an integer".into(),
-                        ))
-                    }
-                },
+        let number = match (self.kind, value) {
+            (Kind::String, Value::String(_))
+            | (Kind::Bool, Value::Bool(_))
+            | (Kind::Object, Value::Object(_))
+            | (Kind::Array, Value::Array(_)) => None,
+            // 2.0 is an int to Feishu's JSON decoders; 2.5 is not.
+            (Kind::Int, Value::Number(n)) => match whole_number(n) {
+                Some(i) => Some(i as f64),
+                None => {
+                    return Err(self.violation("type", param_error, &shown(), "an integer".into()))
+                }
             },
-            (Kind::Number, Value::Number(n)) => Checked::Num(n.as_f64().unwrap_or(f64::NAN)),
-            (Kind::Bool, Value::Bool(b)) => Checked::Bool(*b),
-            (Kind::Object, Value::Object(_)) | (Kind::Array, Value::Array(_)) => {
-                Checked::Json(value.clone())
-            }
+            (Kind::Number, Value::Number(n)) => Some(n.as_f64().unwrap_or(f64::NAN)),
             _ => {
                 return Err(self.violation(
                     "type",
                     param_error,
-                    &shown,
+                    &shown(),
                     format!("of type {:?}", self.kind).to_lowercase(),
                 ))
             }
         };
-        if let Checked::Str(s) = &checked {
-            let chars = s.chars().count();
-            if let Some(min) = self.min_chars {
-                if chars < min {
-                    return Err(self.violation(
-                        "min_chars",
-                        param_error,
-                        s,
-                        format!("at least {min} chars"),
-                    ));
+        if let (Kind::String, Value::String(s)) = (self.kind, value) {
+            if self.min_chars.is_some() || self.max_chars.is_some() {
+                let chars = s.chars().count();
+                if let Some(min) = self.min_chars {
+                    if chars < min {
+                        return Err(self.violation(
+                            "min_chars",
+                            param_error,
+                            s,
+                            format!("at least {min} chars"),
+                        ));
+                    }
                 }
-            }
-            if let Some(max) = self.max_chars {
-                if chars > max {
-                    return Err(self.violation(
-                        "max_chars",
-                        param_error,
-                        s,
-                        format!("at most {max} chars"),
-                    ));
+                if let Some(max) = self.max_chars {
+                    if chars > max {
+                        return Err(self.violation(
+                            "max_chars",
+                            param_error,
+                            s,
+                            format!("at most {max} chars"),
+                        ));
+                    }
                 }
             }
             if let Some(p) = &self.pattern {
@@ -575,30 +591,25 @@ impl FieldSpec {
                 }
             }
         }
-        let number = match &checked {
-            Checked::Int(i) => Some(*i as f64),
-            Checked::Num(f) => Some(*f),
-            _ => None,
-        };
         if let Some(n) = number {
             if let Some(min) = self.min {
                 if n < min {
-                    return Err(self.violation("min", param_error, &shown, format!("≥ {min}")));
+                    return Err(self.violation("min", param_error, &shown(), format!("≥ {min}")));
                 }
             }
             if let Some(max) = self.max {
                 if n > max {
-                    return Err(self.violation("max", param_error, &shown, format!("≤ {max}")));
+                    return Err(self.violation("max", param_error, &shown(), format!("≤ {max}")));
                 }
             }
         }
-        if let Checked::Json(Value::Array(items)) = &checked {
+        if let (Kind::Array, Value::Array(items)) = (self.kind, value) {
             if let Some(max) = self.max_count {
                 if items.len() > max {
                     return Err(self.violation(
                         "max_count",
                         param_error,
-                        &shown,
+                        &shown(),
                         format!("at most {max} items"),
                     ));
                 }
@@ -608,7 +619,7 @@ impl FieldSpec {
             return Err(self.violation(
                 "enum",
                 param_error,
-                &shown,
+                &shown(),
                 format!(
                     "one of {}",
                     Value::Array(self.allowed.clone())
@@ -617,7 +628,18 @@ impl FieldSpec {
                 ),
             ));
         }
-        Ok(checked)
+        Ok(())
+    }
+}
+
+/// The value of a JSON number that is whole: an i64, or a float without a fraction below 9e15.
+fn whole_number(n: &serde_json::Number) -> Option<i64> {
+    match n.as_i64() {
+        Some(i) => Some(i),
+        None => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
+            _ => None,
+        },
     }
 }
 

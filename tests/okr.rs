@@ -588,7 +588,7 @@ async fn progress_record_is_kept_in_the_store() {
     assert_eq!(rec.target_type, 2);
     assert_eq!(rec.source_title, "周报系统");
     assert_eq!(rec.source_url_pc.as_deref(), Some("https://pc.example"));
-    assert_eq!(rec.content, data["content"]);
+    assert_eq!(rec.content(), data["content"]);
     assert_eq!(rec.modify_time_ms.to_string(), data["modify_time"]);
 }
 

@@ -78,7 +78,7 @@ pub fn upload_all(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
             .into());
     }
     if let Checked::Str(sum) = &checksum {
-        let computed = adler2::adler32_slice(&file.bytes);
+        let computed = simd_adler32::adler32(&file.bytes.as_ref());
         if sum.parse::<u64>().ok() != Some(u64::from(computed)) {
             return Err(spec
                 .field("checksum")

@@ -109,12 +109,21 @@ pub struct ProgressRecord {
     pub source_url_pc: Option<String>,
     /// `source_url_mobile`, if given.
     pub source_url_mobile: Option<String>,
-    /// The content in Feishu's camelCase form, as answered.
-    pub content: Value,
+    /// The content in Feishu's camelCase form, as answered, kept as its JSON text: a parsed
+    /// tree of a 2 KB rich text takes some 30 KB, and every record is kept until a reset.
+    /// [`ProgressRecord::content`] parses it back.
+    pub content_json: String,
     /// `{"percent","status"}` as answered, if given.
     pub progress_rate: Option<Value>,
     /// The app that created it.
     pub app_id: String,
+}
+
+impl ProgressRecord {
+    /// The content in Feishu's camelCase form, as answered.
+    pub fn content(&self) -> Value {
+        serde_json::from_str(&self.content_json).unwrap_or_else(|_| json!({}))
+    }
 }
 
 /// In-memory state of the okr family, built from the world and kept in [`crate::store::Store`].
@@ -441,9 +450,32 @@ pub fn snake_case(key: &str) -> String {
 /// Member `key` of `obj` in its camelCase spelling, else its snake_case one; JSON `null` counts
 /// as absent.
 fn member<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    obj.get(key)
-        .filter(|v| !v.is_null())
-        .or_else(|| obj.get(&snake_case(key)).filter(|v| !v.is_null()))
+    let found = obj.get(key).filter(|v| !v.is_null());
+    if found.is_some() || !key.bytes().any(|b| b.is_ascii_uppercase()) {
+        // A key without capitals is its own snake_case spelling.
+        return found;
+    }
+    // The snake_case spelling on the stack: this runs for every absent member of every body.
+    let mut buf = [0u8; 64];
+    let mut len = 0;
+    for b in key.bytes() {
+        let (under, c) = if b.is_ascii_uppercase() {
+            (true, b.to_ascii_lowercase())
+        } else {
+            (false, b)
+        };
+        if len + 2 > buf.len() {
+            return obj.get(&snake_case(key)).filter(|v| !v.is_null());
+        }
+        if under {
+            buf[len] = b'_';
+            len += 1;
+        }
+        buf[len] = c;
+        len += 1;
+    }
+    let snake = std::str::from_utf8(&buf[..len]).ok()?;
+    obj.get(snake).filter(|v| !v.is_null())
 }
 
 /// Every place a spec path reaches in `root`, as (concrete path, value or `None` when absent).
@@ -456,51 +488,80 @@ fn member<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
 pub fn json_values_at<'a>(root: &'a Value, path: &str) -> Vec<(String, Option<&'a Value>)> {
     let segments: Vec<&str> = path.split('.').collect();
     let mut out = Vec::new();
-    walk(root, &segments, String::new(), &mut out);
+    let _ = visit_values_at::<()>(root, &segments, &mut Vec::new(), &mut |indices, value| {
+        out.push((concrete_path(&segments, indices), value));
+        Ok(())
+    });
     out
 }
 
-fn walk<'a>(
+/// The concrete path of a place [`visit_values_at`] reached: `segments` with each `[]` filled
+/// by its index (`content.blocks[2].paragraph.elements[0].textRun`).
+fn concrete_path(segments: &[&str], indices: &[usize]) -> String {
+    let mut at = String::new();
+    let mut indices = indices.iter();
+    for seg in segments {
+        if !at.is_empty() {
+            at.push('.');
+        }
+        match seg.strip_suffix("[]") {
+            Some(key) => {
+                at.push_str(key);
+                if let Some(i) = indices.next() {
+                    at.push('[');
+                    at.push_str(&i.to_string());
+                    at.push(']');
+                }
+            }
+            None => at.push_str(seg),
+        }
+    }
+    at
+}
+
+/// Calls `f` with (array indices on the way, value or `None` when absent) for every place the
+/// spec path `segments` reaches in `value`, in document order, as [`json_values_at`] describes;
+/// stops at the first `Err`. Allocates nothing per member: the concrete path is built by
+/// [`concrete_path`] only when a caller needs it.
+fn visit_values_at<'a, E>(
     value: &'a Value,
     segments: &[&str],
-    at: String,
-    out: &mut Vec<(String, Option<&'a Value>)>,
-) {
+    indices: &mut Vec<usize>,
+    f: &mut impl FnMut(&[usize], Option<&'a Value>) -> Result<(), E>,
+) -> Result<(), E> {
     let Some((seg, rest)) = segments.split_first() else {
-        return;
+        return Ok(());
     };
     let Value::Object(obj) = value else {
-        return;
+        return Ok(());
     };
     let (key, each) = match seg.strip_suffix("[]") {
         Some(k) => (k, true),
         None => (*seg, false),
     };
-    let here = if at.is_empty() {
-        key.to_string()
-    } else {
-        format!("{at}.{key}")
-    };
     let child = member(obj, key);
     if !each {
         if rest.is_empty() {
-            out.push((here, child));
+            return f(indices, child);
         } else if let Some(c) = child {
-            walk(c, rest, here, out);
+            return visit_values_at(c, rest, indices, f);
         }
-        return;
+        return Ok(());
     }
     let Some(Value::Array(items)) = child else {
-        return;
+        return Ok(());
     };
     for (i, item) in items.iter().enumerate() {
-        let item_at = format!("{here}[{i}]");
-        if rest.is_empty() {
-            out.push((item_at, Some(item)));
+        indices.push(i);
+        let r = if rest.is_empty() {
+            f(indices, Some(item))
         } else {
-            walk(item, rest, item_at, out);
-        }
+            visit_values_at(item, rest, indices, f)
+        };
+        indices.pop();
+        r?;
     }
+    Ok(())
 }
 
 /// Checks every `in: json` field of `spec` against `body`, in spec order; the first broken rule
@@ -509,12 +570,112 @@ fn walk<'a>(
 fn check_json_fields(spec: &EndpointSpec, body: &Value) -> Result<(), ApiError> {
     let empty = Value::Object(Map::new());
     let root = if body.is_object() { body } else { &empty };
+    let mut places = Places::new(root);
     for field in spec.fields.iter().filter(|f| f.location == Location::Json) {
-        for (at, value) in json_values_at(root, &field.name) {
-            if let Err(mut v) = field.check_json(value, spec.param_error) {
-                v.field = at;
-                return Err(v.into());
+        places.visit(&field.name, &mut |at, value| {
+            field
+                .validate_json(value, spec.param_error)
+                .map_err(|mut v| {
+                    v.field = at();
+                    v
+                })
+        })?;
+    }
+    Ok(())
+}
+
+/// Values present at one spec path, in document order, with the array indices on the way.
+type Present<'a> = std::rc::Rc<Vec<(Vec<usize>, &'a Value)>>;
+
+/// The values one body holds at each spec path, found once per path prefix and shared by every
+/// field below it (`content.blocks[].paragraph.elements[]` is walked once, not once for each of
+/// the 30-odd fields under it). Visits the same places in the same order as
+/// [`json_values_at`].
+struct Places<'a> {
+    root: &'a Value,
+    /// Spec path prefix → the values present there, in document order, with the array indices
+    /// on the way.
+    present: std::collections::HashMap<String, Present<'a>>,
+}
+
+impl<'a> Places<'a> {
+    fn new(root: &'a Value) -> Places<'a> {
+        Places {
+            root,
+            present: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The values present at spec path `path` ("" is the root).
+    fn present(&mut self, path: &str) -> Present<'a> {
+        if path.is_empty() {
+            return std::rc::Rc::new(vec![(Vec::new(), self.root)]);
+        }
+        if let Some(found) = self.present.get(path) {
+            return found.clone();
+        }
+        let (parent, seg) = path.rsplit_once('.').unwrap_or(("", path));
+        let parents = self.present(parent);
+        let mut here = Vec::new();
+        let _ = step::<()>(&parents, seg, &mut |indices, value| {
+            if let Some(v) = value {
+                here.push((indices.to_vec(), v));
             }
+            Ok(())
+        });
+        let here = std::rc::Rc::new(here);
+        self.present.insert(path.to_string(), here.clone());
+        here
+    }
+
+    /// Calls `f` with (the concrete path, made on demand; value or `None` when absent) for every
+    /// place spec path `path` reaches, as [`json_values_at`] describes; stops at the first `Err`.
+    fn visit<E>(
+        &mut self,
+        path: &str,
+        f: &mut impl FnMut(&dyn Fn() -> String, Option<&'a Value>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let (parent, seg) = path.rsplit_once('.').unwrap_or(("", path));
+        let parents = self.present(parent);
+        step(&parents, seg, &mut |indices, value| {
+            let at = || {
+                let segments: Vec<&str> = path.split('.').collect();
+                concrete_path(&segments, indices)
+            };
+            f(&at, value)
+        })
+    }
+}
+
+/// One path segment (`key` or `key[]`) from each of `parents`: a member is reported (possibly
+/// absent) only under an object parent; `key[]` reports the elements of an array member.
+fn step<'a, E>(
+    parents: &[(Vec<usize>, &'a Value)],
+    seg: &str,
+    f: &mut impl FnMut(&[usize], Option<&'a Value>) -> Result<(), E>,
+) -> Result<(), E> {
+    let (key, each) = match seg.strip_suffix("[]") {
+        Some(k) => (k, true),
+        None => (seg, false),
+    };
+    let mut indices = Vec::new();
+    for (at, value) in parents {
+        let Value::Object(obj) = value else {
+            continue;
+        };
+        let child = member(obj, key);
+        if !each {
+            f(at, child)?;
+            continue;
+        }
+        let Some(Value::Array(items)) = child else {
+            continue;
+        };
+        for (i, item) in items.iter().enumerate() {
+            indices.clear();
+            indices.extend_from_slice(at);
+            indices.push(i);
+            f(&indices, Some(item))?;
         }
     }
     Ok(())
@@ -524,25 +685,64 @@ fn check_json_fields(spec: &EndpointSpec, body: &Value) -> Result<(), ApiError> 
 /// documents, object keys in alphabetical order (as in seed 001's response example), whole
 /// numbers of `number` fields without a fraction, `progress_rate.percent` rounded to 2 decimals.
 fn answer_form(spec: &EndpointSpec, value: &Value, path: &str) -> Value {
+    answer_form_in(&AnswerShape::of(spec), value, path)
+}
+
+/// What [`answer_form`] needs of a spec, derived once per endpoint rather than by scanning every
+/// field at every node: the documented member names under each path, sorted, and the type of
+/// each field.
+#[derive(Debug, Default)]
+struct AnswerShape {
+    /// Spec path of an object → the names of its documented members (no `[]`), sorted.
+    members: std::collections::HashMap<String, Vec<String>>,
+    /// Spec path → the field's type.
+    kinds: std::collections::HashMap<String, Kind>,
+}
+
+impl AnswerShape {
+    fn of(spec: &EndpointSpec) -> std::sync::Arc<AnswerShape> {
+        use std::sync::{Arc, Mutex, OnceLock};
+        static SHAPES: OnceLock<Mutex<std::collections::HashMap<String, Arc<AnswerShape>>>> =
+            OnceLock::new();
+        let shapes = SHAPES.get_or_init(Default::default);
+        let mut shapes = shapes.lock().unwrap_or_else(|p| p.into_inner());
+        shapes
+            .entry(spec.name.clone())
+            .or_insert_with(|| {
+                let mut shape = AnswerShape::default();
+                for f in spec.fields.iter().filter(|f| f.location == Location::Json) {
+                    shape.kinds.entry(f.name.clone()).or_insert(f.kind);
+                    if let Some((parent, key)) = f.name.rsplit_once('.') {
+                        if !key.contains('[') {
+                            shape
+                                .members
+                                .entry(parent.to_string())
+                                .or_default()
+                                .push(key.to_string());
+                        }
+                    }
+                }
+                for keys in shape.members.values_mut() {
+                    keys.sort_unstable();
+                    keys.dedup();
+                }
+                Arc::new(shape)
+            })
+            .clone()
+    }
+}
+
+fn answer_form_in(shape: &AnswerShape, value: &Value, path: &str) -> Value {
     match value {
         Value::Object(obj) => {
-            let prefix = format!("{path}.");
-            let mut keys: Vec<&str> = spec
-                .fields
-                .iter()
-                .filter(|f| f.location == Location::Json)
-                .filter_map(|f| f.name.strip_prefix(&prefix))
-                .filter(|rest| !rest.contains('.') && !rest.contains('['))
-                .collect();
-            keys.sort_unstable();
-            keys.dedup();
             let mut out = Map::new();
-            for key in keys {
+            for key in shape.members.get(path).into_iter().flatten() {
                 if let Some(child) = member(obj, key) {
-                    out.insert(
-                        key.to_string(),
-                        answer_form(spec, child, &format!("{path}.{key}")),
-                    );
+                    let mut child_path = String::with_capacity(path.len() + 1 + key.len());
+                    child_path.push_str(path);
+                    child_path.push('.');
+                    child_path.push_str(key);
+                    out.insert(key.clone(), answer_form_in(shape, child, &child_path));
                 }
             }
             Value::Object(out)
@@ -552,12 +752,12 @@ fn answer_form(spec: &EndpointSpec, value: &Value, path: &str) -> Value {
             Value::Array(
                 items
                     .iter()
-                    .map(|i| answer_form(spec, i, &item_path))
+                    .map(|i| answer_form_in(shape, i, &item_path))
                     .collect(),
             )
         }
         Value::Number(n) => {
-            let kind = spec.fields.iter().find(|f| f.name == path).map(|f| f.kind);
+            let kind = shape.kinds.get(path).copied();
             let f = n.as_f64().unwrap_or_default();
             let f = if path == "progress_rate.percent" {
                 (f * 100.0).round() / 100.0
@@ -688,7 +888,7 @@ pub fn progress_record_create(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiE
         source_url,
         source_url_pc,
         source_url_mobile,
-        content: content.clone(),
+        content_json: content.to_string(),
         progress_rate: progress_rate.clone(),
         app_id,
     };

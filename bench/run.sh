@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# The benchmarks of issue 7, in one command:   bash bench/run.sh
+#
+# Installs the load generator (oha, pinned, from crates.io into target/bench-tools), builds
+# feishu-mock and the bare hyper baseline (bench/src/bin/baseline.rs) in release, pins every
+# server to one core and the load generator to the other (taskset), runs each scenario
+# BENCH_RUNS times on a fresh server, and prints a table of median, min and max with the machine
+# and the versions. Ratios are against the baseline measured in the same run. Loopback only.
+#
+#   B1  start-up: spawn `serve --port 0` to the first 200 from GET /__mock/health
+#   B2  POST /open-apis/okr/v1/progress_records, 2000-byte valid JSON, 32 keep-alive connections
+#   B3  POST /open-apis/drive/v1/medias/upload_all, 1 MiB file with its Adler-32 checksum
+#   B4  the same with a 20 MiB file (the documented maximum)
+#   B5  peak RSS while 4 clients each stream a 200 MB body that must be refused (1061043), and
+#       RSS after storing N MiB of accepted files (--retain bytes)
+#
+# Knobs (environment): BENCH_RUNS (3), BENCH_SECS (5, per load run, after 1 s of warm-up),
+# BENCH_SERVER_CPU (0), BENCH_LOAD_CPU (1), BENCH_FILL_MIB (400).
+# Not part of `cargo test` or CI: speed is proved here, never with timed tests.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+RUNS="${BENCH_RUNS:-3}"
+SECS="${BENCH_SECS:-5}"
+SCPU="${BENCH_SERVER_CPU:-0}"
+LCPU="${BENCH_LOAD_CPU:-1}"
+FILL_MIB="${BENCH_FILL_MIB:-400}"
+OHA_VERSION="1.16.0"
+TOOLS="$ROOT/target/bench-tools"
+OHA="$TOOLS/bin/oha"
+REL="$ROOT/target/release"
+TOKEN="t-43b270c035ddffdcf79c9eb548d06318ca4abcef"
+WORK="$(mktemp -d)"
+SERVER_PID=""
+
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+say() { echo "== $*" >&2; }
+
+# ---- tools and builds ------------------------------------------------------------------------
+if ! [ -x "$OHA" ] || ! "$OHA" --version 2>/dev/null | grep -q "$OHA_VERSION"; then
+  say "installing oha $OHA_VERSION into target/bench-tools (once; a few minutes)"
+  cargo install --locked oha --version "$OHA_VERSION" --root "$TOOLS" >&2
+fi
+command -v taskset >/dev/null || { echo "taskset (util-linux) is required" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "python3 is required for the table" >&2; exit 1; }
+command -v curl >/dev/null || { echo "curl is required for the sample checks" >&2; exit 1; }
+say "building feishu-mock and the baseline in release"
+cargo build --release --quiet
+cargo build --release --quiet --manifest-path bench/Cargo.toml --target-dir target
+
+# ---- servers ---------------------------------------------------------------------------------
+# start_server CMD...: runs CMD on core $SCPU, sets SERVER_PID and URL from its first stdout line.
+start_server() {
+  local out="$WORK/server.out"
+  : > "$out"
+  taskset -c "$SCPU" "$@" > "$out" 2> "$WORK/server.err" &
+  SERVER_PID=$!
+  for _ in $(seq 1 500); do
+    URL="$(grep -o 'http://[0-9.:]*' "$out" | head -n1 || true)"
+    [ -n "$URL" ] && return 0
+    sleep 0.01
+  done
+  echo "server did not start: $*" >&2; cat "$WORK/server.err" >&2; exit 1
+}
+stop_server() {
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+
+EMU="$REL/feishu-mock serve --port 0"
+BASE="$REL/baseline"
+LEAN="--no-rate-limits --log-format off --journal-limit 0"
+
+# ---- the load generator ----------------------------------------------------------------------
+# load NAME CONNS BODY CONTENT_TYPE PATH SERVER...: one fresh server per run, 1 s warm-up, then
+# $SECS s measured; appends oha's JSON summary to $WORK/NAME.jsonl and checks one answer by hand.
+load() {
+  local name="$1" conns="$2" body="$3" ctype="$4" path="$5"; shift 5
+  for run in $(seq 1 "$RUNS"); do
+    start_server "$@"
+    local sample
+    sample="$(curl -s -X POST "$URL$path" -H "Authorization: Bearer $TOKEN" \
+      -H "Content-Type: $ctype" --data-binary "@$body")"
+    if ! grep -q '"code":0' <<<"$sample"; then
+      echo "$name: the sample request failed: ${sample:0:300}" >&2; exit 1
+    fi
+    local args=(--no-tui --output-format json -c "$conns" -m POST
+      -H "Authorization: Bearer $TOKEN" -T "$ctype" -D "$body")
+    taskset -c "$LCPU" "$OHA" "${args[@]}" -z 1s "$URL$path" > /dev/null
+    taskset -c "$LCPU" "$OHA" "${args[@]}" -z "${SECS}s" "$URL$path" > "$WORK/oha.json"
+    local files=""
+    if [[ "$path" == *upload_all ]] && [[ "$*" == *feishu-mock* ]]; then
+      # Every accepted upload is listed by the control plane: count them against oha's 200s.
+      files="$(curl -s "$URL/__mock/files" | python3 -c 'import json,sys; v=json.load(sys.stdin); print(len(v if isinstance(v,list) else v.get("files",[])))')"
+    fi
+    python3 - "$WORK/oha.json" "$files" "$(wc -c < "$body")" >> "$WORK/$name.jsonl" <<'PY'
+import json, sys
+o = json.load(open(sys.argv[1]))
+s = o["summary"]
+codes = o.get("statusCodeDistribution", {})
+print(json.dumps({
+    "rps": s["requestsPerSec"],
+    "p99_ms": (o["latencyPercentiles"]["p99"] or 0) * 1000,
+    "ok": int(codes.get("200", 0)),
+    "other": {k: v for k, v in codes.items() if k != "200"},
+    "errors": o.get("errorDistribution", {}),
+    "stored": int(sys.argv[2]) if sys.argv[2] else None,
+    "body": int(sys.argv[3]),
+}))
+PY
+    stop_server
+    say "$name run $run: $(tail -n1 "$WORK/$name.jsonl")"
+  done
+}
+
+# ---- machine ---------------------------------------------------------------------------------
+say "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+say "load now: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# ---- B1 start-up -----------------------------------------------------------------------------
+say "B1 start-up"
+B1N=$(( RUNS > 20 ? RUNS : 20 ))
+"$REL/benchkit" startup "$B1N" -- taskset -c "$SCPU" $BASE > "$WORK/b1_base.txt"
+"$REL/benchkit" startup "$B1N" -- taskset -c "$SCPU" $EMU --log-format off > "$WORK/b1_emu.txt"
+
+# ---- B2 progress record create ---------------------------------------------------------------
+OKR_BODY="$ROOT/bench/fixtures/progress_record.json"
+OKR_PATH="/open-apis/okr/v1/progress_records"
+say "B2 progress record create, 32 connections"
+load b2_base 32 "$OKR_BODY" application/json "$OKR_PATH" $BASE
+load b2_emu 32 "$OKR_BODY" application/json "$OKR_PATH" $EMU $LEAN
+load b2_emu_journal 32 "$OKR_BODY" application/json "$OKR_PATH" $EMU --no-rate-limits --log-format off
+load b2_emu_log 32 "$OKR_BODY" application/json "$OKR_PATH" $EMU --no-rate-limits
+
+# ---- B3 / B4 Drive upload_all ----------------------------------------------------------------
+CT="$("$REL/benchkit" drive-body $((1024 * 1024)) "$WORK/drive_1m.body")"
+"$REL/benchkit" drive-body $((20 * 1024 * 1024)) "$WORK/drive_20m.body" > /dev/null
+UP="/open-apis/drive/v1/medias/upload_all"
+for size in 1m 20m; do
+  tag=$([ "$size" = 1m ] && echo b3 || echo b4)
+  say "$tag Drive upload_all $size, 4 connections"
+  load "${tag}_base" 4 "$WORK/drive_$size.body" "$CT" "$UP" $BASE
+  load "${tag}_emu" 4 "$WORK/drive_$size.body" "$CT" "$UP" $EMU $LEAN --retain metadata
+  load "${tag}_emu_journal" 4 "$WORK/drive_$size.body" "$CT" "$UP" $EMU --no-rate-limits --log-format off --retain metadata
+done
+
+# ---- B5 memory -------------------------------------------------------------------------------
+say "B5 memory"
+for run in $(seq 1 "$RUNS"); do
+  start_server $EMU --log-format off
+  sleep 0.2
+  "$REL/benchkit" abuse "$URL" "$SERVER_PID" 4 200000000 >> "$WORK/b5_abuse.txt"
+  stop_server
+  start_server $EMU --log-format off --no-rate-limits
+  sleep 0.2
+  "$REL/benchkit" fill "$URL" "$SERVER_PID" "$FILL_MIB" 20 >> "$WORK/b5_fill.txt"
+  stop_server
+  say "B5 run $run: $(tail -n1 "$WORK/b5_abuse.txt"); $(tail -n1 "$WORK/b5_fill.txt")"
+done
+
+# ---- the table -------------------------------------------------------------------------------
+python3 - "$WORK" "$OHA_VERSION" "$RUNS" "$SECS" <<'PY'
+import json, os, platform, statistics, subprocess, sys
+work, oha, runs, secs = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+MIB = 1024 * 1024
+
+def lines(name):
+    return [l for l in open(os.path.join(work, name)).read().split("\n") if l.strip()]
+
+def jl(name):
+    return [json.loads(l) for l in lines(name + ".jsonl")]
+
+def stat(xs, fmt):
+    xs = sorted(xs)
+    return f"{fmt(statistics.median(xs))} ({fmt(xs[0])}–{fmt(xs[-1])})"
+
+def ver(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True).stdout.strip().splitlines()[0]
+    except Exception:
+        return "?"
+
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "0")
+print()
+print(f"machine: {os.cpu_count()} cores ({cpu}), {int(mem) / 1024 / 1024:.1f} GiB, {platform.system()} {platform.release()}")
+print(f"versions: feishu-mock {ver(['cargo', 'pkgid']).split('#')[-1]} (commit {ver(['git', 'rev-parse', '--short', 'HEAD'])}), {ver(['rustc', '--version'])}, oha {oha}")
+print(f"method: server on one core, oha on the other (taskset); each figure median (min–max) of {runs} runs of {secs} s on a fresh server after 1 s warm-up; B1 of 20 spawns")
+print()
+print("| scenario | server and flags | result | vs baseline | target |")
+print("|---|---|---|---|---|")
+
+b1b = [float(x) for x in lines("b1_base.txt")]
+b1e = [float(x) for x in lines("b1_emu.txt")]
+ms = lambda v: f"{v:.1f} ms"
+print(f"| B1 start-up to first 200 | baseline | {stat(b1b, ms)} | | |")
+ok = "met" if statistics.median(b1e) <= 20 else "MISSED"
+print(f"| B1 start-up to first 200 | feishu-mock `serve --port 0 --log-format off` | {stat(b1e, ms)} | | ≤ 20 ms: {ok} |")
+
+def check(rows, name):
+    for r in rows:
+        # oha -z counts the requests still in flight at the deadline as errors: not failures.
+        errors = {k: v for k, v in r["errors"].items() if "deadline" not in k}
+        if r["other"] or errors:
+            print(f"  warning: {name}: non-200 answers {r['other']} errors {errors}", file=sys.stderr)
+        if r["stored"] is not None and r["stored"] < r["ok"]:
+            print(f"  warning: {name}: {r['ok']} answers 200 but {r['stored']} files stored", file=sys.stderr)
+
+def load_rows(scn, base, variants, unit, target):
+    b = jl(base)
+    check(b, base)
+    if unit == "rps":
+        val = lambda r: r["rps"]
+        fmt = lambda v: f"{v:,.0f} req/s"
+    else:
+        val = lambda r: r["rps"] * r["body"] / MIB
+        fmt = lambda v: f"{v:,.0f} MiB/s"
+    p99 = lambda v: f"{v:.2f} ms"
+    bmed = statistics.median(val(r) for r in b)
+    extra = f"; p99 {stat([r['p99_ms'] for r in b], p99)}" if unit == "rps" else ""
+    print(f"| {scn} | baseline | {stat([val(r) for r in b], fmt)}{extra} | 100 % | |")
+    for name, label, is_target in variants:
+        rows = jl(name)
+        check(rows, name)
+        med = statistics.median(val(r) for r in rows)
+        ratio = med / bmed * 100
+        extra = f"; p99 {stat([r['p99_ms'] for r in rows], p99)}" if unit == "rps" else ""
+        t = ""
+        if is_target:
+            t = f"≥ {target} %: " + ("met" if ratio >= target else "MISSED")
+        print(f"| {scn} | {label} | {stat([val(r) for r in rows], fmt)}{extra} | {ratio:.0f} % | {t} |")
+
+lean = "`--no-rate-limits --log-format off --journal-limit 0`"
+load_rows("B2 progress record create, 2 KB JSON, 32 conns", "b2_base", [
+    ("b2_emu", f"feishu-mock {lean}", True),
+    ("b2_emu_journal", "feishu-mock `--no-rate-limits --log-format off` (journal of 1000 on)", False),
+    ("b2_emu_log", "feishu-mock `--no-rate-limits` (journal on, text log to a file)", False),
+], "rps", 60)
+for tag, size in (("b3", "1 MiB"), ("b4", "20 MiB")):
+    load_rows(f"{tag.upper()} Drive upload_all {size} + Adler-32, 4 conns", f"{tag}_base", [
+        (f"{tag}_emu", f"feishu-mock {lean} `--retain metadata`", True),
+        (f"{tag}_emu_journal", "feishu-mock `--no-rate-limits --log-format off --retain metadata` (journal on)", False),
+    ], "mibs", 70)
+
+def kv(line):
+    return dict(p.split("=", 1) for p in line.split() if "=" in p)
+
+ab = [kv(l) for l in lines("b5_abuse.txt")]
+fl = [kv(l) for l in lines("b5_fill.txt")]
+growth = [float(a["growth_mib"]) for a in ab]
+mibf = lambda v: f"{v:.1f} MiB"
+codes = ", ".join(sorted({c for a in ab for c in a["codes"].split(",")}))
+ok = "met" if max(growth) <= 64 else "MISSED"
+print(f"| B5 4 × 200 MB refused uploads at once | feishu-mock (defaults) | peak RSS − idle {stat(growth, mibf)}; idle {stat([float(a['idle_mib']) for a in ab], mibf)}; codes {codes} | | ≤ 64 MiB: {ok} |")
+after = [float(f["after_mib"]) for f in fl]
+bound = [float(f["bound_mib"]) for f in fl]
+stored = fl[0]["stored_mib"]
+ok = "met" if all(a <= b for a, b in zip(after, bound)) else "MISSED"
+print(f"| B5 RSS after storing {stored} MiB (20 MiB files) | feishu-mock `--no-rate-limits` (retain bytes) | {stat(after, mibf)} | | ≤ 1.1 × {stored} + 64 = {bound[0]:.0f} MiB: {ok} |")
+PY
