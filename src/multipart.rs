@@ -319,6 +319,11 @@ where
 /// while parts that fit — the common case — are never written out and read back.
 pub const MEMORY_BUDGET_BYTES: usize = 32 * 1024 * 1024;
 
+/// Bytes of one part held in memory before it goes on to a temporary file, within
+/// [`MEMORY_BUDGET_BYTES`]: a single refused part then grows memory by at most this much,
+/// whatever its size, while parts up to it (the common case) never touch the disk.
+pub const PART_MEMORY_BYTES: usize = 4 * 1024 * 1024;
+
 /// Bytes currently reserved from [`MEMORY_BUDGET_BYTES`].
 static IN_MEMORY: AtomicUsize = AtomicUsize::new(0);
 
@@ -346,8 +351,9 @@ impl Drop for Reservation {
 
 /// Reads one part; `Ok(None)` when it grows past `limit` bytes (the rest is not read).
 ///
-/// Chunks are kept as they arrive (no copy) while [`MEMORY_BUDGET_BYTES`] allows, and joined
-/// once at the end. When the budget is spent the part goes on to an anonymous temporary file
+/// Chunks are kept as they arrive (no copy) while the part is within [`PART_MEMORY_BYTES`] and
+/// [`MEMORY_BUDGET_BYTES`] allows, and joined once at the end. Past either, the part goes on to
+/// an anonymous temporary file
 /// (deleted by the OS when dropped) and is read back whole only once it has ended within
 /// `limit`. A temporary file that cannot be made or written is [`FormError::Spool`].
 async fn read_part(mut field: multer::Field<'_>, limit: u64) -> Result<Option<Bytes>, FormError> {
@@ -364,7 +370,8 @@ async fn read_part(mut field: multer::Field<'_>, limit: u64) -> Result<Option<By
                 if seen > limit {
                     return Ok(None);
                 }
-                if spool.is_none() && reserved.grow(chunk.len()) {
+                let fits_part = reserved.0 + chunk.len() <= PART_MEMORY_BYTES;
+                if spool.is_none() && fits_part && reserved.grow(chunk.len()) {
                     chunks.push(chunk);
                     continue;
                 }
