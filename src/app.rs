@@ -438,12 +438,21 @@ async fn run_route(
     }
     let content_type = r.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let kind = r.def.body.unwrap_or(r.spec.body);
-    let input = match extract(r.spec, kind, content_type, body).await {
+    let content_length = r
+        .headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let input = match extract(r.spec, kind, content_type, content_length, body).await {
         Ok(input) => input,
         Err(e) => return Ok(Err(e)),
     };
+    let mut input = input;
     if store.journal.enabled() {
-        if let Input::Form(form) = &input {
+        if let Input::Form(form) = &mut input {
+            for f in form.files.iter_mut() {
+                f.sha256 = Some(sha256_hex(&f.bytes));
+            }
             trace.parts = form
                 .files
                 .iter()
@@ -451,7 +460,7 @@ async fn run_route(
                     name: f.field.clone(),
                     filename: f.filename.clone(),
                     size: f.bytes.len() as u64,
-                    sha256: sha256_hex(&f.bytes),
+                    sha256: f.sha256.clone().unwrap_or_default(),
                     content_type: f.content_type.clone(),
                 })
                 .collect();
@@ -491,6 +500,7 @@ async fn extract<S, E>(
     spec: &'static EndpointSpec,
     kind: BodyKind,
     content_type: Option<&str>,
+    content_length: Option<u64>,
     body: S,
 ) -> Result<Input, ApiError>
 where
@@ -510,6 +520,7 @@ where
                 file_fields: spec.file_field_names(),
                 max_file_bytes: spec.max_file_bytes(),
                 max_files: spec.max_files(),
+                body_bytes: content_length,
             };
             read_form(body, content_type, &limits)
                 .await
@@ -568,7 +579,7 @@ pub async fn answer_in_memory(store: &Store, req: InMemoryRequest) -> InMemoryAn
             .map(Ok::<Bytes, std::convert::Infallible>),
     );
     let kind = def.body.unwrap_or(spec.body);
-    let result = match extract(spec, kind, req.content_type.as_deref(), body).await {
+    let result = match extract(spec, kind, req.content_type.as_deref(), None, body).await {
         Ok(input) => {
             let ctx = Ctx {
                 store,

@@ -174,6 +174,9 @@ pub struct FilePart {
     pub content_type: Option<String>,
     /// The bytes.
     pub bytes: Bytes,
+    /// SHA-256 of the bytes (lower-case hex), once something needed it (the journal); reused so
+    /// a part is hashed at most once.
+    pub sha256: Option<String>,
 }
 
 /// A parsed form: text parts in arrival order, and file parts in arrival order.
@@ -240,6 +243,10 @@ pub struct FormLimits {
     pub max_file_bytes: u64,
     /// Most file parts.
     pub max_files: usize,
+    /// The body's declared length (`Content-Length`), when known. A body no longer than
+    /// `max_file_bytes` cannot hold a part past it, so its parts are kept in memory without
+    /// spooling; otherwise parts beyond [`PART_MEMORY_BYTES`] go to a temporary file.
+    pub body_bytes: Option<u64>,
 }
 
 /// Reads a multipart form from `body` under `limits`, stopping as soon as a limit is crossed.
@@ -287,7 +294,10 @@ where
             }
             let filename = field.file_name().map(str::to_string);
             let content_type = field.content_type().map(|m| m.to_string());
-            let bytes = read_part(field, limits.max_file_bytes)
+            let bounded = limits
+                .body_bytes
+                .is_some_and(|n| n <= limits.max_file_bytes);
+            let bytes = read_part(field, limits.max_file_bytes, bounded)
                 .await?
                 .ok_or_else(|| FormError::FileTooLarge {
                     field: name.clone(),
@@ -298,9 +308,10 @@ where
                 filename,
                 content_type,
                 bytes,
+                sha256: None,
             });
         } else {
-            let bytes = read_part(field, MAX_TEXT_PART_BYTES as u64)
+            let bytes = read_part(field, MAX_TEXT_PART_BYTES as u64, false)
                 .await?
                 .ok_or_else(|| FormError::TextTooLarge {
                     field: name.clone(),
@@ -356,7 +367,11 @@ impl Drop for Reservation {
 /// an anonymous temporary file
 /// (deleted by the OS when dropped) and is read back whole only once it has ended within
 /// `limit`. A temporary file that cannot be made or written is [`FormError::Spool`].
-async fn read_part(mut field: multer::Field<'_>, limit: u64) -> Result<Option<Bytes>, FormError> {
+async fn read_part(
+    mut field: multer::Field<'_>,
+    limit: u64,
+    bounded: bool,
+) -> Result<Option<Bytes>, FormError> {
     use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
     let spool_error = |e: std::io::Error| FormError::Spool(e.to_string());
     let mut chunks: Vec<Bytes> = Vec::new();
@@ -369,6 +384,12 @@ async fn read_part(mut field: multer::Field<'_>, limit: u64) -> Result<Option<By
                 seen += chunk.len() as u64;
                 if seen > limit {
                     return Ok(None);
+                }
+                if bounded {
+                    // The whole body is within the limit: this part can never be refused for
+                    // its size, so it is held as it arrives.
+                    chunks.push(chunk);
+                    continue;
                 }
                 let fits_part = reserved.0 + chunk.len() <= PART_MEMORY_BYTES;
                 if spool.is_none() && fits_part && reserved.grow(chunk.len()) {

@@ -336,7 +336,9 @@ impl Store {
         for f in files.iter_mut() {
             f.size = f.bytes.len() as u64;
             if self.options.retain == Retain::Metadata {
-                f.sha256 = Some(crate::app::sha256_hex(&f.bytes));
+                if f.sha256.is_none() {
+                    f.sha256 = Some(crate::app::sha256_hex(&f.bytes));
+                }
                 f.bytes = Bytes::new();
             }
         }

@@ -508,3 +508,36 @@ async fn user_access_token_may_upload() {
     .await;
     file_token(&resp);
 }
+
+#[tokio::test]
+async fn a_file_larger_than_one_part_memory_share_is_kept_intact_with_or_without_a_declared_length()
+{
+    let server = server().await;
+    let bytes: Vec<u8> = (0..(9 * 1024 * 1024u32)).map(|i| (i % 253) as u8).collect();
+    // Content-Length known: held in memory as it arrives.
+    let token = file_token(&upload(&server, &form_with(&[], &bytes)).await);
+    assert_eq!(
+        server.state().store().file(&token).unwrap().bytes.as_ref(),
+        bytes.as_slice()
+    );
+    // Chunked (no length): past the per-part memory share it is spooled and read back.
+    let form = form_with(&[], &bytes);
+    let body = form.body();
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        body.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
+    let resp = client()
+        .post(format!("{}{PATH}", server.url()))
+        .header("Authorization", format!("Bearer {TENANT_TOKEN}"))
+        .header("Content-Type", form.content_type())
+        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+            chunks,
+        )))
+        .send()
+        .await
+        .expect("sent");
+    let token = file_token(&read(resp).await);
+    assert_eq!(
+        server.state().store().file(&token).unwrap().bytes.as_ref(),
+        bytes.as_slice()
+    );
+}

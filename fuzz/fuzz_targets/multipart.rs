@@ -87,6 +87,8 @@ fuzz_target!(|case: Case| {
             .tiny
             .map(|(_, f)| usize::from(f % 8))
             .unwrap_or(spec.max_files()),
+        // Unknown length: every part goes through the memory budget and spool path.
+        body_bytes: None,
     };
     let boundary = if case.boundary.is_empty() {
         BOUNDARY.to_string()

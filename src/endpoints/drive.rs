@@ -98,7 +98,7 @@ pub fn upload_all(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
                 .unwrap_or_else(|| "application/octet-stream".to_string()),
             bytes: file.bytes.clone(),
             size: 0,
-            sha256: None,
+            sha256: file.sha256.clone(),
             endpoint: spec.name.clone(),
             parent: parent_node.to_string(),
             uploaded_at_ms: ctx.store.now_ms(),

@@ -385,7 +385,7 @@ pub fn image_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
             content_type: format.content_type().to_string(),
             bytes: file.bytes.clone(),
             size: 0,
-            sha256: None,
+            sha256: file.sha256.clone(),
             endpoint: spec.name.clone(),
             parent: target_id.clone(),
             uploaded_at_ms: ctx.store.now_ms(),

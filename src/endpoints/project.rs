@@ -524,7 +524,7 @@ pub fn file_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
         content_type: mime_type.clone(),
         bytes: file.bytes.clone(),
         size: 0,
-        sha256: None,
+        sha256: file.sha256.clone(),
         endpoint: spec.name.clone(),
         parent: item_id,
         uploaded_at_ms: ctx.store.now_ms(),

@@ -392,7 +392,7 @@ pub fn attachment_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError>
                 .unwrap_or_else(|| "application/octet-stream".to_string()),
             bytes: part.bytes.clone(),
             size: 0,
-            sha256: None,
+            sha256: part.sha256.clone(),
             endpoint: spec.name.clone(),
             parent: resource_id.clone(),
             uploaded_at_ms: now,
