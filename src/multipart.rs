@@ -189,17 +189,12 @@ pub struct Form {
 }
 
 impl Form {
-    /// The value of the first text part named `name` (or one of `aliases`).
+    /// The value of the first text part named `name`.
     pub fn text(&self, name: &str) -> Option<&str> {
         self.texts
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
-    }
-
-    /// How many text parts are named `name`.
-    pub fn text_count(&self, name: &str) -> usize {
-        self.texts.iter().filter(|(n, _)| n == name).count()
     }
 }
 
