@@ -246,8 +246,8 @@ pub async fn handle(
                 trace.endpoint = "not_found".into();
                 not_found()
             }
-            Some((Route::TenantToken, _)) | Some((Route::AppToken, _)) => {
-                let tenant = matches!(route(&parts.method, &path), Some((Route::TenantToken, _)));
+            Some((token_route @ (Route::TenantToken | Route::AppToken), _)) => {
+                let tenant = matches!(token_route, Route::TenantToken);
                 trace.endpoint = if tenant {
                     "auth.tenant_access_token".into()
                 } else {
@@ -258,11 +258,9 @@ pub async fn handle(
                     Ok(v) => endpoints::auth::app_access_token(&store, &v),
                     Err(_) => Err(ApiError::new(endpoints::auth::INVALID_PARAM)),
                 };
-                trace.code = Some(match &result {
-                    Ok(_) => 0,
-                    Err(e) => e.code,
-                });
-                finish_raw(ErrorScope::Auth, result, &log_id)
+                let (response, code) = finish_raw(ErrorScope::Auth, result, &log_id);
+                trace.code = Some(code);
+                response
             }
             Some((Route::Family(def, spec), path_params)) => {
                 trace.endpoint = spec.name.clone();
@@ -674,28 +672,24 @@ fn finish(
         }
         Err(err) => {
             let r = render(ErrorScope::Endpoint(spec), &err, log_id);
-            let code = r
-                .body
-                .get("code")
-                .or_else(|| r.body.get("err_code"))
-                .and_then(Value::as_i64);
-            return (json_response(r.status, &r.body, &r.headers), code);
+            return (json_response(r.status, &r.body, &r.headers), Some(r.code));
         }
     };
     (response, None)
 }
 
-/// Answers a body built whole by the handler (token endpoints), or its error.
+/// Answers a body built whole by the handler (token endpoints), or its error, with the code
+/// answered.
 fn finish_raw(
     scope: ErrorScope<'_>,
     result: Result<Value, ApiError>,
     log_id: &str,
-) -> HttpResponse {
+) -> (HttpResponse, i64) {
     match result {
-        Ok(body) => json_response(200, &body, &[]),
+        Ok(body) => (json_response(200, &body, &[]), 0),
         Err(err) => {
             let r = render(scope, &err, log_id);
-            json_response(r.status, &r.body, &r.headers)
+            (json_response(r.status, &r.body, &r.headers), r.code)
         }
     }
 }

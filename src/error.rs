@@ -76,6 +76,9 @@ pub enum ErrorScope<'a> {
 /// A rendered error: HTTP status, headers and JSON body.
 #[derive(Debug, Clone)]
 pub struct Rendered {
+    /// The Feishu code answered (the endpoint's internal error when `err.code` was
+    /// undocumented).
+    pub code: i64,
     /// HTTP status.
     pub status: u16,
     /// Extra headers.
@@ -189,6 +192,7 @@ pub fn render(scope: ErrorScope<'_>, err: &ApiError, log_id: &str) -> Rendered {
         }),
     };
     Rendered {
+        code,
         status: row.http,
         headers: err.headers.clone(),
         body,

@@ -72,11 +72,6 @@ pub struct RequestBody {
 }
 
 impl RequestBody {
-    /// Wraps hyper's body with the default idle timeout, [`BODY_IDLE_TIMEOUT`].
-    pub fn new(inner: Incoming) -> RequestBody {
-        RequestBody::with_idle_timeout(inner, BODY_IDLE_TIMEOUT)
-    }
-
     /// Wraps hyper's body; the body ends with [`BodyError::Idle`] when the client sends nothing
     /// for `idle_timeout`.
     pub fn with_idle_timeout(inner: Incoming, idle_timeout: Duration) -> RequestBody {
