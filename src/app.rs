@@ -13,7 +13,9 @@ use crate::endpoints::{self, Caller, Ctx, Input, Reply, RouteAuth, RouteDef};
 use crate::error::{render, ApiError, ErrorScope};
 use crate::faults::{check_documented, FORCE_ERROR_HEADER};
 use crate::journal::{JournalEntry, PartRecord};
-use crate::multipart::{read_form, read_json, FormError, FormLimits, JsonBodyError, RequestBody};
+use crate::multipart::{
+    read_form, read_json, read_json_bytes, FormError, FormLimits, JsonBodyError, RequestBody,
+};
 use crate::spec::{BodyKind, Catalogue, EndpointSpec, Location, Platform};
 use crate::store::{Options, Store};
 use crate::world::World;
@@ -507,8 +509,10 @@ where
 {
     match kind {
         BodyKind::None => Ok(Input::Empty),
-        BodyKind::Json => match read_json(body, MAX_JSON_BODY_BYTES).await {
-            Ok(v) => Ok(Input::Json(v)),
+        // Parsed by the handler (`expect_json`), which answers the same param_error for a body
+        // that is not JSON.
+        BodyKind::Json => match read_json_bytes(body, MAX_JSON_BODY_BYTES).await {
+            Ok(bytes) => Ok(Input::Json(bytes)),
             Err(JsonBodyError::TooLarge | JsonBodyError::Io | JsonBodyError::NotJson) => {
                 Err(ApiError::new(spec.param_error))
             }
@@ -641,6 +645,17 @@ fn finish(
             };
             return (json_response(200, &body, &[]), Some(0));
         }
+        Ok(Reply::JsonText(data)) => {
+            let (head, tail) = match spec.platform {
+                Platform::Open => (r#"{"code":0,"msg":"success","data":"#, "}"),
+                Platform::Project => (r#"{"err_code":0,"err_msg":"","err":{},"data":"#, "}"),
+            };
+            let mut body = String::with_capacity(head.len() + data.len() + tail.len());
+            body.push_str(head);
+            body.push_str(&data);
+            body.push_str(tail);
+            return (json_text_response(200, body), Some(0));
+        }
         Ok(Reply::Raw(body)) => {
             let code = body
                 .get("code")
@@ -709,6 +724,15 @@ pub fn json_response(status: u16, body: &Value, headers: &[(String, String)]) ->
             resp.headers_mut().insert(k, v);
         }
     }
+    resp
+}
+
+/// A 200-class JSON response whose body is already serialized.
+fn json_text_response(status: u16, body: String) -> HttpResponse {
+    let mut resp = Response::new(Full::new(Bytes::from(body)));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    resp.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
     resp
 }
 

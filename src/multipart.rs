@@ -443,18 +443,41 @@ pub enum JsonBodyError {
 
 /// Reads a whole JSON body of at most `limit` bytes, whatever its Content-Type (FEISHU_FACTS §1:
 /// the Python SDK sends token requests with none).
-pub async fn read_json<S, E>(mut body: S, limit: usize) -> Result<serde_json::Value, JsonBodyError>
+pub async fn read_json<S, E>(body: S, limit: usize) -> Result<serde_json::Value, JsonBodyError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+{
+    let bytes = read_json_bytes(body, limit).await?;
+    serde_json::from_slice(&bytes).map_err(|_| JsonBodyError::NotJson)
+}
+
+/// Reads a whole body of at most `limit` bytes without parsing it, for a handler that parses
+/// it its own way (errors: [`JsonBodyError::TooLarge`], [`JsonBodyError::Io`]).
+pub async fn read_json_bytes<S, E>(mut body: S, limit: usize) -> Result<Bytes, JsonBodyError>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
 {
     use futures_util::StreamExt;
-    let mut buf = BytesMut::new();
-    while let Some(chunk) = body.next().await {
+    let Some(first) = body.next().await else {
+        return Ok(Bytes::new());
+    };
+    let first = first.map_err(|_| JsonBodyError::Io)?;
+    if first.len() > limit {
+        return Err(JsonBodyError::TooLarge);
+    }
+    let Some(second) = body.next().await else {
+        // The usual small body arrives in one chunk: no copy.
+        return Ok(first);
+    };
+    let mut buf = BytesMut::from(&first[..]);
+    let mut next = Some(second);
+    while let Some(chunk) = next {
         let chunk = chunk.map_err(|_| JsonBodyError::Io)?;
         if buf.len() + chunk.len() > limit {
             return Err(JsonBodyError::TooLarge);
         }
         buf.extend_from_slice(&chunk);
+        next = body.next().await;
     }
-    serde_json::from_slice(&buf).map_err(|_| JsonBodyError::NotJson)
+    Ok(buf.freeze())
 }

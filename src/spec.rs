@@ -534,24 +534,69 @@ impl FieldSpec {
 
     /// Every rule of this field against `value`: type, chars, pattern, range, count, enum.
     fn validate(&self, value: &Value, param_error: i64) -> Result<(), Violation> {
-        // The offending value as text, rendered only for a violation.
+        let view = match value {
+            Value::String(s) => JsonView::Str(s),
+            Value::Number(n) => JsonView::Number(n),
+            Value::Bool(b) => JsonView::Bool(*b),
+            Value::Object(_) => JsonView::Object,
+            Value::Array(items) => JsonView::Array(items.len()),
+            // A null reaches here only inside arrays; no kind accepts it.
+            Value::Null => JsonView::Null,
+        };
         let shown = || match value {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
+        self.validate_with(view, &shown, &|a| json_eq(a, value), param_error)
+    }
+
+    /// Every rule of this field against a value seen without its contents (a streaming reader
+    /// checks each value as it passes): the same rules as [`FieldSpec::validate_json`] for a
+    /// present value, except that an object or array never equals an `enum` entry (no spec
+    /// documents an enum of containers). Errors: the field's `type`, `min_chars`, `max_chars`,
+    /// `pattern`, `min`, `max`, `max_count` or `enum` code, else `param_error`.
+    pub fn validate_view(&self, view: JsonView<'_>, param_error: i64) -> Result<(), Violation> {
+        let shown = || match view {
+            JsonView::Str(s) => s.to_string(),
+            JsonView::Number(n) => n.to_string(),
+            JsonView::Bool(b) => b.to_string(),
+            JsonView::Null => "null".to_string(),
+            JsonView::Object => "{…}".to_string(),
+            JsonView::Array(n) => format!("[{n} items]"),
+        };
+        let equals = |a: &Value| match (a, view) {
+            (Value::Number(x), JsonView::Number(y)) => x.as_f64() == y.as_f64(),
+            (Value::String(x), JsonView::Str(y)) => x == y,
+            (Value::Bool(x), JsonView::Bool(y)) => *x == y,
+            (Value::Null, JsonView::Null) => true,
+            _ => false,
+        };
+        self.validate_with(view, &shown, &equals, param_error)
+    }
+
+    /// The rules themselves, for [`FieldSpec::validate`] and [`FieldSpec::validate_view`]:
+    /// `shown` renders the offending value for a violation, `equals` compares it with an `enum`
+    /// entry.
+    fn validate_with(
+        &self,
+        value: JsonView<'_>,
+        shown: &dyn Fn() -> String,
+        equals: &dyn Fn(&Value) -> bool,
+        param_error: i64,
+    ) -> Result<(), Violation> {
         let number = match (self.kind, value) {
-            (Kind::String, Value::String(_))
-            | (Kind::Bool, Value::Bool(_))
-            | (Kind::Object, Value::Object(_))
-            | (Kind::Array, Value::Array(_)) => None,
+            (Kind::String, JsonView::Str(_))
+            | (Kind::Bool, JsonView::Bool(_))
+            | (Kind::Object, JsonView::Object)
+            | (Kind::Array, JsonView::Array(_)) => None,
             // 2.0 is an int to Feishu's JSON decoders; 2.5 is not.
-            (Kind::Int, Value::Number(n)) => match whole_number(n) {
+            (Kind::Int, JsonView::Number(n)) => match whole_number(n) {
                 Some(i) => Some(i as f64),
                 None => {
                     return Err(self.violation("type", param_error, &shown(), "an integer".into()))
                 }
             },
-            (Kind::Number, Value::Number(n)) => Some(n.as_f64().unwrap_or(f64::NAN)),
+            (Kind::Number, JsonView::Number(n)) => Some(n.as_f64().unwrap_or(f64::NAN)),
             _ => {
                 return Err(self.violation(
                     "type",
@@ -561,7 +606,7 @@ impl FieldSpec {
                 ))
             }
         };
-        if let (Kind::String, Value::String(s)) = (self.kind, value) {
+        if let (Kind::String, JsonView::Str(s)) = (self.kind, value) {
             if self.min_chars.is_some() || self.max_chars.is_some() {
                 let chars = s.chars().count();
                 if let Some(min) = self.min_chars {
@@ -603,9 +648,9 @@ impl FieldSpec {
                 }
             }
         }
-        if let (Kind::Array, Value::Array(items)) = (self.kind, value) {
+        if let (Kind::Array, JsonView::Array(len)) = (self.kind, value) {
             if let Some(max) = self.max_count {
-                if items.len() > max {
+                if len > max {
                     return Err(self.violation(
                         "max_count",
                         param_error,
@@ -615,7 +660,7 @@ impl FieldSpec {
                 }
             }
         }
-        if !self.allowed.is_empty() && !self.allowed.iter().any(|a| json_eq(a, value)) {
+        if !self.allowed.is_empty() && !self.allowed.iter().any(equals) {
             return Err(self.violation(
                 "enum",
                 param_error,
@@ -630,6 +675,24 @@ impl FieldSpec {
         }
         Ok(())
     }
+}
+
+/// A JSON value as the field rules see it: scalars whole, containers by kind and length only
+/// (for [`FieldSpec::validate_view`]).
+#[derive(Debug, Clone, Copy)]
+pub enum JsonView<'a> {
+    /// A string.
+    Str(&'a str),
+    /// A number.
+    Number(&'a serde_json::Number),
+    /// `true` / `false`.
+    Bool(bool),
+    /// `null` (inside an array; a null member counts as absent instead).
+    Null,
+    /// An object.
+    Object,
+    /// An array of this many items.
+    Array(usize),
 }
 
 /// The value of a JSON number that is whole: an i64, or a float without a fraction below 9e15.

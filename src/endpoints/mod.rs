@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod drive;
 pub mod okr;
+pub mod okr_pass;
 pub mod project;
 pub mod task;
 
@@ -65,8 +66,9 @@ impl Caller {
 pub enum Input {
     /// A multipart form.
     Form(Form),
-    /// A JSON document.
-    Json(Value),
+    /// A JSON body as received, at most `MAX_JSON_BODY_BYTES`; parsed by the handler
+    /// ([`expect_json`]), so that a handler may read it in one pass of its own.
+    Json(Bytes),
     /// No body.
     Empty,
 }
@@ -76,6 +78,9 @@ pub enum Input {
 pub enum Reply {
     /// JSON `data`, wrapped in the platform's envelope.
     Json(Value),
+    /// JSON `data` already serialized (one compact JSON object), wrapped in the platform's
+    /// envelope as it is: for a handler that writes its answer in one pass.
+    JsonText(String),
     /// A whole body emitted as it is with HTTP 200, outside the envelope (token endpoints with
     /// envelopes of their own, such as Project's `plugin_token`).
     Raw(Value),
@@ -179,10 +184,17 @@ pub fn expect_form(ctx: &Ctx<'_>, input: Input) -> Result<Form, ApiError> {
     }
 }
 
-/// The JSON body of a JSON endpoint's input, or the endpoint's parameter error.
+/// The JSON body of a JSON endpoint's input, or the endpoint's parameter error (also for a
+/// body that is not JSON).
 pub fn expect_json(ctx: &Ctx<'_>, input: Input) -> Result<Value, ApiError> {
+    let bytes = expect_json_bytes(ctx, input)?;
+    serde_json::from_slice(&bytes).map_err(|_| ApiError::new(ctx.spec.param_error))
+}
+
+/// The unparsed body of a JSON endpoint's input, or the endpoint's parameter error.
+pub fn expect_json_bytes(ctx: &Ctx<'_>, input: Input) -> Result<Bytes, ApiError> {
     match input {
-        Input::Json(v) => Ok(v),
+        Input::Json(bytes) => Ok(bytes),
         _ => Err(ApiError::new(ctx.spec.param_error)),
     }
 }
