@@ -82,8 +82,9 @@ pub struct Options {
     pub loose: bool,
     /// What is kept of an accepted file (`--retain`).
     pub retain: Retain,
-    /// Most bytes kept across all stored files (`--max-stored-bytes`); an upload that would
-    /// pass it is refused with the platform's quota code and stores nothing.
+    /// Most bytes kept across all stored files and progress record contents
+    /// (`--max-stored-bytes`); an upload or record that would pass it is refused with the
+    /// platform's quota code and stores nothing.
     pub max_stored_bytes: Option<u64>,
 }
 
@@ -94,7 +95,8 @@ pub enum Retain {
     #[default]
     Bytes,
     /// Name, size, sha256 and content type only: memory stays flat under sustained load;
-    /// downloads answer an empty body.
+    /// downloads answer an empty body. A progress record keeps everything but its content
+    /// (whose size it keeps).
     Metadata,
 }
 
@@ -364,6 +366,24 @@ impl Store {
     /// Bytes currently kept across all stored files.
     pub fn stored_bytes(&self) -> u64 {
         self.stored_bytes.load(Ordering::SeqCst)
+    }
+
+    /// Counts `bytes` more as kept (a progress record's content, which is not a file) against
+    /// `--max-stored-bytes`: [`StoreFull`], counting nothing, when they would pass the cap.
+    pub fn reserve_stored_bytes(&self, bytes: u64) -> Result<(), StoreFull> {
+        match self.options.max_stored_bytes {
+            Some(cap) => self
+                .stored_bytes
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |held| {
+                    held.checked_add(bytes).filter(|total| *total <= cap)
+                })
+                .map(|_| ())
+                .map_err(|_| StoreFull),
+            None => {
+                self.stored_bytes.fetch_add(bytes, Ordering::SeqCst);
+                Ok(())
+            }
+        }
     }
 
     /// Forgets the stored file `file_token` (e.g. a deleted Task attachment).

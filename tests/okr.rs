@@ -588,7 +588,7 @@ async fn progress_record_is_kept_in_the_store() {
     assert_eq!(rec.target_type, 2);
     assert_eq!(rec.source_title, "周报系统");
     assert_eq!(rec.source_url_pc.as_deref(), Some("https://pc.example"));
-    assert_eq!(rec.content(), data["content"]);
+    assert_eq!(rec.content().as_ref(), Some(&data["content"]));
     assert_eq!(rec.modify_time_ms.to_string(), data["modify_time"]);
 }
 
@@ -1323,4 +1323,55 @@ async fn progress_record_requires_an_okr_scope_with_99991672() {
     let resp = create_with(&server, &token, "", &minimal()).await;
     assert_eq!(resp.code(), 99991672, "{}", resp.text);
     assert_eq!(server.state().store().okr.progress_record_count(), 0);
+}
+
+async fn server_retaining(
+    retain: feishu_mock::store::Retain,
+    max_stored_bytes: Option<u64>,
+) -> MockServer {
+    server_with(feishu_mock::Config {
+        options: feishu_mock::store::Options {
+            rate_limits: false,
+            retain,
+            max_stored_bytes,
+            ..feishu_mock::store::Options::default()
+        },
+        ..feishu_mock::Config::default()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_record_whose_content_would_pass_max_stored_bytes_answers_1009998_and_keeps_nothing() {
+    let content_bytes = minimal()["content"].to_string().len() as u64;
+    // Room for exactly two records' contents.
+    let server = server_retaining(feishu_mock::store::Retain::Bytes, Some(2 * content_bytes)).await;
+    for _ in 0..2 {
+        assert_accepted(&create(&server, &minimal()).await);
+    }
+    let store = server.state().store();
+    assert_eq!(store.stored_bytes(), 2 * content_bytes);
+    let refused = create(&server, &minimal()).await;
+    assert_eq!(refused.status, 500, "{}", refused.text);
+    assert_eq!(refused.code(), 1009998);
+    assert_eq!(refused.json()["msg"], "system exception");
+    assert_eq!(store.okr.progress_record_count(), 2);
+    assert_eq!(store.stored_bytes(), 2 * content_bytes);
+}
+
+#[tokio::test]
+async fn under_retain_metadata_a_record_keeps_its_content_size_but_not_its_content() {
+    let server = server_retaining(feishu_mock::store::Retain::Metadata, Some(1)).await;
+    let data = assert_accepted(&create(&server, &minimal()).await);
+    assert_eq!(data["content"], minimal()["content"], "answered in full");
+    let store = server.state().store();
+    let rec = store
+        .okr
+        .progress_record(data["progress_id"].as_str().unwrap())
+        .expect("record kept");
+    assert_eq!(rec.content(), None);
+    assert_eq!(rec.content_bytes, data["content"].to_string().len() as u64);
+    assert_eq!(rec.target_id, OBJECTIVE);
+    // Nothing kept counts against the cap, however small.
+    assert_eq!(store.stored_bytes(), 0);
 }

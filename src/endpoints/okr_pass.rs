@@ -1,22 +1,43 @@
-//! One pass over a progress record body (seed 001): the spec's JSON field rules checked while
-//! the body is parsed, and the camelCase answer form built in the same pass, without a
-//! `serde_json::Value` tree.
+//! One pass over a progress record body (seed 001): the spec's JSON field rules checked and the
+//! camelCase answer form written in a single walk, without a `serde_json::Value` tree.
 //!
 //! This is the fast way through `POST /open-apis/okr/v1/progress_records` for a body that breaks
-//! no rule. It decides only "every rule holds"; for anything else (a broken rule, a JSON `null`,
-//! a member given twice or in both spellings, a spec it cannot compile) it answers `None`, and the
-//! handler runs the spec-driven checker of `okr.rs`, which finds the first broken rule in spec
-//! order and names its place. Both read the same `FieldSpec` rules ([`FieldSpec::validate_view`]
-//! is [`FieldSpec::validate_json`] without the tree), and a differential test holds them to the
-//! same verdict and the same answer.
+//! no rule. The body is parsed by sonic-rs (a SIMD JSON parser whose arena-backed document costs
+//! a fraction of a `serde_json::Value` tree), then walked along the compiled spec: each
+//! documented value is checked with the same `FieldSpec` rules as the spec-driven checker
+//! ([`FieldSpec::validate_view`] is [`FieldSpec::validate_json`] without the tree) and written
+//! in answer form (documented members only, keys in order, whole numbers without a fraction,
+//! `progress_rate.percent` rounded to 2 decimals) with serde_json's own string and number
+//! formatting.
+//!
+//! It decides only "every rule holds". For anything else it answers `None` and the handler runs
+//! the spec-driven checker of `okr.rs`, which finds the first broken rule in spec order and names
+//! its place: a broken rule, a JSON `null`, a member given twice or in both spellings, a body
+//! nested more than 100 deep (16 in a debug build: sonic-rs has no depth limit of its own), a spec it
+//! cannot compile. The two parsers accept the same JSON otherwise (both refuse lone surrogates,
+//! invalid UTF-8, control characters, trailing data, non-finite numbers; both round floats
+//! correctly, serde_json with its `float_roundtrip` feature). A differential test holds the two
+//! paths to the same verdict and the same answer text.
 
 use crate::spec::{EndpointSpec, FieldSpec, JsonView, Kind, Location};
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
-use std::borrow::Cow;
+use sonic_rs::{JsonContainerTrait, JsonNumberTrait, JsonValueTrait, ValueRef};
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
+
+/// Most documented members one object node may have (this spec's widest has 8).
+const MAX_MEMBERS: usize = 16;
+
+/// Deepest nesting the pass parses (this spec's deepest documented value is 10 levels down);
+/// deeper bodies go to the checker, whose serde_json refuses 128 levels. sonic-rs parses
+/// recursively without a limit of its own. Measured on a 2 MiB stack (a tokio worker's), a
+/// release build overflows at some 10 000 levels (about 200 B a level), so 100 leaves a wide
+/// margin; a debug build (the test suite) overflows at some 55 (about 35 KB a level), so it
+/// reads at most 16.
+#[cfg(not(debug_assertions))]
+const MAX_DEPTH: usize = 100;
+/// See the release build's `MAX_DEPTH`.
+#[cfg(debug_assertions)]
+const MAX_DEPTH: usize = 16;
 
 /// The JSON fields of an endpoint spec compiled into a tree: one node per spec path.
 #[derive(Debug)]
@@ -79,7 +100,7 @@ pub const GALLERY_FILE_TOKEN: &str = "content.blocks[].gallery.imageList[].fileT
 impl Schema {
     /// The compiled schema of `spec`, built once per spec name. `None` when the spec's JSON
     /// fields do not form a tree this pass can follow (a parent path missing or after its child,
-    /// a path given twice, more than 64 members in one object); the handler then always takes
+    /// a path given twice, more than 16 members in one object); the handler then always takes
     /// the spec-driven checker.
     pub fn of(spec: &'static EndpointSpec) -> Option<Arc<Schema>> {
         type Cache = Mutex<HashMap<String, Option<Arc<Schema>>>>;
@@ -140,7 +161,9 @@ impl Schema {
                 }
                 None => {
                     let parent = *at.get(parent)?;
-                    if nodes[parent].kind != Kind::Object || nodes[parent].members.len() >= 64 {
+                    if nodes[parent].kind != Kind::Object
+                        || nodes[parent].members.len() >= MAX_MEMBERS
+                    {
                         return None;
                     }
                     nodes[parent].members.push(Member {
@@ -162,313 +185,286 @@ impl Schema {
     }
 
     /// Reads `body` in one pass. `Some` when the body is one JSON object and every JSON field
-    /// rule of the spec holds; `None` otherwise (including a JSON `null` anywhere, and a member
-    /// given twice or in both its camelCase and snake_case spelling), leaving the verdict to the
-    /// spec-driven checker.
-    pub fn read<'de>(&self, body: &'de [u8]) -> Option<Pass<'de>> {
-        let mut found = Found::default();
-        let mut de = serde_json::Deserializer::from_slice(body);
-        let answer = At {
-            schema: self,
-            node: 0,
-            found: &mut found,
-        }
-        .deserialize(&mut de)
-        .ok()?;
-        de.end().ok()?;
-        let Out::Object(members) = answer else {
+    /// rule of the spec holds; `None` otherwise (including a JSON `null` anywhere, a member given
+    /// twice or in both its camelCase and snake_case spelling, nesting deeper than `MAX_DEPTH` (100 levels; 16 in a debug build)),
+    /// leaving the verdict to the spec-driven checker.
+    pub fn read(&self, body: &[u8]) -> Option<Pass> {
+        if !nesting_within(body, MAX_DEPTH) {
             return None;
+        }
+        let doc: sonic_rs::Value = sonic_rs::from_slice(body).ok()?;
+        let root = doc.as_object()?;
+        let slots = self.slots(0, root)?;
+        let mut pass = Pass::default();
+        let mut found = Found::default();
+        let (mut content, mut rate, mut scratch) = (None, None, Vec::new());
+        for (i, member) in self.nodes[0].members.iter().enumerate() {
+            let Some(value) = slots[i] else {
+                self.absent(member.node)?;
+                continue;
+            };
+            let out = match member.key {
+                "content" => content.insert(Vec::with_capacity(body.len())),
+                "progress_rate" => rate.insert(Vec::new()),
+                _ => {
+                    scratch.clear();
+                    &mut scratch
+                }
+            };
+            self.walk(member.node, value, out, &mut found, 1)?;
+            match member.key {
+                "target_type" => pass.target_type = whole(value),
+                "content" | "progress_rate" => {}
+                _ => {
+                    let text = match value.as_ref() {
+                        ValueRef::String(s) => s.to_string(),
+                        // target_id given as an integer (checked by the walk).
+                        ValueRef::Number(n) => n.as_u64()?.to_string(),
+                        _ => continue,
+                    };
+                    pass.texts.push((member.key, text));
+                }
+            }
+        }
+        // serde_json writes UTF-8 only.
+        pass.content_json = content.map(String::from_utf8).transpose().ok()?;
+        pass.progress_rate = match rate {
+            Some(r) => Some(serde_json::from_slice(&r).ok()?),
+            None => None,
         };
-        Some(Pass {
-            root: members,
-            person_open_ids: found.person_open_ids,
-            gallery_file_tokens: found.gallery_file_tokens,
-        })
+        pass.person_open_ids = found.person_open_ids;
+        pass.gallery_file_tokens = found.gallery_file_tokens;
+        Some(pass)
     }
+
+    /// The value of each documented member of `obj` (object node `node`), found under either
+    /// spelling; `None` for a member given twice or in both spellings.
+    fn slots<'v>(
+        &self,
+        node: usize,
+        obj: &'v sonic_rs::Object,
+    ) -> Option<[Option<&'v sonic_rs::Value>; MAX_MEMBERS]> {
+        let members = &self.nodes[node].members;
+        let mut slots = [None; MAX_MEMBERS];
+        for (key, value) in obj.iter() {
+            if let Some(i) = members.iter().position(|m| m.key == key || m.snake == key) {
+                if slots[i].replace(value).is_some() {
+                    return None;
+                }
+            }
+        }
+        Some(slots)
+    }
+
+    /// An absent member: its field's `missing` rule (and default) must hold.
+    fn absent(&self, node: usize) -> Option<()> {
+        match self.nodes[node].field {
+            Some(f) => f.validate_json(None, self.param_error).ok(),
+            None => Some(()),
+        }
+    }
+
+    /// Checks `value` against node `node` and everything documented below it, writing its
+    /// answer form to `out`.
+    fn walk(
+        &self,
+        node: usize,
+        value: &sonic_rs::Value,
+        out: &mut Vec<u8>,
+        found: &mut Found,
+        depth: usize,
+    ) -> Option<()> {
+        let n = &self.nodes[node];
+        let check = |view: JsonView<'_>| match n.field {
+            Some(f) => f.validate_view(view, self.param_error).ok(),
+            None => Some(()),
+        };
+        match value.as_ref() {
+            ValueRef::Null => None,
+            ValueRef::Bool(b) => {
+                check(JsonView::Bool(b))?;
+                out.extend_from_slice(if b { b"true" } else { b"false" });
+                Some(())
+            }
+            ValueRef::String(s) => {
+                check(JsonView::Str(s))?;
+                match n.role {
+                    Role::PersonOpenId => found.person_open_ids.push(s.to_string()),
+                    Role::GalleryFileToken => found.gallery_file_tokens.push(s.to_string()),
+                    Role::Plain | Role::TargetId => {}
+                }
+                serde_json::to_writer(&mut *out, s).ok()
+            }
+            ValueRef::Number(num) => {
+                let number = if let Some(u) = num.as_u64() {
+                    serde_json::Number::from(u)
+                } else if let Some(i) = num.as_i64() {
+                    serde_json::Number::from(i)
+                } else {
+                    serde_json::Number::from_f64(num.as_f64()?)?
+                };
+                if n.role == Role::TargetId {
+                    if let Some(id) = number.as_u64() {
+                        // A JSON integer target_id is read as its decimal text (assumed).
+                        let text = id.to_string();
+                        check(JsonView::Str(&text))?;
+                        return serde_json::to_writer(&mut *out, &text).ok();
+                    }
+                }
+                check(JsonView::Number(&number))?;
+                let f = number.as_f64().unwrap_or_default();
+                let f = if n.round_2 {
+                    (f * 100.0).round() / 100.0
+                } else {
+                    f
+                };
+                match n.kind {
+                    Kind::Int | Kind::Number if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                        serde_json::to_writer(&mut *out, &(f as i64)).ok()
+                    }
+                    _ => serde_json::to_writer(&mut *out, &f).ok(),
+                }
+            }
+            ValueRef::Array(items) => {
+                check(JsonView::Array(items.len()))?;
+                let item = n.item.filter(|_| depth < MAX_DEPTH)?;
+                out.push(b'[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    self.walk(item, v, out, found, depth + 1)?;
+                }
+                out.push(b']');
+                Some(())
+            }
+            ValueRef::Object(obj) => {
+                check(JsonView::Object)?;
+                if n.kind != Kind::Object || depth >= MAX_DEPTH {
+                    return None;
+                }
+                let slots = self.slots(node, obj)?;
+                out.push(b'{');
+                let mut first = true;
+                for (i, m) in n.members.iter().enumerate() {
+                    let Some(v) = slots[i] else {
+                        self.absent(m.node)?;
+                        continue;
+                    };
+                    if !first {
+                        out.push(b',');
+                    }
+                    first = false;
+                    out.push(b'"');
+                    out.extend_from_slice(m.key.as_bytes());
+                    out.extend_from_slice(b"\":");
+                    self.walk(m.node, v, out, found, depth + 1)?;
+                }
+                out.push(b'}');
+                Some(())
+            }
+        }
+    }
+}
+
+/// The whole number a JSON number stands for (`2` and `2.0`), as the checker reads an `int`.
+fn whole(value: &sonic_rs::Value) -> Option<i64> {
+    let n = value.as_number()?;
+    if let Some(i) = n.as_i64() {
+        return Some(i);
+    }
+    if n.as_u64().is_some() {
+        return None;
+    }
+    let f = n.as_f64()?;
+    (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
+}
+
+/// Whether `body` nests objects and arrays at most `limit` deep. Counting every `[` and `{`
+/// byte bounds the depth from above and settles almost every body at memory speed; only a body
+/// with more brackets than `limit` is scanned with strings skipped.
+fn nesting_within(body: &[u8], limit: usize) -> bool {
+    let brackets = body.iter().filter(|&&b| b == b'[' || b == b'{').count();
+    if brackets <= limit {
+        return true;
+    }
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in body {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return false;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    true
+}
+
+/// Values collected on the way for the checks against the world.
+#[derive(Debug, Default)]
+struct Found {
+    person_open_ids: Vec<String>,
+    gallery_file_tokens: Vec<String>,
 }
 
 /// What one pass found in a body that breaks no rule.
-#[derive(Debug)]
-pub struct Pass<'de> {
-    /// The body's documented members in answer form, in key order.
-    root: Vec<(&'static str, Out<'de>)>,
+#[derive(Debug, Default)]
+pub struct Pass {
+    /// The top-level string members (`target_id` given as an integer included, as its decimal
+    /// text), by camelCase key.
+    texts: Vec<(&'static str, String)>,
+    /// `target_type` as a whole number.
+    target_type: Option<i64>,
+    /// `content` in answer form, compact JSON.
+    content_json: Option<String>,
+    /// `progress_rate` in answer form.
+    progress_rate: Option<serde_json::Value>,
     /// Every person element's open_id, in document order.
-    pub person_open_ids: Vec<Cow<'de, str>>,
+    pub person_open_ids: Vec<String>,
     /// Every gallery image's file token, in document order.
-    pub gallery_file_tokens: Vec<Cow<'de, str>>,
+    pub gallery_file_tokens: Vec<String>,
 }
 
-impl<'de> Pass<'de> {
-    fn member(&self, key: &str) -> Option<&Out<'de>> {
-        self.root.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
-    }
-
+impl Pass {
     /// The text of top-level string member `key` (`target_id` given as an integer included).
     pub fn text(&self, key: &str) -> Option<&str> {
-        match self.member(key) {
-            Some(Out::Str(s)) => Some(s),
-            _ => None,
-        }
-    }
-
-    /// The whole number of top-level member `key`.
-    pub fn int(&self, key: &str) -> Option<i64> {
-        match self.member(key) {
-            Some(Out::Int(i)) => Some(*i),
-            _ => None,
-        }
-    }
-
-    /// Top-level member `key` in answer form as compact JSON text.
-    pub fn answer_json(&self, key: &str) -> Option<String> {
-        self.member(key)
-            .map(|v| serde_json::to_string(v).unwrap_or_default())
-    }
-
-    /// Top-level member `key` in answer form as a JSON value.
-    pub fn answer_value(&self, key: &str) -> Option<serde_json::Value> {
-        self.member(key)
-            .map(|v| serde_json::to_value(v).unwrap_or_default())
-    }
-}
-
-/// A value in answer form: documented members only, in key order; whole numbers of `int` and
-/// `number` fields without a fraction.
-#[derive(Debug)]
-enum Out<'de> {
-    Object(Vec<(&'static str, Out<'de>)>),
-    Array(Vec<Out<'de>>),
-    Str(Cow<'de, str>),
-    Int(i64),
-    Float(f64),
-    Bool(bool),
-}
-
-impl Serialize for Out<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Out::Object(members) => {
-                let mut map = s.serialize_map(Some(members.len()))?;
-                for (k, v) in members {
-                    map.serialize_entry(k, v)?;
-                }
-                map.end()
-            }
-            Out::Array(items) => {
-                let mut seq = s.serialize_seq(Some(items.len()))?;
-                for v in items {
-                    seq.serialize_element(v)?;
-                }
-                seq.end()
-            }
-            Out::Str(v) => s.serialize_str(v),
-            Out::Int(v) => s.serialize_i64(*v),
-            Out::Float(v) => s.serialize_f64(*v),
-            Out::Bool(v) => s.serialize_bool(*v),
-        }
-    }
-}
-
-/// Values collected for the checks against the world.
-#[derive(Debug, Default)]
-struct Found<'de> {
-    person_open_ids: Vec<Cow<'de, str>>,
-    gallery_file_tokens: Vec<Cow<'de, str>>,
-}
-
-/// Reads the value at one node.
-struct At<'s, 'f, 'de> {
-    schema: &'s Schema,
-    node: usize,
-    found: &'f mut Found<'de>,
-}
-
-/// Ends the pass: the spec-driven checker takes over.
-fn give_up<E: de::Error>() -> E {
-    E::custom("not for the one-pass reader")
-}
-
-impl<'s, 'f, 'de> At<'s, 'f, 'de> {
-    fn node(&self) -> &'s Node {
-        &self.schema.nodes[self.node]
-    }
-
-    /// Checks the node's rules against `view`.
-    fn check<E: de::Error>(&self, view: JsonView<'_>) -> Result<(), E> {
-        match self.node().field {
-            Some(f) => f
-                .validate_view(view, self.schema.param_error)
-                .map_err(|_| give_up()),
-            None => Ok(()),
-        }
-    }
-
-    fn string<E: de::Error>(self, s: Cow<'de, str>) -> Result<Out<'de>, E> {
-        self.check(JsonView::Str(&s))?;
-        match self.node().role {
-            Role::PersonOpenId => self.found.person_open_ids.push(s.clone()),
-            Role::GalleryFileToken => self.found.gallery_file_tokens.push(s.clone()),
-            Role::Plain | Role::TargetId => {}
-        }
-        Ok(Out::Str(s))
-    }
-
-    fn number<E: de::Error>(self, n: serde_json::Number) -> Result<Out<'de>, E> {
-        if self.node().role == Role::TargetId {
-            if let Some(id) = n.as_u64() {
-                return self.string(Cow::Owned(id.to_string()));
-            }
-        }
-        self.check(JsonView::Number(&n))?;
-        let node = self.node();
-        let f = n.as_f64().unwrap_or_default();
-        let f = if node.round_2 {
-            (f * 100.0).round() / 100.0
-        } else {
-            f
-        };
-        Ok(match node.kind {
-            Kind::Int | Kind::Number if f.fract() == 0.0 && f.abs() < 9.0e15 => Out::Int(f as i64),
-            _ => Out::Float(f),
-        })
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for At<'_, '_, 'de> {
-    type Value = Out<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Out<'de>, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for At<'_, '_, 'de> {
-    type Value = Out<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a progress record body")
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Out<'de>, E> {
-        self.check(JsonView::Bool(v))?;
-        Ok(Out::Bool(v))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Out<'de>, E> {
-        self.number(v.into())
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Out<'de>, E> {
-        self.number(v.into())
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Out<'de>, E> {
-        match serde_json::Number::from_f64(v) {
-            Some(n) => self.number(n),
-            None => Err(give_up()),
-        }
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Out<'de>, E> {
-        self.string(Cow::Borrowed(v))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Out<'de>, E> {
-        self.string(Cow::Owned(v.to_string()))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Out<'de>, E> {
-        self.string(Cow::Owned(v))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Out<'de>, E> {
-        // JSON null: absent to the checker, echoed inside arrays; left to it.
-        Err(give_up())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Out<'de>, A::Error> {
-        let node = self.node();
-        let Some(item) = node.item.filter(|_| node.kind == Kind::Array) else {
-            return Err(give_up());
-        };
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(4));
-        while let Some(v) = seq.next_element_seed(At {
-            schema: self.schema,
-            node: item,
-            found: &mut *self.found,
-        })? {
-            items.push(v);
-        }
-        self.check(JsonView::Array(items.len()))?;
-        Ok(Out::Array(items))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Out<'de>, A::Error> {
-        let node = self.node();
-        if node.kind != Kind::Object {
-            return Err(give_up());
-        }
-        self.check(JsonView::Object)?;
-        let mut seen = 0u64;
-        let mut members: Vec<(usize, Out<'de>)> = Vec::with_capacity(node.members.len());
-        while let Some(found) = map.next_key_seed(MemberOf(node))? {
-            let Some(i) = found else {
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            };
-            if seen & (1 << i) != 0 {
-                return Err(give_up());
-            }
-            seen |= 1 << i;
-            let value = map.next_value_seed(At {
-                schema: self.schema,
-                node: node.members[i].node,
-                found: &mut *self.found,
-            })?;
-            members.push((i, value));
-        }
-        for (i, m) in node.members.iter().enumerate() {
-            if seen & (1 << i) == 0 {
-                if let Some(f) = self.schema.nodes[m.node].field {
-                    f.validate_json(None, self.schema.param_error)
-                        .map_err(|_| give_up())?;
-                }
-            }
-        }
-        members.sort_unstable_by_key(|(i, _)| *i);
-        Ok(Out::Object(
-            members
-                .into_iter()
-                .map(|(i, v)| (node.members[i].key, v))
-                .collect(),
-        ))
-    }
-}
-
-/// Reads an object key as the index of the documented member it names, in either spelling
-/// (`None` for an undocumented key), without copying it.
-struct MemberOf<'s>(&'s Node);
-
-impl<'de> DeserializeSeed<'de> for MemberOf<'_> {
-    type Value = Option<usize>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for MemberOf<'_> {
-    type Value = Option<usize>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object key")
-    }
-
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<Option<usize>, E> {
-        Ok(self
-            .0
-            .members
+        self.texts
             .iter()
-            .position(|m| m.key == key || m.snake == key))
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `target_type`, when given as a whole number.
+    pub fn target_type(&self) -> Option<i64> {
+        self.target_type
+    }
+
+    /// `content` in answer form as compact JSON text.
+    pub fn content_json(&self) -> Option<&str> {
+        self.content_json.as_deref()
+    }
+
+    /// Takes `content` in answer form as compact JSON text.
+    pub fn take_content_json(&mut self) -> Option<String> {
+        self.content_json.take()
+    }
+
+    /// `progress_rate` in answer form.
+    pub fn progress_rate(&self) -> Option<&serde_json::Value> {
+        self.progress_rate.as_ref()
     }
 }
