@@ -139,8 +139,9 @@ pub struct OkrState {
     targets: DashMap<String, i64>,
     /// Gallery-usable images by file token.
     images: DashMap<String, OkrImageRecord>,
-    /// Progress records by progress_id.
-    records: DashMap<String, ProgressRecord>,
+    /// Progress records by progress_id, boxed: the table rehashes as it grows, and moving a
+    /// pointer is cheaper than moving a record.
+    records: DashMap<String, Box<ProgressRecord>>,
 }
 
 impl OkrState {
@@ -196,7 +197,7 @@ impl OkrState {
 
     /// The progress record `progress_id`.
     pub fn progress_record(&self, progress_id: &str) -> Option<ProgressRecord> {
-        self.records.get(progress_id).map(|r| r.clone())
+        self.records.get(progress_id).map(|r| (**r).clone())
     }
 
     /// Number of progress records.
@@ -1007,7 +1008,7 @@ fn keep_record(ctx: &Ctx<'_>, new: NewRecord) -> Result<String, ApiError> {
         content_json: keep_content.then_some(new.content_json),
         ..record
     };
-    okr.records.insert(progress_id, record);
+    okr.records.insert(progress_id, Box::new(record));
     Ok(answer)
 }
 
