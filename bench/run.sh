@@ -9,6 +9,7 @@
 #
 #   B1  start-up: spawn `serve --port 0` to the first 200 from GET /__mock/health
 #   B2  POST /open-apis/okr/v1/progress_records, 2000-byte valid JSON, 32 keep-alive connections
+#       (default retention, and --retain metadata, under which records keep no content)
 #   B3  POST /open-apis/drive/v1/medias/upload_all, 1 MiB file with its Adler-32 checksum
 #   B4  the same with a 20 MiB file (the documented maximum)
 #   B5  peak RSS while 4 clients each stream a 200 MB body that must be refused (1061043), and
@@ -136,6 +137,7 @@ OKR_PATH="/open-apis/okr/v1/progress_records"
 say "B2 progress record create, 32 connections"
 load b2_base 32 "$OKR_BODY" application/json "$OKR_PATH" $BASE
 load b2_emu 32 "$OKR_BODY" application/json "$OKR_PATH" $EMU $LEAN
+load b2_emu_meta 32 "$OKR_BODY" application/json "$OKR_PATH" $EMU $LEAN --retain metadata
 load b2_emu_journal 32 "$OKR_BODY" application/json "$OKR_PATH" $EMU --no-rate-limits --log-format off
 load b2_emu_log 32 "$OKR_BODY" application/json "$OKR_PATH" $EMU --no-rate-limits
 
@@ -240,6 +242,7 @@ def load_rows(scn, base, variants, unit, target):
 lean = "`--no-rate-limits --log-format off --journal-limit 0`"
 load_rows("B2 progress record create, 2 KB JSON, 32 conns", "b2_base", [
     ("b2_emu", f"feishu-mock {lean}", True),
+    ("b2_emu_meta", f"feishu-mock {lean} `--retain metadata` (records keep no content)", True),
     ("b2_emu_journal", "feishu-mock `--no-rate-limits --log-format off` (journal of 1000 on)", False),
     ("b2_emu_log", "feishu-mock `--no-rate-limits` (journal on, text log to a file)", False),
 ], "rps", 60)
