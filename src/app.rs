@@ -17,7 +17,7 @@ use crate::multipart::{
     read_form, read_json, read_json_bytes, FormError, FormLimits, JsonBodyError, RequestBody,
 };
 use crate::spec::{BodyKind, Catalogue, EndpointSpec, Location, Platform};
-use crate::store::{Options, Store};
+use crate::store::{Options, Retain, Store};
 use crate::world::World;
 use bytes::Bytes;
 use http_body_util::Full;
@@ -443,24 +443,21 @@ async fn run_route(
         .get(hyper::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let input = match extract(r.spec, kind, content_type, content_length, body).await {
+    let retain = store.options.retain;
+    let input = match extract(r.spec, kind, content_type, content_length, retain, body).await {
         Ok(input) => input,
         Err(e) => return Ok(Err(e)),
     };
-    let mut input = input;
     if store.journal.enabled() {
-        if let Input::Form(form) = &mut input {
-            for f in form.files.iter_mut() {
-                f.sha256 = Some(sha256_hex(&f.bytes));
-            }
+        if let Input::Form(form) = &input {
             trace.parts = form
                 .files
                 .iter()
                 .map(|f| PartRecord {
                     name: f.field.clone(),
                     filename: f.filename.clone(),
-                    size: f.bytes.len() as u64,
-                    sha256: f.sha256.clone().unwrap_or_default(),
+                    size: f.len(),
+                    sha256: f.sha256().to_string(),
                     content_type: f.content_type.clone(),
                 })
                 .collect();
@@ -501,6 +498,7 @@ async fn extract<S, E>(
     kind: BodyKind,
     content_type: Option<&str>,
     content_length: Option<u64>,
+    retain: Retain,
     body: S,
 ) -> Result<Input, ApiError>
 where
@@ -523,6 +521,7 @@ where
                 max_file_bytes: spec.max_file_bytes(),
                 max_files: spec.max_files(),
                 body_bytes: content_length,
+                retain,
             };
             read_form(body, content_type, &limits)
                 .await
@@ -581,7 +580,8 @@ pub async fn answer_in_memory(store: &Store, req: InMemoryRequest) -> InMemoryAn
             .map(Ok::<Bytes, std::convert::Infallible>),
     );
     let kind = def.body.unwrap_or(spec.body);
-    let result = match extract(spec, kind, req.content_type.as_deref(), None, body).await {
+    let retain = store.options.retain;
+    let result = match extract(spec, kind, req.content_type.as_deref(), None, retain, body).await {
         Ok(input) => {
             let ctx = Ctx {
                 store,

@@ -9,7 +9,12 @@
 //! Limits are enforced while streaming: a file part that grows past the endpoint's `max_bytes` is
 //! answered as soon as the limit is crossed, and the rest of the body is discarded unread into
 //! memory by [`RequestBody`]'s drain, so that a client still sending gets its answer.
+//!
+//! What is kept of a file part follows the store's retention ([`FormLimits::retain`]): its bytes
+//! under `--retain bytes`, only a digest (size, SHA-256, Adler-32, first [`HEAD_BYTES`] bytes)
+//! under `--retain metadata`. Handlers read either through [`FilePart`]'s accessors.
 
+use crate::store::Retain;
 use bytes::{Bytes, BytesMut};
 use futures_util::Stream;
 use http_body_util::BodyExt;
@@ -17,6 +22,7 @@ use hyper::body::{Body, Incoming};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -158,7 +164,16 @@ impl Drop for RequestBody {
     }
 }
 
-/// One file part.
+/// Leading bytes of a file part kept by [`FilePart::head`] in either retention mode: enough to
+/// recognise an image format from its magic bytes (`okr::ImageFormat::sniff` reads at most 14
+/// at fixed offsets, plus an ISO-BMFF `ftyp` box's compatible brands, which are looked for only
+/// within these bytes: up to 60 brands).
+pub const HEAD_BYTES: usize = 256;
+
+/// One file part, read either whole or as a digest, as the store's retention asks
+/// ([`FormLimits::retain`]). Handlers read it through the accessors ([`FilePart::len`],
+/// [`FilePart::sha256`], [`FilePart::adler32`], [`FilePart::head`]), which answer the same in
+/// both modes; only [`FilePart::bytes`] tells them apart.
 #[derive(Debug, Clone)]
 pub struct FilePart {
     /// The part's field name as sent (`file`, `file[]`, `data`).
@@ -167,11 +182,90 @@ pub struct FilePart {
     pub filename: Option<String>,
     /// The part's Content-Type, if the client gave one.
     pub content_type: Option<String>,
-    /// The bytes.
-    pub bytes: Bytes,
-    /// SHA-256 of the bytes (lower-case hex), once something needed it (the journal); reused so
-    /// a part is hashed at most once.
-    pub sha256: Option<String>,
+    content: PartContent,
+}
+
+/// What a [`FilePart`] holds of its bytes.
+#[derive(Debug, Clone)]
+enum PartContent {
+    /// The bytes themselves (`--retain bytes`).
+    Bytes {
+        /// The bytes.
+        bytes: Bytes,
+        /// Their SHA-256 (lower-case hex), once something asked for it (the journal).
+        sha256: OnceLock<String>,
+    },
+    /// What was computed while the bytes streamed past, the bytes themselves dropped (`--retain
+    /// metadata`).
+    Digest {
+        /// Size in bytes.
+        len: u64,
+        /// SHA-256 of the bytes, lower-case hex.
+        sha256: String,
+        /// Adler-32 of the bytes.
+        adler32: u32,
+        /// The first [`HEAD_BYTES`] bytes (fewer when the part is shorter).
+        head: Bytes,
+    },
+}
+
+impl FilePart {
+    /// Size of the part in bytes (at most its endpoint's `max_file_bytes`).
+    pub fn len(&self) -> u64 {
+        match &self.content {
+            PartContent::Bytes { bytes, .. } => bytes.len() as u64,
+            PartContent::Digest { len, .. } => *len,
+        }
+    }
+
+    /// Whether the part has no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// SHA-256 of the bytes, lower-case hex (64 chars); computed at most once per part.
+    pub fn sha256(&self) -> &str {
+        match &self.content {
+            PartContent::Bytes { bytes, sha256 } => {
+                sha256.get_or_init(|| crate::app::sha256_hex(bytes))
+            }
+            PartContent::Digest { sha256, .. } => sha256,
+        }
+    }
+
+    /// The SHA-256 if it was already computed (always for a digest), without computing it:
+    /// what a stored file carries so that `--retain bytes` never hashes what nothing asked for.
+    pub fn known_sha256(&self) -> Option<String> {
+        match &self.content {
+            PartContent::Bytes { sha256, .. } => sha256.get().cloned(),
+            PartContent::Digest { sha256, .. } => Some(sha256.clone()),
+        }
+    }
+
+    /// Adler-32 of the bytes (Drive's `checksum`).
+    pub fn adler32(&self) -> u32 {
+        match &self.content {
+            PartContent::Bytes { bytes, .. } => simd_adler32::adler32(&bytes.as_ref()),
+            PartContent::Digest { adler32, .. } => *adler32,
+        }
+    }
+
+    /// The first [`HEAD_BYTES`] bytes, or all of them when the part is shorter (image sniffing).
+    pub fn head(&self) -> &[u8] {
+        match &self.content {
+            PartContent::Bytes { bytes, .. } => &bytes[..bytes.len().min(HEAD_BYTES)],
+            PartContent::Digest { head, .. } => head,
+        }
+    }
+
+    /// The bytes when they were kept (`--retain bytes`); `None` for a digest (`--retain
+    /// metadata`).
+    pub fn bytes(&self) -> Option<&Bytes> {
+        match &self.content {
+            PartContent::Bytes { bytes, .. } => Some(bytes),
+            PartContent::Digest { .. } => None,
+        }
+    }
 }
 
 /// A parsed form: text parts in arrival order, and file parts in arrival order.
@@ -220,7 +314,8 @@ pub enum FormError {
     /// More than [`MAX_PARTS`] parts.
     TooManyParts,
     /// A large part could not be spooled to, or read back from, its temporary file: a failure
-    /// of the emulator's machine, answered as the endpoint's internal error.
+    /// of the emulator's machine, answered as the endpoint's internal error (never under
+    /// [`Retain::Metadata`], which spools nothing).
     Spool(String),
 }
 
@@ -237,6 +332,12 @@ pub struct FormLimits {
     /// `max_file_bytes` cannot hold a part past it, so its parts are kept in memory without
     /// spooling; otherwise parts beyond [`PART_MEMORY_BYTES`] go to a temporary file.
     pub body_bytes: Option<u64>,
+    /// The store's retention. [`Retain::Bytes`] keeps each file part's bytes (memory and spool
+    /// as above); [`Retain::Metadata`] keeps none: size, SHA-256, Adler-32 and the first
+    /// [`HEAD_BYTES`] bytes are computed while the part streams and every chunk is dropped once
+    /// seen, so file parts take no memory budget and never touch the disk. Limits and errors
+    /// are the same in both modes.
+    pub retain: Retain,
 }
 
 /// Reads a multipart form from `body` under `limits`, stopping as soon as a limit is crossed.
@@ -287,18 +388,26 @@ where
             let bounded = limits
                 .body_bytes
                 .is_some_and(|n| n <= limits.max_file_bytes);
-            let bytes = read_part(field, limits.max_file_bytes, bounded)
-                .await?
-                .ok_or_else(|| FormError::FileTooLarge {
-                    field: name.clone(),
-                    limit: limits.max_file_bytes,
-                })?;
+            let too_large = || FormError::FileTooLarge {
+                field: name.clone(),
+                limit: limits.max_file_bytes,
+            };
+            let content = match limits.retain {
+                Retain::Bytes => PartContent::Bytes {
+                    bytes: read_part(field, limits.max_file_bytes, bounded)
+                        .await?
+                        .ok_or_else(too_large)?,
+                    sha256: OnceLock::new(),
+                },
+                Retain::Metadata => digest_part(field, limits.max_file_bytes)
+                    .await?
+                    .ok_or_else(too_large)?,
+            };
             form.files.push(FilePart {
                 field: name,
                 filename,
                 content_type,
-                bytes,
-                sha256: None,
+                content,
             });
         } else {
             let bytes = read_part(field, MAX_TEXT_PART_BYTES as u64, false)
@@ -350,7 +459,8 @@ impl Drop for Reservation {
     }
 }
 
-/// Reads one part; `Ok(None)` when it grows past `limit` bytes (the rest is not read).
+/// Reads one part whole (text parts, and file parts under [`Retain::Bytes`]); `Ok(None)` when it
+/// grows past `limit` bytes (the rest is not read).
 ///
 /// Chunks are kept as they arrive (no copy) while the part is within [`PART_MEMORY_BYTES`] and
 /// [`MEMORY_BUDGET_BYTES`] allows, and joined once at the end. Past either, the part goes on to
@@ -415,6 +525,56 @@ async fn read_part(
             Err(e) => return Err(FormError::Malformed(e.to_string())),
         }
     }
+}
+
+/// Reads one file part without keeping it: its size, SHA-256 (lower-case hex), Adler-32 and first
+/// [`HEAD_BYTES`] bytes, computed chunk by chunk as it streams; each chunk is dropped once seen.
+/// `Ok(None)` when it grows past `limit` bytes (the rest is not read).
+async fn digest_part(
+    mut field: multer::Field<'_>,
+    limit: u64,
+) -> Result<Option<PartContent>, FormError> {
+    use sha2::Digest;
+    let mut sha256 = sha2::Sha256::new();
+    let mut adler32 = simd_adler32::Adler32::new();
+    let mut head = BytesMut::new();
+    let mut seen: u64 = 0;
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                seen += chunk.len() as u64;
+                if seen > limit {
+                    return Ok(None);
+                }
+                if head.len() < HEAD_BYTES {
+                    let take = chunk.len().min(HEAD_BYTES - head.len());
+                    head.extend_from_slice(&chunk[..take]);
+                }
+                sha256.update(&chunk);
+                adler32.write(&chunk);
+            }
+            Ok(None) => {
+                return Ok(Some(PartContent::Digest {
+                    len: seen,
+                    sha256: hex_lower(&sha256.finalize()),
+                    adler32: adler32.finish(),
+                    head: head.freeze(),
+                }));
+            }
+            Err(e) => return Err(FormError::Malformed(e.to_string())),
+        }
+    }
+}
+
+/// `bytes` as lower-case hex, two chars a byte.
+fn hex_lower(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
 }
 
 /// The chunks of a part as one buffer of `len` bytes: the chunk itself when there is one, else

@@ -47,7 +47,8 @@ pub struct IssuedToken {
     pub expires_at_ms: Option<i64>,
 }
 
-/// A file kept by any endpoint, with its bytes.
+/// A file kept by any endpoint, with its bytes (or, under `--retain metadata`, only its size and
+/// sha256).
 #[derive(Debug, Clone)]
 pub struct StoredFile {
     /// The token the endpoint answered with.
@@ -58,10 +59,12 @@ pub struct StoredFile {
     pub content_type: String,
     /// The bytes; empty under `--retain metadata`.
     pub bytes: Bytes,
-    /// Size of the file as uploaded, in bytes (set by [`Store::put_files`]).
+    /// Size of the file as uploaded, in bytes (given by the endpoint: the part's length, which
+    /// under `--retain metadata` the empty `bytes` no longer tell).
     pub size: u64,
-    /// SHA-256 of the file as uploaded, lower-case hex; kept when the bytes are not
-    /// (`--retain metadata`), otherwise computed on demand.
+    /// SHA-256 of the file as uploaded, lower-case hex; always set when the bytes are not kept
+    /// (`--retain metadata`: computed while the part streamed, or by [`Store::put_files`]),
+    /// otherwise when already computed (the journal) or later on demand.
     pub sha256: Option<String>,
     /// The endpoint that stored it (`drive.media.upload_all`, …).
     pub endpoint: String,
@@ -331,12 +334,12 @@ impl Store {
     }
 
     /// Keeps all of `files` or none: under `--retain metadata` only their metadata (size and
-    /// sha256 included); under `--max-stored-bytes` the batch is refused whole with
-    /// [`StoreFull`] when the bytes kept would pass the cap.
+    /// sha256 included; bytes given anyway are hashed if need be, then dropped); under
+    /// `--max-stored-bytes` the batch is refused whole with [`StoreFull`] when the bytes kept
+    /// would pass the cap. Each file's `size` is taken as given.
     pub fn put_files(&self, files: Vec<StoredFile>) -> Result<(), StoreFull> {
         let mut files = files;
         for f in files.iter_mut() {
-            f.size = f.bytes.len() as u64;
             if self.options.retain == Retain::Metadata {
                 if f.sha256.is_none() {
                     f.sha256 = Some(crate::app::sha256_hex(&f.bytes));

@@ -49,3 +49,60 @@ async fn drive_upload_all_refuses_a_200_mib_body_without_memory_growing_by_its_s
         "peak RSS grew by {growth} bytes for a 200 MiB body"
     );
 }
+
+#[tokio::test]
+async fn retain_metadata_accepts_four_20_mib_uploads_at_once_without_holding_or_spooling_them() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let server = server_with(feishu_mock::Config {
+        options: feishu_mock::store::Options {
+            retain: feishu_mock::store::Retain::Metadata,
+            rate_limits: false,
+            ..feishu_mock::store::Options::default()
+        },
+        ..feishu_mock::Config::default()
+    })
+    .await;
+    // No temporary file can be made: a part that went to the spool would be answered 1061001.
+    let tmpdir = std::env::var_os("TMPDIR");
+    std::env::set_var("TMPDIR", "/nonexistent/feishu-mock-no-spool");
+    let upload = |n: u64| {
+        let (head, tail) = file_part_frame(
+            &[
+                ("file_name", "big.bin"),
+                ("parent_type", "doc_file"),
+                ("parent_node", "doccnFivLCfJfblZjGZtxgabcef"),
+                ("size", &n.to_string()),
+            ],
+            "file",
+            None,
+        );
+        client()
+            .post(format!(
+                "{}/open-apis/drive/v1/medias/upload_all",
+                server.url()
+            ))
+            .header("Authorization", format!("Bearer {TENANT_TOKEN}"))
+            .header("Content-Type", RawForm::new().content_type())
+            .body(streaming_body(head, n, tail))
+            .send()
+    };
+    let before = rss_bytes();
+    let peak = PeakRss::start();
+    let answers = futures_util::future::join_all((0..4).map(|_| upload(20 * MIB))).await;
+    let growth = peak.peak().saturating_sub(before);
+    match tmpdir {
+        Some(t) => std::env::set_var("TMPDIR", t),
+        None => std::env::remove_var("TMPDIR"),
+    }
+    for resp in answers {
+        let resp = read(resp.expect("sent")).await;
+        assert_eq!(resp.code(), 0, "{}", resp.text);
+    }
+    assert_eq!(server.state().store().file_count(), 4);
+    assert_eq!(server.state().store().stored_bytes(), 0);
+    // Held whole, the four parts alone would be 80 MiB.
+    assert!(
+        growth < 24 * MIB,
+        "peak RSS grew by {growth} bytes for four 20 MiB uploads kept as metadata"
+    );
+}

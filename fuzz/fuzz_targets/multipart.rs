@@ -2,15 +2,17 @@
 //! framing (boundary lines, headers, CRLFs, bytes) or well-formed forms, any boundary, cut into
 //! arbitrary chunks, under each endpoint's limits or tiny ones. It must never panic, and
 //! - what it accepts respects the limits (parts, files, file and text sizes, file field names);
-//! - a well-formed form is read back exactly, part for part.
+//! - a well-formed form is read back exactly, part for part: the bytes under `--retain bytes`,
+//!   size, SHA-256, Adler-32 and head under either retention.
 #![no_main]
 
 mod common;
 
 use arbitrary::Arbitrary;
 use common::*;
-use feishu_mock::multipart::{read_form, FormLimits, MAX_PARTS, MAX_TEXT_PART_BYTES};
+use feishu_mock::multipart::{read_form, FormLimits, HEAD_BYTES, MAX_PARTS, MAX_TEXT_PART_BYTES};
 use feishu_mock::spec::Catalogue;
+use feishu_mock::store::Retain;
 use libfuzzer_sys::fuzz_target;
 
 /// A piece of a hand-framed body.
@@ -46,6 +48,8 @@ struct Case {
     endpoint: u8,
     /// `None` takes the endpoint's own limits; `Some((bytes, files))` tiny ones.
     tiny: Option<(u8, u8)>,
+    /// Read file parts as digests (`--retain metadata`) instead of bytes.
+    metadata: bool,
     boundary: String,
     header: u8,
     body: Body,
@@ -89,6 +93,11 @@ fuzz_target!(|case: Case| {
             .unwrap_or(spec.max_files()),
         // Unknown length: every part goes through the memory budget and spool path.
         body_bytes: None,
+        retain: if case.metadata {
+            Retain::Metadata
+        } else {
+            Retain::Bytes
+        },
     };
     let boundary = if case.boundary.is_empty() {
         BOUNDARY.to_string()
@@ -171,7 +180,8 @@ fuzz_target!(|case: Case| {
         assert!(form.texts.len() + form.files.len() <= MAX_PARTS);
         assert!(form.files.len() <= limits.max_files);
         for f in &form.files {
-            assert!(f.bytes.len() as u64 <= limits.max_file_bytes);
+            assert!(f.len() <= limits.max_file_bytes);
+            assert_eq!(f.bytes().is_none(), case.metadata);
             assert!(limits.file_fields.contains(&f.field));
         }
         for (name, value) in &form.texts {
@@ -198,7 +208,13 @@ fuzz_target!(|case: Case| {
             assert_eq!(form.files.len(), files.len());
             for (f, p) in form.files.iter().zip(&files) {
                 assert_eq!(f.field, p.name);
-                assert_eq!(&f.bytes[..], &p.body[..]);
+                if let Some(bytes) = f.bytes() {
+                    assert_eq!(&bytes[..], &p.body[..]);
+                }
+                assert_eq!(f.len(), p.body.len() as u64);
+                assert_eq!(f.sha256(), feishu_mock::app::sha256_hex(&p.body));
+                assert_eq!(f.adler32(), adler32(&p.body));
+                assert_eq!(f.head(), &p.body[..p.body.len().min(HEAD_BYTES)]);
                 assert_eq!(f.filename, p.filename);
             }
             assert_eq!(form.texts.len(), texts.len());
@@ -209,6 +225,16 @@ fuzz_target!(|case: Case| {
         }
     }
 });
+
+/// Adler-32 by its definition (RFC 1950), to check the reader's.
+fn adler32(bytes: &[u8]) -> u32 {
+    let (mut a, mut b) = (1u32, 0u32);
+    for &x in bytes {
+        a = (a + u32::from(x)) % 65521;
+        b = (b + a) % 65521;
+    }
+    (b << 16) | a
+}
 
 /// The chunks as the stream `read_form` reads.
 fn futures_util_stream(

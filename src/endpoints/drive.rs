@@ -3,7 +3,7 @@
 //! Multipart fields: `file_name` (1–250 chars), `parent_type` (one of 11 keys), `parent_node` (a
 //! Drive node of the world), `size` (bytes, ≤ 20971520), optional `checksum` (Adler-32 as a
 //! decimal string) and `extra` (a JSON object string), and `file` (≤ 20971520 bytes). Answers
-//! `{"file_token":"boxcn…"}` and keeps the bytes.
+//! `{"file_token":"boxcn…"}` and keeps the bytes (or only their digest under `--retain metadata`).
 //!
 //! Codes: 1061002 (missing or ill-typed field), 1061008 (file name empty or too long), 1061043
 //! (size beyond 20971520), 1061044 (parent node not exist), 1062009 (bytes ≠ size), 1062008
@@ -66,7 +66,7 @@ pub fn upload_all(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
             .into());
     }
     let declared = size.as_i64().unwrap_or(-1);
-    let actual = file.bytes.len() as i64;
+    let actual = file.len() as i64;
     if declared != actual {
         return Err(file_spec
             .violation(
@@ -78,7 +78,7 @@ pub fn upload_all(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
             .into());
     }
     if let Checked::Str(sum) = &checksum {
-        let computed = simd_adler32::adler32(&file.bytes.as_ref());
+        let computed = file.adler32();
         if sum.parse::<u64>().ok() != Some(u64::from(computed)) {
             return Err(spec
                 .field("checksum")
@@ -96,9 +96,9 @@ pub fn upload_all(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
                 .content_type
                 .clone()
                 .unwrap_or_else(|| "application/octet-stream".to_string()),
-            bytes: file.bytes.clone(),
-            size: 0,
-            sha256: file.sha256.clone(),
+            bytes: file.bytes().cloned().unwrap_or_default(),
+            size: file.len(),
+            sha256: file.known_sha256(),
             endpoint: spec.name.clone(),
             parent: parent_node.to_string(),
             uploaded_at_ms: ctx.store.now_ms(),

@@ -357,9 +357,9 @@ pub fn image_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
     let text = |name: &str| spec.field(name).check_text(form.text(name), pe);
     let target_id = text("target_id")?;
     let target_type = text("target_type")?;
-    let format = ImageFormat::sniff(&file.bytes).ok_or_else(|| {
+    let format = ImageFormat::sniff(file.head()).ok_or_else(|| {
         let head: String = file
-            .bytes
+            .head()
             .iter()
             .take(8)
             .map(|b| format!("{b:02x}"))
@@ -390,9 +390,9 @@ pub fn image_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
             file_token: file_token.clone(),
             name: file.filename.clone().unwrap_or_default(),
             content_type: format.content_type().to_string(),
-            bytes: file.bytes.clone(),
-            size: 0,
-            sha256: file.sha256.clone(),
+            bytes: file.bytes().cloned().unwrap_or_default(),
+            size: file.len(),
+            sha256: file.known_sha256(),
             endpoint: spec.name.clone(),
             parent: target_id.clone(),
             uploaded_at_ms: ctx.store.now_ms(),

@@ -492,7 +492,7 @@ pub fn file_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
     };
 
     // Seed 003 note 1: an empty file is not refused, and nothing shows up on the work item.
-    if file.bytes.is_empty() {
+    if file.is_empty() {
         return Ok(Reply::Json(json!({})));
     }
 
@@ -511,7 +511,7 @@ pub fn file_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
         .content_type
         .clone()
         .unwrap_or_else(|| DEFAULT_MIME_TYPE.to_string());
-    let size = file.bytes.len();
+    let size = file.len();
     let slot = FieldSlot {
         project_key: space.project_key.clone(),
         work_item_id: item_id.clone(),
@@ -522,9 +522,9 @@ pub fn file_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
         file_token: uuid.clone(),
         name: name.clone(),
         content_type: mime_type.clone(),
-        bytes: file.bytes.clone(),
-        size: 0,
-        sha256: file.sha256.clone(),
+        bytes: file.bytes().cloned().unwrap_or_default(),
+        size: file.len(),
+        sha256: file.known_sha256(),
         endpoint: spec.name.clone(),
         parent: item_id,
         uploaded_at_ms: ctx.store.now_ms(),

@@ -390,9 +390,9 @@ pub fn attachment_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError>
                 .content_type
                 .clone()
                 .unwrap_or_else(|| "application/octet-stream".to_string()),
-            bytes: part.bytes.clone(),
-            size: 0,
-            sha256: part.sha256.clone(),
+            bytes: part.bytes().cloned().unwrap_or_default(),
+            size: part.len(),
+            sha256: part.known_sha256(),
             endpoint: spec.name.clone(),
             parent: resource_id.clone(),
             uploaded_at_ms: now,
@@ -402,7 +402,7 @@ pub fn attachment_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError>
             guid: ctx.store.with_ids(|ids| ids.uuid()),
             file_token,
             name,
-            size: part.bytes.len() as u64,
+            size: part.len(),
             resource_id: resource_id.clone(),
             uploader: uploader.clone(),
             uploaded_at_ms: now,
