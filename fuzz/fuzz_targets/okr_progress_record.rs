@@ -1,7 +1,7 @@
 //! OKR progress record create (`okr.progress_record.create`): a rich valid JSON body mutated
 //! node by node (removed, replaced by any JSON leaf, an empty or long array, a snake_case or any
-//! key), or raw bytes, through the bounded JSON reader, the dotted-path rule walker and the
-//! store.
+//! key), or raw bytes, through the bounded JSON reader, the one-pass reader (sonic-rs and the
+//! compiled spec), the dotted-path rule walker and the store.
 #![no_main]
 
 mod common;
