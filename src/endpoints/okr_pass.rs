@@ -186,8 +186,8 @@ impl Schema {
 
     /// Reads `body` in one pass. `Some` when the body is one JSON object and every JSON field
     /// rule of the spec holds; `None` otherwise (including a JSON `null` anywhere, a member given
-    /// twice or in both its camelCase and snake_case spelling, nesting deeper than `MAX_DEPTH` (100 levels; 16 in a debug build)),
-    /// leaving the verdict to the spec-driven checker.
+    /// twice or in both its camelCase and snake_case spelling, nesting deeper than `MAX_DEPTH`:
+    /// 100 levels, 16 in a debug build), leaving the verdict to the spec-driven checker.
     pub fn read(&self, body: &[u8]) -> Option<Pass> {
         if !nesting_within(body, MAX_DEPTH) {
             return None;
