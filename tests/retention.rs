@@ -141,17 +141,10 @@ async fn okr_image_past_max_stored_bytes_gets_1009998_and_stores_nothing() {
     assert_eq!(server.state().store().file_count(), 0);
 }
 
-#[tokio::test]
-async fn project_upload_past_max_stored_bytes_gets_1000050262_and_stores_nothing() {
-    let server = server_opts(Retain::Bytes, Some(10)).await;
-    let token = plugin_token(&server).await;
-    let form = RawForm::new().text("field_key", "field_attachment").file(
-        "file",
-        Some("a.txt"),
-        Some("text/plain"),
-        &[7u8; 64],
-    );
-    let resp = read(
+/// Uploads `form` to the default world's work item 6437110001 (story in space `doc`) with
+/// `token` as its plugin token.
+async fn project_upload(server: &feishu_mock::MockServer, token: &str, form: &RawForm) -> Resp {
+    read(
         client()
             .post(format!(
                 "{}/open_api/doc/work_item/story/6437110001/file/upload",
@@ -165,7 +158,20 @@ async fn project_upload_past_max_stored_bytes_gets_1000050262_and_stores_nothing
             .await
             .unwrap(),
     )
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn project_upload_past_max_stored_bytes_gets_1000050262_and_stores_nothing() {
+    let server = server_opts(Retain::Bytes, Some(10)).await;
+    let token = plugin_token(&server).await;
+    let form = RawForm::new().text("field_key", "field_attachment").file(
+        "file",
+        Some("a.txt"),
+        Some("text/plain"),
+        &[7u8; 64],
+    );
+    let resp = project_upload(&server, &token, &form).await;
     assert_eq!(resp.json()["err_code"], 1000050262, "{}", resp.text);
     assert_eq!(server.state().store().file_count(), 0);
 }
@@ -404,21 +410,7 @@ async fn retain_metadata_project_upload_reports_the_size() {
         Some("application/octet-stream"),
         &bytes,
     );
-    let resp = read(
-        client()
-            .post(format!(
-                "{}/open_api/doc/work_item/story/6437110001/file/upload",
-                server.url()
-            ))
-            .header("X-PLUGIN-TOKEN", token)
-            .header("X-USER-KEY", "7000000000000000001")
-            .header("Content-Type", form.content_type())
-            .body(form.body())
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let resp = project_upload(&server, &token, &form).await;
     assert_eq!(resp.json()["err_code"], 0, "{}", resp.text);
     assert_eq!(resp.json()["data"]["size"], bytes.len());
     let files = get_json(format!("{}/__mock/files", server.url())).await;
