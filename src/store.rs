@@ -264,6 +264,12 @@ impl Store {
         self.apps.get(app_id).map(|a| a.clone())
     }
 
+    /// `f` of the app `app_id`, if the world has it, without copying the app (the per-request
+    /// scope and app-type checks).
+    pub fn with_app<T>(&self, app_id: &str, f: impl FnOnce(&App) -> T) -> Option<T> {
+        self.apps.get(app_id).map(|a| f(&a))
+    }
+
     /// The user with `open_id`, if the world has it.
     pub fn user(&self, open_id: &str) -> Option<User> {
         self.users.get(open_id).map(|u| u.clone())

@@ -103,10 +103,11 @@ pub fn authenticate_bearer(
         ),
     };
     let granted = store
-        .app(&issued.app_id)
-        .map(|a| a.scopes)
-        .unwrap_or_default();
-    if !spec.scopes.is_empty() && !spec.scopes.iter().any(|s| granted.contains(s)) {
+        .with_app(&issued.app_id, |a| {
+            spec.scopes.iter().any(|s| a.scopes.contains(s))
+        })
+        .unwrap_or(false);
+    if !spec.scopes.is_empty() && !granted {
         let mut err = ApiError::new(SCOPE_REQUIRED)
             .var("scopes", spec.scopes.join(", "))
             .var("scopes_query", spec.scopes.join(","))

@@ -216,8 +216,8 @@ fn check_caller(ctx: &Ctx<'_>) -> Result<String, ApiError> {
     let app_id = ctx.caller.app_id().unwrap_or_default().to_string();
     let allowed = ctx
         .store
-        .app(&app_id)
-        .is_some_and(|a| ctx.spec.auth.app_types.contains(&a.app_type));
+        .with_app(&app_id, |a| ctx.spec.auth.app_types.contains(&a.app_type))
+        .unwrap_or(false);
     if !allowed {
         return Err(ApiError::new(NO_PERMISSION));
     }

@@ -384,7 +384,7 @@ fn whole(value: &sonic_rs::Value) -> Option<i64> {
 /// byte bounds the depth from above and settles almost every body at memory speed; only a body
 /// with more brackets than `limit` is scanned with strings skipped.
 fn nesting_within(body: &[u8], limit: usize) -> bool {
-    let brackets = body.iter().filter(|&&b| b == b'[' || b == b'{').count();
+    let brackets = memchr::memchr2_iter(b'[', b'{', body).count();
     if brackets <= limit {
         return true;
     }
