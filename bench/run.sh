@@ -23,6 +23,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 RUNS="${BENCH_RUNS:-3}"
+RUN=1
 SECS="${BENCH_SECS:-5}"
 SCPU="${BENCH_SERVER_CPU:-0}"
 LCPU="${BENCH_LOAD_CPU:-1}"
@@ -80,11 +81,13 @@ BASE="$REL/baseline"
 LEAN="--no-rate-limits --log-format off --journal-limit 0"
 
 # ---- the load generator ----------------------------------------------------------------------
-# load NAME CONNS BODY CONTENT_TYPE PATH SERVER...: one fresh server per run, 1 s warm-up, then
+# load NAME CONNS BODY CONTENT_TYPE PATH SERVER...: one run on a fresh server, 1 s warm-up, then
 # $SECS s measured; appends oha's JSON summary to $WORK/NAME.jsonl and checks one answer by hand.
+# Callers loop over the runs with the baseline and the emulator taking turns, so that a machine
+# whose speed drifts during the benchmark moves both sides of a ratio alike.
 load() {
   local name="$1" conns="$2" body="$3" ctype="$4" path="$5"; shift 5
-  for run in $(seq 1 "$RUNS"); do
+  {
     start_server "$@"
     local sample
     sample="$(curl -s -X POST "$URL$path" -H "Authorization: Bearer $TOKEN" \
@@ -117,8 +120,8 @@ print(json.dumps({
 }))
 PY
     stop_server
-    say "$name run $run: $(tail -n1 "$WORK/$name.jsonl")"
-  done
+    say "$name run $RUN: $(tail -n1 "$WORK/$name.jsonl")"
+  }
 }
 
 # ---- machine ---------------------------------------------------------------------------------
@@ -135,11 +138,13 @@ B1N=$(( RUNS > 20 ? RUNS : 20 ))
 OKR_BODY="$ROOT/bench/fixtures/progress_record.json"
 OKR_PATH="/open-apis/okr/v1/progress_records"
 say "B2 progress record create, 32 connections"
-load b2_base 32 "$OKR_BODY" application/json "$OKR_PATH" $BASE
-load b2_emu 32 "$OKR_BODY" application/json "$OKR_PATH" $EMU $LEAN
-load b2_emu_meta 32 "$OKR_BODY" application/json "$OKR_PATH" $EMU $LEAN --retain metadata
-load b2_emu_journal 32 "$OKR_BODY" application/json "$OKR_PATH" $EMU --no-rate-limits --log-format off
-load b2_emu_log 32 "$OKR_BODY" application/json "$OKR_PATH" $EMU --no-rate-limits
+for RUN in $(seq 1 "$RUNS"); do
+  load b2_base 32 "$OKR_BODY" application/json "$OKR_PATH" $BASE
+  load b2_emu 32 "$OKR_BODY" application/json "$OKR_PATH" $EMU $LEAN
+  load b2_emu_meta 32 "$OKR_BODY" application/json "$OKR_PATH" $EMU $LEAN --retain metadata
+  load b2_emu_journal 32 "$OKR_BODY" application/json "$OKR_PATH" $EMU --no-rate-limits --log-format off
+  load b2_emu_log 32 "$OKR_BODY" application/json "$OKR_PATH" $EMU --no-rate-limits
+done
 
 # ---- B3 / B4 Drive upload_all ----------------------------------------------------------------
 CT="$("$REL/benchkit" drive-body $((1024 * 1024)) "$WORK/drive_1m.body")"
@@ -148,9 +153,11 @@ UP="/open-apis/drive/v1/medias/upload_all"
 for size in 1m 20m; do
   tag=$([ "$size" = 1m ] && echo b3 || echo b4)
   say "$tag Drive upload_all $size, 4 connections"
-  load "${tag}_base" 4 "$WORK/drive_$size.body" "$CT" "$UP" $BASE
-  load "${tag}_emu" 4 "$WORK/drive_$size.body" "$CT" "$UP" $EMU $LEAN --retain metadata
-  load "${tag}_emu_journal" 4 "$WORK/drive_$size.body" "$CT" "$UP" $EMU --no-rate-limits --log-format off --retain metadata
+  for RUN in $(seq 1 "$RUNS"); do
+    load "${tag}_base" 4 "$WORK/drive_$size.body" "$CT" "$UP" $BASE
+    load "${tag}_emu" 4 "$WORK/drive_$size.body" "$CT" "$UP" $EMU $LEAN --retain metadata
+    load "${tag}_emu_journal" 4 "$WORK/drive_$size.body" "$CT" "$UP" $EMU --no-rate-limits --log-format off --retain metadata
+  done
 done
 
 # ---- B5 memory -------------------------------------------------------------------------------
@@ -194,7 +201,7 @@ mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTota
 print()
 print(f"machine: {os.cpu_count()} cores ({cpu}), {int(mem) / 1024 / 1024:.1f} GiB, {platform.system()} {platform.release()}")
 print(f"versions: feishu-mock {ver(['cargo', 'pkgid']).split('#')[-1]} (commit {ver(['git', 'rev-parse', '--short', 'HEAD'])}), {ver(['rustc', '--version'])}, oha {oha}")
-print(f"method: server on one core, oha on the other (taskset); each figure median (min–max) of {runs} runs of {secs} s on a fresh server after 1 s warm-up; B1 of 20 spawns")
+print(f"method: server on one core, oha on the other (taskset); each figure median (min–max) of {runs} runs of {secs} s on a fresh server after 1 s warm-up, baseline and emulator runs taking turns; B1 of 20 spawns")
 print()
 print("| scenario | server and flags | result | vs baseline | target |")
 print("|---|---|---|---|---|")
