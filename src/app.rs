@@ -642,22 +642,17 @@ fn finish(
 ) -> (HttpResponse, Option<i64>) {
     let response = match result {
         Ok(Reply::Json(data)) => {
-            let body = match spec.platform {
-                Platform::Open => json!({"code": 0, "msg": "success", "data": data}),
-                Platform::Project => json!({"err_code": 0, "err_msg": "", "err": {}, "data": data}),
-            };
-            return (json_response(200, &body, &[]), Some(0));
+            let data = serde_json::to_string(&data).unwrap_or_else(|_| "{}".into());
+            return (
+                json_text_response(200, success_body(spec.platform, &data), &[]),
+                Some(0),
+            );
         }
         Ok(Reply::JsonText(data)) => {
-            let (head, tail) = match spec.platform {
-                Platform::Open => (r#"{"code":0,"msg":"success","data":"#, "}"),
-                Platform::Project => (r#"{"err_code":0,"err_msg":"","err":{},"data":"#, "}"),
-            };
-            let mut body = String::with_capacity(head.len() + data.len() + tail.len());
-            body.push_str(head);
-            body.push_str(&data);
-            body.push_str(tail);
-            return (json_text_response(200, body), Some(0));
+            return (
+                json_text_response(200, success_body(spec.platform, &data), &[]),
+                Some(0),
+            );
         }
         Ok(Reply::Raw(body)) => {
             let code = body
@@ -714,8 +709,27 @@ fn finish_raw(
 
 /// A JSON response with Feishu's Content-Type.
 pub fn json_response(status: u16, body: &Value, headers: &[(String, String)]) -> HttpResponse {
-    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
-    let mut resp = Response::new(Full::new(Bytes::from(bytes)));
+    json_text_response(status, body.to_string(), headers)
+}
+
+/// The success envelope of `platform` around `data`, one compact JSON object:
+/// `{"code":0,"msg":"success","data":…}` (open platform) or
+/// `{"err_code":0,"err_msg":"","err":{},"data":…}` (Feishu Project).
+fn success_body(platform: Platform, data: &str) -> String {
+    let (head, tail) = match platform {
+        Platform::Open => (r#"{"code":0,"msg":"success","data":"#, "}"),
+        Platform::Project => (r#"{"err_code":0,"err_msg":"","err":{},"data":"#, "}"),
+    };
+    let mut body = String::with_capacity(head.len() + data.len() + tail.len());
+    body.push_str(head);
+    body.push_str(data);
+    body.push_str(tail);
+    body
+}
+
+/// A JSON response whose body is already serialized, with Feishu's Content-Type and `headers`.
+fn json_text_response(status: u16, body: String, headers: &[(String, String)]) -> HttpResponse {
+    let mut resp = Response::new(Full::new(Bytes::from(body)));
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     resp.headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
@@ -727,15 +741,6 @@ pub fn json_response(status: u16, body: &Value, headers: &[(String, String)]) ->
             resp.headers_mut().insert(k, v);
         }
     }
-    resp
-}
-
-/// A 200-class JSON response whose body is already serialized.
-fn json_text_response(status: u16, body: String) -> HttpResponse {
-    let mut resp = Response::new(Full::new(Bytes::from(body)));
-    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    resp.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
     resp
 }
 

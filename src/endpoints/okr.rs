@@ -763,22 +763,42 @@ fn answer_form_in(shape: &AnswerShape, value: &Value, path: &str) -> Value {
                     .collect(),
             )
         }
-        Value::Number(n) => {
-            let kind = shape.kinds.get(path).copied();
-            let f = n.as_f64().unwrap_or_default();
-            let f = if path == "progress_rate.percent" {
-                (f * 100.0).round() / 100.0
-            } else {
-                f
-            };
-            match kind {
-                Some(Kind::Int | Kind::Number) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
-                    json!(f as i64)
-                }
-                _ => json!(f),
+        Value::Number(n) => answered_number(n, shape.kinds.get(path).copied(), path),
+        other => other.clone(),
+    }
+}
+
+/// The one field answered rounded to 2 decimals (保留两位小数; the rounding is assumed).
+pub const ROUNDED_TO_2_DECIMALS: &str = "progress_rate.percent";
+
+/// Number `n` found at spec path `path` (a field of type `kind`) as answered, for both the
+/// spec-driven checker and the one-pass reader: [`ROUNDED_TO_2_DECIMALS`] rounded to 2
+/// decimals, a whole value of an `int` or `number` field written without a fraction (below
+/// 9e15, where an f64 still holds every integer), anything else as a float.
+pub fn answered_number(n: &serde_json::Number, kind: Option<Kind>, path: &str) -> Value {
+    let f = n.as_f64().unwrap_or_default();
+    let f = if path == ROUNDED_TO_2_DECIMALS {
+        (f * 100.0).round() / 100.0
+    } else {
+        f
+    };
+    match kind {
+        Some(Kind::Int | Kind::Number) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+            json!(f as i64)
+        }
+        _ => json!(f),
+    }
+}
+
+/// Replaces a JSON integer `target_id` by its decimal text: the Python SDK types it as int
+/// (assumed). The one-pass reader does the same in its walk.
+fn target_id_as_text(body: &mut Value) {
+    if let Some(obj) = body.as_object_mut() {
+        if let Some(Value::Number(n)) = obj.get("target_id") {
+            if let Some(id) = n.as_u64() {
+                obj.insert("target_id".into(), Value::String(id.to_string()));
             }
         }
-        other => other.clone(),
     }
 }
 
@@ -817,14 +837,7 @@ pub fn progress_record_create(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiE
     spec.field("user_id_type")
         .check_text(ctx.query("user_id_type"), pe)?;
 
-    // The Python SDK types target_id as int: read a JSON integer as its decimal text (assumed).
-    if let Some(obj) = body.as_object_mut() {
-        if let Some(Value::Number(n)) = obj.get("target_id") {
-            if let Some(id) = n.as_u64() {
-                obj.insert("target_id".into(), Value::String(id.to_string()));
-            }
-        }
-    }
+    target_id_as_text(&mut body);
     check_json_fields(spec, &body)?;
 
     let get = |name: &str| {
@@ -989,7 +1002,7 @@ fn keep_record(ctx: &Ctx<'_>, new: NewRecord) -> Result<String, ApiError> {
             break id;
         }
     };
-    let record = ProgressRecord {
+    let mut record = ProgressRecord {
         progress_id: progress_id.clone(),
         modify_time_ms,
         target_id: new.target_id,
@@ -998,16 +1011,15 @@ fn keep_record(ctx: &Ctx<'_>, new: NewRecord) -> Result<String, ApiError> {
         source_url: new.source_url,
         source_url_pc: new.source_url_pc,
         source_url_mobile: new.source_url_mobile,
-        content_json: None,
+        content_json: Some(new.content_json),
         content_bytes,
         progress_rate: new.progress_rate,
         app_id: new.app_id,
     };
-    let answer = answer_text(&record, &new.content_json);
-    let record = ProgressRecord {
-        content_json: keep_content.then_some(new.content_json),
-        ..record
-    };
+    let answer = answer_text(&record);
+    if !keep_content {
+        record.content_json = None;
+    }
     okr.records.insert(progress_id, Box::new(record));
     Ok(answer)
 }
@@ -1015,7 +1027,8 @@ fn keep_record(ctx: &Ctx<'_>, new: NewRecord) -> Result<String, ApiError> {
 /// The answered `data` of a created record as compact JSON:
 /// `{"content":…,"modify_time":"<ms>","progress_id":"<19 digits>"}` plus `progress_rate` when
 /// given.
-fn answer_text(record: &ProgressRecord, content_json: &str) -> String {
+fn answer_text(record: &ProgressRecord) -> String {
+    let content_json = record.content_json.as_deref().unwrap_or("{}");
     let mut data = String::with_capacity(content_json.len() + 128);
     data.push_str(r#"{"content":"#);
     data.push_str(content_json);
@@ -1221,13 +1234,7 @@ mod tests {
     /// every JSON field rule holds.
     fn checker_answer(spec: &EndpointSpec, bytes: &[u8]) -> Option<(Value, Option<Value>)> {
         let mut body: Value = serde_json::from_slice(bytes).ok()?;
-        if let Some(obj) = body.as_object_mut() {
-            if let Some(Value::Number(n)) = obj.get("target_id") {
-                if let Some(id) = n.as_u64() {
-                    obj.insert("target_id".into(), Value::String(id.to_string()));
-                }
-            }
-        }
+        target_id_as_text(&mut body);
         check_json_fields(spec, &body).ok()?;
         let content = body
             .get("content")

@@ -19,6 +19,7 @@
 //! correctly, serde_json with its `float_roundtrip` feature). A differential test holds the two
 //! paths to the same verdict and the same answer text.
 
+use super::okr::answered_number;
 use crate::spec::{EndpointSpec, FieldSpec, JsonView, Kind, Location};
 use sonic_rs::{JsonContainerTrait, JsonNumberTrait, JsonValueTrait, ValueRef};
 use std::collections::HashMap;
@@ -61,8 +62,6 @@ struct Node {
     members: Vec<Member>,
     /// The node of `path[]`, for an array.
     item: Option<usize>,
-    /// `progress_rate.percent`: answered rounded to 2 decimals.
-    round_2: bool,
     /// What the handler needs of this value besides its answer.
     role: Role,
 }
@@ -123,7 +122,6 @@ impl Schema {
             kind: Kind::Object,
             members: Vec::new(),
             item: None,
-            round_2: false,
             role: Role::Plain,
         }];
         let mut at: HashMap<&str, usize> = HashMap::new();
@@ -146,7 +144,6 @@ impl Schema {
                 kind: field.kind,
                 members: Vec::new(),
                 item: None,
-                round_2: path == "progress_rate.percent",
                 role,
             });
             match last.strip_suffix("[]") {
@@ -312,18 +309,9 @@ impl Schema {
                     }
                 }
                 check(JsonView::Number(&number))?;
-                let f = number.as_f64().unwrap_or_default();
-                let f = if n.round_2 {
-                    (f * 100.0).round() / 100.0
-                } else {
-                    f
-                };
-                match n.kind {
-                    Kind::Int | Kind::Number if f.fract() == 0.0 && f.abs() < 9.0e15 => {
-                        serde_json::to_writer(&mut *out, &(f as i64)).ok()
-                    }
-                    _ => serde_json::to_writer(&mut *out, &f).ok(),
-                }
+                let path = n.field.map_or("", |f| f.name.as_str());
+                let answered = answered_number(&number, Some(n.kind), path);
+                serde_json::to_writer(&mut *out, &answered).ok()
             }
             ValueRef::Array(items) => {
                 check(JsonView::Array(items.len()))?;
