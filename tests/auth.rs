@@ -195,15 +195,10 @@ async fn authorization_without_bearer_prefix_or_token_gets_99991661() {
         "bearer x".to_string(),
     ] {
         let form = small_upload();
-        let resp = read(
-            client()
-                .post(format!("{}{UPLOAD_ALL}", server.url()))
-                .header("Authorization", header.clone())
-                .header("Content-Type", form.content_type())
-                .body(form.body())
-                .send()
-                .await
-                .unwrap(),
+        let resp = post_form_with(
+            &format!("{}{UPLOAD_ALL}", server.url()),
+            &[("Authorization", &header)],
+            &form,
         )
         .await;
         assert_eq!(resp.code(), 99991661, "{header}");

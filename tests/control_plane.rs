@@ -48,16 +48,13 @@ async fn admin(
 
 async fn forced(server: &feishu_mock::MockServer, code: &str) -> Resp {
     let form = upload_form(b"x");
-    read(
-        client()
-            .post(format!("{}{UPLOAD_ALL}", server.url()))
-            .header("Authorization", format!("Bearer {TENANT_TOKEN}"))
-            .header("X-Mock-Error-Code", code)
-            .header("Content-Type", form.content_type())
-            .body(form.body())
-            .send()
-            .await
-            .unwrap(),
+    post_form_with(
+        &format!("{}{UPLOAD_ALL}", server.url()),
+        &[
+            ("Authorization", &format!("Bearer {TENANT_TOKEN}")),
+            ("X-Mock-Error-Code", code),
+        ],
+        &form,
     )
     .await
 }
@@ -284,15 +281,10 @@ async fn x_mock_error_code_answers_that_documented_code_with_its_status_and_msg(
 async fn x_mock_error_code_comes_after_authentication() {
     let server = server().await;
     let form = upload_form(b"x");
-    let resp = read(
-        client()
-            .post(format!("{}{UPLOAD_ALL}", server.url()))
-            .header("X-Mock-Error-Code", "1061045")
-            .header("Content-Type", form.content_type())
-            .body(form.body())
-            .send()
-            .await
-            .unwrap(),
+    let resp = post_form_with(
+        &format!("{}{UPLOAD_ALL}", server.url()),
+        &[("X-Mock-Error-Code", "1061045")],
+        &form,
     )
     .await;
     assert_eq!(resp.code(), 99991661);
@@ -745,19 +737,14 @@ async fn loose_mode_creates_unknown_okr_targets_tasks_and_work_items_on_first_us
             Some("text/plain"),
             b"x",
         );
-        let r = read(
-            client()
-                .post(format!(
-                    "{}/open_api/doc/work_item/story/6437119999/file/upload",
-                    server.url()
-                ))
-                .header("X-PLUGIN-TOKEN", token)
-                .header("X-USER-KEY", "7000000000000000001")
-                .header("Content-Type", form.content_type())
-                .body(form.body())
-                .send()
-                .await
-                .unwrap(),
+        let r = post_project_form(
+            &format!(
+                "{}/open_api/doc/work_item/story/6437119999/file/upload",
+                server.url()
+            ),
+            Some(&token),
+            Some("7000000000000000001"),
+            &form,
         )
         .await;
         assert_eq!(r.json()["err_code"] == 0, want_ok, "project: {}", r.text);

@@ -55,21 +55,6 @@ async fn token(s: &MockServer, kind: i64) -> String {
         .to_string()
 }
 
-/// POSTs `form` with Project's headers.
-async fn post_project(url: &str, token: Option<&str>, user: Option<&str>, form: &RawForm) -> Resp {
-    let mut req = client()
-        .post(url)
-        .header("Content-Type", form.content_type())
-        .body(form.body());
-    if let Some(t) = token {
-        req = req.header("X-PLUGIN-TOKEN", t);
-    }
-    if let Some(u) = user {
-        req = req.header("X-USER-KEY", u);
-    }
-    read(req.send().await.expect("sent")).await
-}
-
 async fn download(s: &MockServer, token: &str, item: &str, body: &Value) -> Resp {
     let req = client()
         .post(download_url(s, PROJECT_KEY, "story", item))
@@ -115,7 +100,7 @@ fn count(s: &MockServer, item: &str, field: &str, index: Option<u32>) -> usize {
 /// Uploads `form` to the seed story as the world's user with a fresh plugin token.
 async fn upload(s: &MockServer, form: &RawForm) -> Resp {
     let t = token(s, 0).await;
-    post_project(
+    post_project_form(
         &upload_url(s, PROJECT_KEY, "story", STORY),
         Some(&t),
         Some(USER_KEY),
@@ -205,7 +190,7 @@ async fn plugin_token_envelopes_snapshot() {
 #[tokio::test]
 async fn upload_refuses_an_unknown_token_with_10022_check_token_failed() {
     let s = server().await;
-    let r = post_project(
+    let r = post_project_form(
         &upload_url(&s, PROJECT_KEY, "story", STORY),
         Some("p-00000000-0000-4000-8000-000000000000"),
         Some(USER_KEY),
@@ -221,7 +206,7 @@ async fn upload_refuses_an_unknown_token_with_10022_check_token_failed() {
 #[tokio::test]
 async fn upload_without_x_plugin_token_answers_10022_assumed() {
     let s = server().await;
-    let r = post_project(
+    let r = post_project_form(
         &upload_url(&s, PROJECT_KEY, "story", STORY),
         None,
         Some(USER_KEY),
@@ -237,7 +222,7 @@ async fn upload_refuses_an_expired_token_with_10022() {
     let s = server().await;
     let t = token(&s, 0).await;
     s.state().store().advance_clock_ms(7200 * 1000);
-    let r = post_project(
+    let r = post_project_form(
         &upload_url(&s, PROJECT_KEY, "story", STORY),
         Some(&t),
         Some(USER_KEY),
@@ -252,7 +237,7 @@ async fn upload_with_a_plugin_token_needs_x_user_key_else_10001_assumed() {
     let s = server().await;
     let t = token(&s, 0).await;
     let url = upload_url(&s, PROJECT_KEY, "story", STORY);
-    let r = post_project(&url, Some(&t), None, &attachment_form(b"x")).await;
+    let r = post_project_form(&url, Some(&t), None, &attachment_form(b"x")).await;
     assert_eq!(r.status, 403);
     assert_eq!(err_code(&r), 10001);
     assert_eq!(r.json()["err_msg"], "No Permission");
@@ -264,7 +249,7 @@ async fn upload_refuses_an_unknown_x_user_key_with_10001_assumed() {
     let s = server().await;
     for kind in [0, 1] {
         let t = token(&s, kind).await;
-        let r = post_project(
+        let r = post_project_form(
             &upload_url(&s, PROJECT_KEY, "story", STORY),
             Some(&t),
             Some("123"),
@@ -279,7 +264,7 @@ async fn upload_refuses_an_unknown_x_user_key_with_10001_assumed() {
 async fn upload_with_a_virtual_token_needs_no_x_user_key() {
     let s = server().await;
     let t = token(&s, 1).await;
-    let r = post_project(
+    let r = post_project_form(
         &upload_url(&s, PROJECT_KEY, "story", STORY),
         Some(&t),
         None,
@@ -310,7 +295,7 @@ async fn project_header_names_are_case_insensitive() {
 async fn upload_accepts_the_space_simple_name_as_project_key() {
     let s = server().await;
     let t = token(&s, 0).await;
-    let r = post_project(
+    let r = post_project_form(
         &upload_url(&s, SIMPLE_NAME, "story", STORY),
         Some(&t),
         Some(USER_KEY),
@@ -325,7 +310,7 @@ async fn upload_accepts_the_space_simple_name_as_project_key() {
 async fn upload_refuses_an_unknown_project_key_with_1000050255() {
     let s = server().await;
     let t = token(&s, 0).await;
-    let r = post_project(
+    let r = post_project_form(
         &upload_url(&s, "nosuchspace", "story", STORY),
         Some(&t),
         Some(USER_KEY),
@@ -343,7 +328,7 @@ async fn upload_refuses_an_unknown_project_key_with_1000050255() {
 async fn upload_refuses_an_unknown_work_item_type_with_20003_assumed() {
     let s = server().await;
     let t = token(&s, 0).await;
-    let r = post_project(
+    let r = post_project_form(
         &upload_url(&s, PROJECT_KEY, "epic", STORY),
         Some(&t),
         Some(USER_KEY),
@@ -358,7 +343,7 @@ async fn upload_refuses_an_unknown_work_item_or_one_of_another_type_with_30005_a
     let s = server().await;
     let t = token(&s, 0).await;
     for (type_key, item) in [("story", "999"), ("story", ISSUE), ("issue", STORY)] {
-        let r = post_project(
+        let r = post_project_form(
             &upload_url(&s, PROJECT_KEY, type_key, item),
             Some(&t),
             Some(USER_KEY),
@@ -535,11 +520,11 @@ async fn upload_rejects_the_51st_attachment_with_1000050262() {
     let t = token(&s, 0).await;
     let url = upload_url(&s, PROJECT_KEY, "story", STORY);
     for i in 0..MAX_ATTACHMENTS_PER_FIELD {
-        let r = post_project(&url, Some(&t), Some(USER_KEY), &attachment_form(b"x")).await;
+        let r = post_project_form(&url, Some(&t), Some(USER_KEY), &attachment_form(b"x")).await;
         assert_eq!(err_code(&r), 0, "upload {i}");
     }
     let files_before = s.state().store().file_count();
-    let r = post_project(&url, Some(&t), Some(USER_KEY), &attachment_form(b"x")).await;
+    let r = post_project_form(&url, Some(&t), Some(USER_KEY), &attachment_form(b"x")).await;
     assert_eq!(r.status, 400);
     assert_eq!(err_code(&r), 1000050262);
     assert_eq!(r.json()["err_msg"], "ErrAPIUploadError");
@@ -556,18 +541,18 @@ async fn the_cap_counts_per_work_item_and_per_compound_element() {
     let key = ("field_key", "field_deliverable_files");
     for _ in 0..MAX_ATTACHMENTS_PER_FIELD {
         let form = form_with(key, b"x").text("index", "0");
-        let r = post_project(&url, Some(&t), Some(USER_KEY), &form).await;
+        let r = post_project_form(&url, Some(&t), Some(USER_KEY), &form).await;
         assert_eq!(err_code(&r), 0);
     }
     let full = form_with(key, b"x").text("index", "0");
-    let r = post_project(&url, Some(&t), Some(USER_KEY), &full).await;
+    let r = post_project_form(&url, Some(&t), Some(USER_KEY), &full).await;
     assert_eq!(err_code(&r), 1000050262);
     let other_index = form_with(key, b"x").text("index", "1");
-    let r = post_project(&url, Some(&t), Some(USER_KEY), &other_index).await;
+    let r = post_project_form(&url, Some(&t), Some(USER_KEY), &other_index).await;
     assert_eq!(err_code(&r), 0);
     let other_item = upload_url(&s, PROJECT_KEY, "story", "6437110002");
     let form = form_with(key, b"x").text("index", "0");
-    let r = post_project(&other_item, Some(&t), Some(USER_KEY), &form).await;
+    let r = post_project_form(&other_item, Some(&t), Some(USER_KEY), &form).await;
     assert_eq!(err_code(&r), 0);
 }
 
@@ -577,9 +562,9 @@ async fn an_empty_file_into_a_full_field_still_answers_success() {
     let t = token(&s, 0).await;
     let url = upload_url(&s, PROJECT_KEY, "story", STORY);
     for _ in 0..MAX_ATTACHMENTS_PER_FIELD {
-        post_project(&url, Some(&t), Some(USER_KEY), &attachment_form(b"x")).await;
+        post_project_form(&url, Some(&t), Some(USER_KEY), &attachment_form(b"x")).await;
     }
-    let r = post_project(&url, Some(&t), Some(USER_KEY), &attachment_form(b"")).await;
+    let r = post_project_form(&url, Some(&t), Some(USER_KEY), &attachment_form(b"")).await;
     assert_eq!(err_code(&r), 0);
     assert_eq!(count(&s, STORY, "field_attachment", None), 50);
 }
@@ -594,7 +579,7 @@ async fn the_cap_holds_under_100_concurrent_uploads_exactly_50_succeed() {
         let (url, t) = (url.clone(), t.clone());
         tasks.push(tokio::spawn(async move {
             let form = attachment_form(format!("file {i}").as_bytes());
-            let r = post_project(&url, Some(&t), Some(USER_KEY), &form).await;
+            let r = post_project_form(&url, Some(&t), Some(USER_KEY), &form).await;
             err_code(&r)
         }));
     }

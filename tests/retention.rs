@@ -144,19 +144,14 @@ async fn okr_image_past_max_stored_bytes_gets_1009998_and_stores_nothing() {
 /// Uploads `form` to the default world's work item 6437110001 (story in space `doc`) with
 /// `token` as its plugin token.
 async fn project_upload(server: &feishu_mock::MockServer, token: &str, form: &RawForm) -> Resp {
-    read(
-        client()
-            .post(format!(
-                "{}/open_api/doc/work_item/story/6437110001/file/upload",
-                server.url()
-            ))
-            .header("X-PLUGIN-TOKEN", token)
-            .header("X-USER-KEY", "7000000000000000001")
-            .header("Content-Type", form.content_type())
-            .body(form.body())
-            .send()
-            .await
-            .unwrap(),
+    post_project_form(
+        &format!(
+            "{}/open_api/doc/work_item/story/6437110001/file/upload",
+            server.url()
+        ),
+        Some(token),
+        Some("7000000000000000001"),
+        form,
     )
     .await
 }

@@ -189,16 +189,42 @@ impl RawForm {
     }
 }
 
-/// POSTs `form` to `url` with `Authorization: Bearer token` (no header when `token` is None).
-pub async fn post_form(url: &str, token: Option<&str>, form: &RawForm) -> Resp {
+/// POSTs `form` to `url` with `headers` besides its Content-Type.
+pub async fn post_form_with(url: &str, headers: &[(&str, &str)], form: &RawForm) -> Resp {
     let mut req = client()
         .post(url)
         .header("Content-Type", form.content_type())
         .body(form.body());
-    if let Some(t) = token {
-        req = req.header("Authorization", format!("Bearer {t}"));
+    for (name, value) in headers {
+        req = req.header(*name, *value);
     }
     read(req.send().await.expect("request sent")).await
+}
+
+/// POSTs `form` to `url` with `Authorization: Bearer token` (no header when `token` is None).
+pub async fn post_form(url: &str, token: Option<&str>, form: &RawForm) -> Resp {
+    match token {
+        Some(t) => post_form_with(url, &[("Authorization", &format!("Bearer {t}"))], form).await,
+        None => post_form_with(url, &[], form).await,
+    }
+}
+
+/// POSTs `form` to `url` with Feishu Project's `X-PLUGIN-TOKEN` and `X-USER-KEY` (each left
+/// out when None).
+pub async fn post_project_form(
+    url: &str,
+    token: Option<&str>,
+    user: Option<&str>,
+    form: &RawForm,
+) -> Resp {
+    let mut headers = Vec::new();
+    if let Some(t) = token {
+        headers.push(("X-PLUGIN-TOKEN", t));
+    }
+    if let Some(u) = user {
+        headers.push(("X-USER-KEY", u));
+    }
+    post_form_with(url, &headers, form).await
 }
 
 /// POSTs a JSON value with a Bearer token.
