@@ -276,34 +276,10 @@ async fn empty_file_with_size_0_is_accepted_assumed() {
     file_token(&upload(&server, &form_with(&[], b"")).await);
 }
 
-/// Streams a Drive upload declaring `size` 20971520 whose file part is `file_bytes` zero bytes,
-/// generated chunk by chunk (no Content-Length, so the server cannot know the size up front).
-async fn upload_streamed(server: &feishu_mock::MockServer, file_bytes: u64) -> Resp {
-    let (head, tail) = file_part_frame(
-        &[
-            ("file_name", "big.bin"),
-            ("parent_type", "doc_file"),
-            ("parent_node", DOC_NODE),
-            ("size", "20971520"),
-        ],
-        "file",
-        Some("big.bin"),
-    );
-    let resp = client()
-        .post(format!("{}{PATH}", server.url()))
-        .header("Authorization", format!("Bearer {TENANT_TOKEN}"))
-        .header("Content-Type", RawForm::new().content_type())
-        .body(streaming_body(head, file_bytes, tail))
-        .send()
-        .await
-        .expect("sent");
-    read(resp).await
-}
-
 #[tokio::test]
 async fn file_of_exactly_20971520_bytes_is_accepted() {
     let server = server().await;
-    let token = file_token(&upload_streamed(&server, 20_971_520).await);
+    let token = file_token(&drive_upload_streamed(&server, 20_971_520, "20971520").await);
     assert_eq!(
         server.state().store().file(&token).unwrap().bytes.len(),
         20_971_520
@@ -313,7 +289,7 @@ async fn file_of_exactly_20971520_bytes_is_accepted() {
 #[tokio::test]
 async fn file_of_20971521_bytes_is_refused_with_1061043_while_streaming() {
     let server = server().await;
-    let resp = upload_streamed(&server, 20_971_521).await;
+    let resp = drive_upload_streamed(&server, 20_971_521, "20971520").await;
     assert_refused(&server, &resp, 400, 1061043);
 }
 

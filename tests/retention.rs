@@ -265,37 +265,15 @@ async fn retain_metadata_refuses_a_wrong_drive_checksum_with_1062008_and_stores_
     assert_eq!(server.state().store().file_count(), 0);
 }
 
-/// Streams a Drive upload whose file part is `file_bytes` zero bytes, without Content-Length.
-async fn drive_streamed(server: &feishu_mock::MockServer, file_bytes: u64) -> Resp {
-    let (head, tail) = file_part_frame(
-        &[
-            ("file_name", "big.bin"),
-            ("parent_type", "doc_file"),
-            ("parent_node", "doccnFivLCfJfblZjGZtxgabcef"),
-            ("size", &file_bytes.to_string()),
-        ],
-        "file",
-        Some("big.bin"),
-    );
-    let resp = client()
-        .post(format!("{}{DRIVE_PATH}", server.url()))
-        .header("Authorization", format!("Bearer {TENANT_TOKEN}"))
-        .header("Content-Type", RawForm::new().content_type())
-        .body(streaming_body(head, file_bytes, tail))
-        .send()
-        .await
-        .expect("sent");
-    read(resp).await
-}
-
 #[tokio::test]
 async fn retain_metadata_refuses_a_20971521_byte_part_with_1061043_while_streaming() {
     let server = server_opts(Retain::Metadata, None).await;
-    let resp = drive_streamed(&server, DRIVE_MAX as u64 + 1).await;
+    let resp =
+        drive_upload_streamed(&server, DRIVE_MAX as u64 + 1, &(DRIVE_MAX + 1).to_string()).await;
     assert_eq!(resp.code(), 1061043, "{}", resp.text);
     assert_eq!(resp.status, 400);
     assert_eq!(server.state().store().file_count(), 0);
-    let ok = drive_streamed(&server, DRIVE_MAX as u64).await;
+    let ok = drive_upload_streamed(&server, DRIVE_MAX as u64, &DRIVE_MAX.to_string()).await;
     assert_eq!(ok.code(), 0, "exactly at the limit: {}", ok.text);
 }
 

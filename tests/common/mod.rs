@@ -351,6 +351,38 @@ pub fn streaming_body(head: Vec<u8>, filler: u64, tail: Vec<u8>) -> reqwest::Bod
     reqwest::Body::wrap_stream(head.chain(middle).chain(tail))
 }
 
+/// Streams a Drive upload_all to the default world's doc node declaring `size`, whose file part
+/// is `file_bytes` zero bytes generated chunk by chunk (no Content-Length, so the server cannot
+/// know the size up front).
+pub async fn drive_upload_streamed(
+    server: &feishu_mock::MockServer,
+    file_bytes: u64,
+    size: &str,
+) -> Resp {
+    let (head, tail) = file_part_frame(
+        &[
+            ("file_name", "big.bin"),
+            ("parent_type", "doc_file"),
+            ("parent_node", "doccnFivLCfJfblZjGZtxgabcef"),
+            ("size", size),
+        ],
+        "file",
+        Some("big.bin"),
+    );
+    let resp = client()
+        .post(format!(
+            "{}/open-apis/drive/v1/medias/upload_all",
+            server.url()
+        ))
+        .header("Authorization", format!("Bearer {TENANT_TOKEN}"))
+        .header("Content-Type", RawForm::new().content_type())
+        .body(streaming_body(head, file_bytes, tail))
+        .send()
+        .await
+        .expect("sent");
+    read(resp).await
+}
+
 /// The multipart framing around one file part of `filler` bytes: (head, tail) to pass to
 /// [`streaming_body`], with `texts` sent before the file.
 pub fn file_part_frame(
