@@ -491,8 +491,7 @@ fn forced_error(spec: &EndpointSpec, raw: &str) -> Result<Reply, ApiError> {
 /// SHA-256 of `bytes`, lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
-    let digest = sha2::Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    format!("{:x}", sha2::Sha256::digest(bytes))
 }
 
 /// Reads the body as the spec says, enforcing its limits while streaming.

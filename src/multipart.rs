@@ -556,7 +556,7 @@ async fn digest_part(
             Ok(None) => {
                 return Ok(Some(PartContent::Digest {
                     len: seen,
-                    sha256: hex_lower(&sha256.finalize()),
+                    sha256: format!("{:x}", sha256.finalize()),
                     adler32: adler32.finish(),
                     head: head.freeze(),
                 }));
@@ -564,17 +564,6 @@ async fn digest_part(
             Err(e) => return Err(FormError::Malformed(e.to_string())),
         }
     }
-}
-
-/// `bytes` as lower-case hex, two chars a byte.
-fn hex_lower(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 0xf)] as char);
-    }
-    out
 }
 
 /// The chunks of a part as one buffer of `len` bytes: the chunk itself when there is one, else
