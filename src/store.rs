@@ -354,18 +354,7 @@ impl Store {
             }
         }
         let kept: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
-        if let Some(cap) = self.options.max_stored_bytes {
-            let reserved =
-                self.stored_bytes
-                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |held| {
-                        held.checked_add(kept).filter(|total| *total <= cap)
-                    });
-            if reserved.is_err() {
-                return Err(StoreFull);
-            }
-        } else {
-            self.stored_bytes.fetch_add(kept, Ordering::SeqCst);
-        }
+        self.reserve_stored_bytes(kept)?;
         for f in files {
             self.files.insert(f.file_token.clone(), f);
         }
@@ -377,7 +366,7 @@ impl Store {
         self.stored_bytes.load(Ordering::SeqCst)
     }
 
-    /// Counts `bytes` more as kept (a progress record's content, which is not a file) against
+    /// Counts `bytes` more as kept (files, or a progress record's content) against
     /// `--max-stored-bytes`: [`StoreFull`], counting nothing, when they would pass the cap.
     pub fn reserve_stored_bytes(&self, bytes: u64) -> Result<(), StoreFull> {
         match self.options.max_stored_bytes {
