@@ -43,7 +43,7 @@ pub struct ServeArgs {
     #[arg(long, env = "FEISHU_MOCK_NO_RATE_LIMITS")]
     pub no_rate_limits: bool,
     /// Entries kept by the request journal (GET /__mock/requests); 0 keeps none.
-    #[arg(long, env = "FEISHU_MOCK_JOURNAL_LIMIT", default_value_t = crate::journal::DEFAULT_JOURNAL_LIMIT)]
+    #[arg(long, env = "FEISHU_MOCK_JOURNAL_LIMIT", default_value_t = crate::state::store::DEFAULT_JOURNAL_LIMIT)]
     pub journal_limit: usize,
     /// Create unknown OKR targets, tasks, Drive nodes and work items on first use instead of
     /// refusing them.
@@ -51,13 +51,13 @@ pub struct ServeArgs {
     pub loose: bool,
     /// What is kept of accepted files: bytes (downloads serve them) or metadata (name, size,
     /// sha256, type; memory stays flat under sustained load).
-    #[arg(long, env = "FEISHU_MOCK_RETAIN", value_enum, default_value_t = crate::store::Retain::Bytes)]
-    pub retain: crate::store::Retain,
+    #[arg(long, env = "FEISHU_MOCK_RETAIN", value_enum, default_value_t = crate::state::store::Retain::Bytes)]
+    pub retain: crate::state::store::Retain,
     /// Most bytes kept across all stored files; an upload past it gets the platform's quota
     /// code (Drive 1061101) and stores nothing. Unlimited when unset.
     #[arg(long, env = "FEISHU_MOCK_MAX_STORED_BYTES")]
     pub max_stored_bytes: Option<u64>,
     /// Request log on stderr: text, json or off.
-    #[arg(long, env = "FEISHU_MOCK_LOG_FORMAT", value_enum, default_value_t = crate::app::LogFormat::Text)]
-    pub log_format: crate::app::LogFormat,
+    #[arg(long, env = "FEISHU_MOCK_LOG_FORMAT", value_enum, default_value_t = crate::http::pipeline::LogFormat::Text)]
+    pub log_format: crate::http::pipeline::LogFormat,
 }

@@ -4,30 +4,27 @@
 //! platform and its official SDKs runs on a laptop or in CI, error paths included.
 //!
 //! # Layout
-//! - [`spec`]: the documented contract as data (`specs/*.json`, embedded) and the rule checker.
-//! - [`error`]: the error catalogue and the single error → response mapping.
-//! - [`app`]: the pipeline from request to response (route, auth, extract, endpoint, envelope).
-//! - [`multipart`]: streaming form reader with limits; bounded JSON reader; draining bodies.
-//! - [`endpoints`]: one module per API family (`auth`, `drive`, `okr`, `task`, `project`).
-//! - [`store`]: in-memory world, tokens and files; [`world`]: the world file format.
-//! - [`ids`]: tokens, file tokens, log ids and GUIDs in Feishu's shapes, seedable.
-//! - [`server`]: listener, graceful shutdown, and [`MockServer`] for Rust test suites.
-//! - [`cli`]: the command line.
+//! Five layers; a module imports only from its own layer and the layers listed before it
+//! (`tests/layers.rs` holds every `use crate::` line to this).
+//! - [`contract`]: the documented contract as data (`specs/*.json`, embedded): field rules, the
+//!   JSON body validator, the error catalogue and the one error → response renderer. No I/O.
+//! - [`state`]: clock, ids, the tenant's directory and issued tokens, stored files (retention,
+//!   cap), the typed form of an upload. Knows no family.
+//! - [`families`]: one folder per Feishu API family (`auth`, `drive`, `okr`, `task`,
+//!   `project`): its routes, one file per documented operation, its own objects and its section
+//!   of the world file. A family never imports another.
+//! - [`control`]: the `/__mock/` control plane (journal, faults, quotas, clock, world) and
+//!   [`control::Emulator`], the whole state that a reset replaces.
+//! - [`http`]: multipart and JSON readers, the request pipeline, the server and
+//!   [`MockServer`].
+//! - [`cli`]: the command line (above every layer, like `main.rs`).
 
-pub mod admin;
-pub mod app;
 pub mod cli;
-pub mod endpoints;
-pub mod error;
-pub mod faults;
-pub mod ids;
-pub mod journal;
-pub mod multipart;
-pub mod quota;
-pub mod server;
-pub mod spec;
-pub mod store;
-pub mod world;
+pub mod contract;
+pub mod control;
+pub mod families;
+pub mod http;
+pub mod state;
 
-pub use server::{Config, MockServer};
-pub use world::World;
+pub use families::world::World;
+pub use http::server::{Config, MockServer};

@@ -2,8 +2,8 @@
 
 use clap::Parser;
 use feishu_mock::cli::{Cli, Command};
-use feishu_mock::server::{bind, display_addr, serve, Config};
-use feishu_mock::store::Options;
+use feishu_mock::http::server::{bind, display_addr, serve, Config};
+use feishu_mock::state::store::Options;
 use feishu_mock::World;
 use std::io::Write;
 
@@ -46,8 +46,8 @@ async fn main() {
             max_stored_bytes: args.max_stored_bytes,
         },
         log_format: args.log_format,
-        header_read_timeout: feishu_mock::server::HEADER_READ_TIMEOUT,
-        body_idle_timeout: feishu_mock::multipart::BODY_IDLE_TIMEOUT,
+        header_read_timeout: feishu_mock::http::server::HEADER_READ_TIMEOUT,
+        body_idle_timeout: feishu_mock::http::multipart::BODY_IDLE_TIMEOUT,
     };
     let (listener, state) = match bind(config).await {
         Ok(b) => b,

@@ -91,7 +91,7 @@ async fn journaled(server: &MockServer, endpoint: &str, code: i64, n: usize) {
         loop {
             let got = server
                 .state()
-                .store()
+                .emulator()
                 .journal
                 .list(Some(endpoint), Some(code))
                 .len();
@@ -132,10 +132,10 @@ async fn an_upload_aborted_mid_body_stores_nothing_and_the_server_keeps_serving(
         abort_upload(server.addr(), sent, file_len).await;
     }
     journaled(&server, "drive.media.upload_all", 1061002, cuts.len()).await;
-    assert_eq!(server.state().store().file_count(), 0);
-    assert_eq!(server.state().store().stored_bytes(), 0);
+    assert_eq!(server.state().emulator().store.file_count(), 0);
+    assert_eq!(server.state().emulator().store.stored_bytes(), 0);
     assert_serving(&server).await;
-    assert_eq!(server.state().store().file_count(), 1);
+    assert_eq!(server.state().emulator().store.file_count(), 1);
 }
 
 #[tokio::test]
@@ -158,7 +158,7 @@ async fn a_client_sending_one_byte_per_second_does_not_hold_up_other_clients() {
     }
     let stream = slow.await.expect("slow client");
     assert!(!slow_client_was_answered(stream).await);
-    assert_eq!(server.state().store().file_count(), 10);
+    assert_eq!(server.state().emulator().store.file_count(), 10);
 }
 
 /// Whether the server sent anything to a client still inside its headers.
@@ -231,7 +231,7 @@ async fn a_body_gone_silent_is_answered_with_1061002_at_the_body_idle_timeout_an
         documented_code("drive.media.upload_all", answer.status, &answer.text),
         Some(1061002)
     );
-    assert_eq!(server.state().store().file_count(), 0);
+    assert_eq!(server.state().emulator().store.file_count(), 0);
     assert_serving(&server).await;
 }
 
@@ -264,7 +264,7 @@ async fn a_thousand_concurrent_connections_each_get_a_documented_answer_or_a_cle
     }
     assert!(accepted > 0);
     // Nothing partial: one stored file per accepted upload, plus assert_serving's.
-    assert_eq!(server.state().store().file_count(), accepted + 1);
+    assert_eq!(server.state().emulator().store.file_count(), accepted + 1);
     assert_serving(&server).await;
 }
 
@@ -380,7 +380,7 @@ async fn a_form_of_10000_parts_is_refused_with_each_endpoints_parameter_error_an
             "{endpoint}"
         );
     }
-    assert_eq!(server.state().store().file_count(), 0);
+    assert_eq!(server.state().emulator().store.file_count(), 0);
     assert_serving(&server).await;
 }
 
@@ -421,7 +421,7 @@ async fn memory_returns_to_its_baseline_after_rounds_of_abuse() {
     let _serial = ONE_AT_A_TIME.lock().await;
     // Metadata retention: accepted files keep no bytes, so any growth would be the abuse's.
     let server =
-        server_with_tweak(|c| c.options.retain = feishu_mock::store::Retain::Metadata).await;
+        server_with_tweak(|c| c.options.retain = feishu_mock::state::store::Retain::Metadata).await;
     // A first round warms the allocator, the runtime's worker buffers and the spool path.
     abuse_round(&server).await;
     tokio::time::sleep(Duration::from_millis(300)).await;

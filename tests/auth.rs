@@ -79,7 +79,7 @@ async fn token_is_reused_while_at_least_30_minutes_remain() {
     let server = server().await;
     let (first, _) = tenant_token(&server).await;
     // 5390 s later 1810 s remain: the same token with a smaller expire.
-    server.state().store().advance_clock_ms(5_390_000);
+    server.state().emulator().store.advance_clock_ms(5_390_000);
     let (again, expire) = tenant_token(&server).await;
     assert_eq!(again, first);
     assert!((1800..=1810).contains(&expire), "expire {expire}");
@@ -90,7 +90,7 @@ async fn below_30_minutes_a_new_token_is_minted_and_the_old_one_stays_valid() {
     let server = server().await;
     let (first, _) = tenant_token(&server).await;
     // 5410 s later 1790 s remain: a new token.
-    server.state().store().advance_clock_ms(5_410_000);
+    server.state().emulator().store.advance_clock_ms(5_410_000);
     let (second, expire) = tenant_token(&server).await;
     assert_ne!(second, first);
     assert_eq!(expire, 7200);
@@ -111,14 +111,15 @@ async fn a_minted_token_expires_after_its_expire_with_99991663() {
     let (token, expire) = tenant_token(&server).await;
     server
         .state()
-        .store()
+        .emulator()
+        .store
         .advance_clock_ms(expire * 1000 - 5_000);
     let url = format!("{}{UPLOAD_ALL}", server.url());
     assert_eq!(
         post_form(&url, Some(&token), &small_upload()).await.code(),
         0
     );
-    server.state().store().advance_clock_ms(10_000);
+    server.state().emulator().store.advance_clock_ms(10_000);
     let resp = post_form(&url, Some(&token), &small_upload()).await;
     assert_eq!(resp.code(), 99991663);
     assert_eq!(resp.status, 400);
@@ -129,7 +130,8 @@ async fn preissued_doc_tokens_never_expire() {
     let server = server().await;
     server
         .state()
-        .store()
+        .emulator()
+        .store
         .advance_clock_ms(365 * 24 * 3600 * 1000);
     let url = format!("{}{UPLOAD_ALL}", server.url());
     for token in [TENANT_TOKEN, TENANT_TOKEN_2, USER_TOKEN] {
@@ -288,7 +290,7 @@ async fn app_without_the_endpoint_scopes_gets_99991672_naming_them() {
             "sheets:spreadsheet"
         ]
     );
-    assert_eq!(server.state().store().file_count(), 0);
+    assert_eq!(server.state().emulator().store.file_count(), 0);
 }
 
 #[tokio::test]

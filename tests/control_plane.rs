@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use feishu_mock::store::Options;
+use feishu_mock::state::store::Options;
 use feishu_mock::Config;
 use serde_json::{json, Value};
 
@@ -100,20 +100,26 @@ async fn reset_restores_the_loaded_world_and_clears_files_tokens_journal_faults_
     let resp = admin(&server, "POST", "/__mock/reset", None).await;
     assert_eq!(resp.status, 200);
 
-    let store = server.state().store();
-    assert!(store.file(&token).is_none(), "files cleared");
-    assert!(store.live_token(&minted).is_none(), "minted tokens cleared");
+    let emulator = server.state().emulator();
+    assert!(emulator.store.file(&token).is_none(), "files cleared");
     assert!(
-        store.live_token(TENANT_TOKEN).is_some(),
+        emulator.store.live_token(&minted).is_none(),
+        "minted tokens cleared"
+    );
+    assert!(
+        emulator.store.live_token(TENANT_TOKEN).is_some(),
         "pre-issued tokens restored"
     );
     assert!(
-        store.drive_node("doccnAddedLater").is_none(),
+        emulator.families.drive.node("doccnAddedLater").is_none(),
         "runtime world dropped"
     );
-    assert!(store.faults.list().is_empty(), "faults cleared");
-    assert!(store.journal.list(None, None).is_empty(), "journal cleared");
-    let now = store.now_ms();
+    assert!(emulator.faults.list().is_empty(), "faults cleared");
+    assert!(
+        emulator.journal.list(None, None).is_empty(),
+        "journal cleared"
+    );
+    let now = emulator.store.now_ms();
     let wall = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -271,7 +277,7 @@ async fn x_mock_error_code_answers_that_documented_code_with_its_status_and_msg(
         assert_eq!(resp.json()["msg"], msg);
     }
     assert_eq!(
-        server.state().store().file_count(),
+        server.state().emulator().store.file_count(),
         0,
         "forced errors store nothing"
     );
@@ -390,7 +396,7 @@ async fn a_fault_rule_can_reset_the_connection() {
         .await;
     assert!(first.is_err(), "the connection is closed without an answer");
     assert_eq!(upload(&server, b"x").await.code(), 0);
-    assert_eq!(server.state().store().file_count(), 1);
+    assert_eq!(server.state().emulator().store.file_count(), 1);
 }
 
 #[tokio::test]
@@ -464,10 +470,11 @@ async fn the_sixth_drive_upload_in_one_second_gets_99991400_and_the_first_after_
 ) {
     let server = server_with(Config::default()).await;
     // Start at the beginning of a fresh second so all six fall in one window.
-    let now = server.state().store().now_ms();
+    let now = server.state().emulator().store.now_ms();
     server
         .state()
-        .store()
+        .emulator()
+        .store
         .advance_clock_ms(1000 - now.rem_euclid(1000));
     // Freeze: each request takes far less than the ~1 s left in the window only if the
     // machine is fast; advancing to the start of a second gives the full second.
@@ -502,10 +509,11 @@ async fn the_sixth_drive_upload_in_one_second_gets_99991400_and_the_first_after_
 #[tokio::test]
 async fn rate_limits_are_per_app() {
     let server = server_with(Config::default()).await;
-    let now = server.state().store().now_ms();
+    let now = server.state().emulator().store.now_ms();
     server
         .state()
-        .store()
+        .emulator()
+        .store
         .advance_clock_ms(1000 - now.rem_euclid(1000));
     for _ in 0..5 {
         upload(&server, b"x").await;
@@ -615,8 +623,10 @@ async fn loose_mode_creates_an_unknown_drive_node_on_first_use() {
     assert_eq!(
         loose
             .state()
-            .store()
-            .drive_node("doxcnMadeUp")
+            .emulator()
+            .families
+            .drive
+            .node("doxcnMadeUp")
             .unwrap()
             .node_type,
         "docx"
@@ -672,7 +682,8 @@ async fn every_endpoint_answers_a_forced_code_with_its_documented_status_and_msg
         assert_eq!(resp.json()["code"], code.parse::<i64>().unwrap(), "{path}");
         assert_eq!(resp.json()["msg"], msg, "{path}");
     }
-    let spec = feishu_mock::spec::Catalogue::get().endpoint("project.work_item.file.upload");
+    let spec =
+        feishu_mock::contract::spec::Catalogue::get().endpoint("project.work_item.file.upload");
     let row = spec.error(1000050262).unwrap();
     let resp = read(
         client()
@@ -692,7 +703,7 @@ async fn every_endpoint_answers_a_forced_code_with_its_documented_status_and_msg
     assert_eq!(resp.status, row.http, "{}", resp.text);
     assert_eq!(resp.json()["err_code"], 1000050262);
     assert_eq!(resp.json()["err"]["msg"], "Upload File Fail");
-    assert_eq!(server.state().store().file_count(), 0);
+    assert_eq!(server.state().emulator().store.file_count(), 0);
 }
 
 #[tokio::test]

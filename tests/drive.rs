@@ -47,7 +47,7 @@ fn assert_refused(server: &feishu_mock::MockServer, resp: &Resp, status: u16, co
     assert_eq!(resp.status, status, "{}", resp.text);
     assert!(resp.json()["error"]["log_id"].is_string());
     assert_eq!(
-        server.state().store().file_count(),
+        server.state().emulator().store.file_count(),
         0,
         "a rejected request stored something"
     );
@@ -75,7 +75,12 @@ async fn seed_curl_example_is_accepted_and_the_bytes_are_kept() {
     );
     let resp = upload(&server, &form).await;
     let token = file_token(&resp);
-    let stored = server.state().store().file(&token).expect("stored");
+    let stored = server
+        .state()
+        .emulator()
+        .store
+        .file(&token)
+        .expect("stored");
     assert_eq!(stored.bytes.as_ref(), bytes.as_slice());
     assert_eq!(stored.name, "demo.jpeg");
     assert_eq!(stored.parent, DOC_NODE);
@@ -281,7 +286,14 @@ async fn file_of_exactly_20971520_bytes_is_accepted() {
     let server = server().await;
     let token = file_token(&drive_upload_streamed(&server, 20_971_520, "20971520").await);
     assert_eq!(
-        server.state().store().file(&token).unwrap().bytes.len(),
+        server
+            .state()
+            .emulator()
+            .store
+            .file(&token)
+            .unwrap()
+            .bytes
+            .len(),
         20_971_520
     );
 }
@@ -480,7 +492,14 @@ async fn a_file_larger_than_one_part_memory_share_is_kept_intact_with_or_without
     // Content-Length known: held in memory as it arrives.
     let token = file_token(&upload(&server, &form_with(&[], &bytes)).await);
     assert_eq!(
-        server.state().store().file(&token).unwrap().bytes.as_ref(),
+        server
+            .state()
+            .emulator()
+            .store
+            .file(&token)
+            .unwrap()
+            .bytes
+            .as_ref(),
         bytes.as_slice()
     );
     // Chunked (no length): past the per-part memory share it is spooled and read back.
@@ -500,7 +519,14 @@ async fn a_file_larger_than_one_part_memory_share_is_kept_intact_with_or_without
         .expect("sent");
     let token = file_token(&read(resp).await);
     assert_eq!(
-        server.state().store().file(&token).unwrap().bytes.as_ref(),
+        server
+            .state()
+            .emulator()
+            .store
+            .file(&token)
+            .unwrap()
+            .bytes
+            .as_ref(),
         bytes.as_slice()
     );
 }

@@ -41,7 +41,7 @@ async fn drive_upload_all_refuses_a_200_mib_body_without_memory_growing_by_its_s
     let resp = read(resp).await;
     assert_eq!(resp.code(), 1061043, "{}", resp.text);
     assert_eq!(resp.status, 400);
-    assert_eq!(server.state().store().file_count(), 0);
+    assert_eq!(server.state().emulator().store.file_count(), 0);
     let growth = peak.peak().saturating_sub(before);
     // The server may hold up to the 20 MiB limit of one part before refusing; never the body.
     assert!(
@@ -54,10 +54,10 @@ async fn drive_upload_all_refuses_a_200_mib_body_without_memory_growing_by_its_s
 async fn retain_metadata_accepts_four_20_mib_uploads_at_once_without_holding_or_spooling_them() {
     let _serial = ONE_AT_A_TIME.lock().await;
     let server = server_with(feishu_mock::Config {
-        options: feishu_mock::store::Options {
-            retain: feishu_mock::store::Retain::Metadata,
+        options: feishu_mock::state::store::Options {
+            retain: feishu_mock::state::store::Retain::Metadata,
             rate_limits: false,
-            ..feishu_mock::store::Options::default()
+            ..feishu_mock::state::store::Options::default()
         },
         ..feishu_mock::Config::default()
     })
@@ -98,8 +98,8 @@ async fn retain_metadata_accepts_four_20_mib_uploads_at_once_without_holding_or_
         let resp = read(resp.expect("sent")).await;
         assert_eq!(resp.code(), 0, "{}", resp.text);
     }
-    assert_eq!(server.state().store().file_count(), 4);
-    assert_eq!(server.state().store().stored_bytes(), 0);
+    assert_eq!(server.state().emulator().store.file_count(), 4);
+    assert_eq!(server.state().emulator().store.stored_bytes(), 0);
     // Held whole, the four parts alone would be 80 MiB.
     assert!(
         growth < 24 * MIB,

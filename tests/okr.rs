@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use feishu_mock::world::{App, PreissuedToken, PreissuedUserToken};
+use feishu_mock::state::world::{App, PreissuedToken, PreissuedUserToken};
 use feishu_mock::{MockServer, World};
 use serde_json::{json, Value};
 
@@ -197,10 +197,10 @@ fn assert_refused(server: &MockServer, resp: &Resp, code: i64) {
     };
     assert_eq!(resp.json()["msg"], msg);
     assert!(resp.json()["error"]["log_id"].is_string());
-    let okr = &server.state().store().okr;
+    let okr = &server.state().emulator().families.okr;
     assert_eq!(okr.progress_record_count(), 0, "a rejected request stored");
     assert_eq!(
-        server.state().store().file_count(),
+        server.state().emulator().store.file_count(),
         0,
         "a rejected request stored"
     );
@@ -246,7 +246,13 @@ async fn image_upload_answers_a_boxbc_file_token_and_a_url_on_this_server() {
         server.url()
     );
     assert!(url.starts_with(&prefix), "{url}");
-    assert!(server.state().store().okr.image(token).is_some());
+    assert!(server
+        .state()
+        .emulator()
+        .families
+        .okr
+        .image(token)
+        .is_some());
 }
 
 #[tokio::test]
@@ -565,9 +571,9 @@ async fn progress_record_answers_a_19_digit_progress_id_unique_per_record() {
 #[tokio::test]
 async fn progress_record_answers_modify_time_as_a_string_of_ms_since_the_epoch() {
     let server = server().await;
-    let before = server.state().store().now_ms();
+    let before = server.state().emulator().store.now_ms();
     let data = assert_accepted(&create(&server, &minimal()).await);
-    let after = server.state().store().now_ms();
+    let after = server.state().emulator().store.now_ms();
     let t: i64 = data["modify_time"].as_str().unwrap().parse().unwrap();
     assert!((before..=after).contains(&t), "{before} {t} {after}");
 }
@@ -580,7 +586,8 @@ async fn progress_record_is_kept_in_the_store() {
     let data = assert_accepted(&create(&server, &body).await);
     let rec = server
         .state()
-        .store()
+        .emulator()
+        .families
         .okr
         .progress_record(data["progress_id"].as_str().unwrap())
         .expect("record kept");
@@ -940,7 +947,8 @@ async fn progress_record_reads_a_json_integer_target_id_as_its_decimal_text() {
     let data = assert_accepted(&create(&server, &body).await);
     let rec = server
         .state()
-        .store()
+        .emulator()
+        .families
         .okr
         .progress_record(data["progress_id"].as_str().unwrap())
         .unwrap();
@@ -1322,19 +1330,27 @@ async fn progress_record_requires_an_okr_scope_with_99991672() {
         .to_string();
     let resp = create_with(&server, &token, "", &minimal()).await;
     assert_eq!(resp.code(), 99991672, "{}", resp.text);
-    assert_eq!(server.state().store().okr.progress_record_count(), 0);
+    assert_eq!(
+        server
+            .state()
+            .emulator()
+            .families
+            .okr
+            .progress_record_count(),
+        0
+    );
 }
 
 async fn server_retaining(
-    retain: feishu_mock::store::Retain,
+    retain: feishu_mock::state::store::Retain,
     max_stored_bytes: Option<u64>,
 ) -> MockServer {
     server_with(feishu_mock::Config {
-        options: feishu_mock::store::Options {
+        options: feishu_mock::state::store::Options {
             rate_limits: false,
             retain,
             max_stored_bytes,
-            ..feishu_mock::store::Options::default()
+            ..feishu_mock::state::store::Options::default()
         },
         ..feishu_mock::Config::default()
     })
@@ -1345,27 +1361,32 @@ async fn server_retaining(
 async fn a_record_whose_content_would_pass_max_stored_bytes_answers_1009998_and_keeps_nothing() {
     let content_bytes = minimal()["content"].to_string().len() as u64;
     // Room for exactly two records' contents.
-    let server = server_retaining(feishu_mock::store::Retain::Bytes, Some(2 * content_bytes)).await;
+    let server = server_retaining(
+        feishu_mock::state::store::Retain::Bytes,
+        Some(2 * content_bytes),
+    )
+    .await;
     for _ in 0..2 {
         assert_accepted(&create(&server, &minimal()).await);
     }
-    let store = server.state().store();
-    assert_eq!(store.stored_bytes(), 2 * content_bytes);
+    let emulator = server.state().emulator();
+    assert_eq!(emulator.store.stored_bytes(), 2 * content_bytes);
     let refused = create(&server, &minimal()).await;
     assert_eq!(refused.status, 500, "{}", refused.text);
     assert_eq!(refused.code(), 1009998);
     assert_eq!(refused.json()["msg"], "system exception");
-    assert_eq!(store.okr.progress_record_count(), 2);
-    assert_eq!(store.stored_bytes(), 2 * content_bytes);
+    assert_eq!(emulator.families.okr.progress_record_count(), 2);
+    assert_eq!(emulator.store.stored_bytes(), 2 * content_bytes);
 }
 
 #[tokio::test]
 async fn under_retain_metadata_a_record_keeps_its_content_size_but_not_its_content() {
-    let server = server_retaining(feishu_mock::store::Retain::Metadata, Some(1)).await;
+    let server = server_retaining(feishu_mock::state::store::Retain::Metadata, Some(1)).await;
     let data = assert_accepted(&create(&server, &minimal()).await);
     assert_eq!(data["content"], minimal()["content"], "answered in full");
-    let store = server.state().store();
-    let rec = store
+    let emulator = server.state().emulator();
+    let rec = emulator
+        .families
         .okr
         .progress_record(data["progress_id"].as_str().unwrap())
         .expect("record kept");
@@ -1373,5 +1394,5 @@ async fn under_retain_metadata_a_record_keeps_its_content_size_but_not_its_conte
     assert_eq!(rec.content_bytes, data["content"].to_string().len() as u64);
     assert_eq!(rec.target_id, OBJECTIVE);
     // Nothing kept counts against the cap, however small.
-    assert_eq!(store.stored_bytes(), 0);
+    assert_eq!(emulator.store.stored_bytes(), 0);
 }

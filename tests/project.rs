@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use feishu_mock::endpoints::project::{FieldSlot, MAX_ATTACHMENTS_PER_FIELD};
+use feishu_mock::families::project::{FieldSlot, MAX_ATTACHMENTS_PER_FIELD};
 use feishu_mock::MockServer;
 use serde_json::{json, Value};
 
@@ -92,7 +92,8 @@ fn slot(item: &str, field: &str, index: Option<u32>) -> FieldSlot {
 
 fn count(s: &MockServer, item: &str, field: &str, index: Option<u32>) -> usize {
     s.state()
-        .store()
+        .emulator()
+        .families
         .project
         .attachment_count(&slot(item, field, index))
 }
@@ -221,7 +222,7 @@ async fn upload_without_x_plugin_token_answers_10022_assumed() {
 async fn upload_refuses_an_expired_token_with_10022() {
     let s = server().await;
     let t = token(&s, 0).await;
-    s.state().store().advance_clock_ms(7200 * 1000);
+    s.state().emulator().store.advance_clock_ms(7200 * 1000);
     let r = post_project_form(
         &upload_url(&s, PROJECT_KEY, "story", STORY),
         Some(&t),
@@ -369,7 +370,7 @@ async fn upload_stores_the_file_and_answers_its_uuid_name_size_and_mime_type() {
     assert_eq!(b["data"]["size"], 14);
     assert_eq!(b["data"]["mime_type"], "application/pdf");
     let uuid = b["data"]["uuid"].as_str().unwrap();
-    let f = s.state().store().file(uuid).expect("stored");
+    let f = s.state().emulator().store.file(uuid).expect("stored");
     assert_eq!(&f.bytes[..], b"%PDF-1.4 hello");
     assert_eq!(f.content_type, "application/pdf");
     assert_eq!(count(&s, STORY, "field_attachment", None), 1);
@@ -428,7 +429,7 @@ async fn upload_refuses_an_unknown_field_or_one_that_is_not_an_attachment_field_
         let r = upload(&s, &form_with(field, b"x")).await;
         assert_eq!(err_code(&r), 1000050190, "{field:?}");
     }
-    assert_eq!(s.state().store().file_count(), 0);
+    assert_eq!(s.state().emulator().store.file_count(), 0);
 }
 
 #[tokio::test]
@@ -458,7 +459,7 @@ async fn upload_refuses_a_second_file_part_with_1000050174_and_stores_nothing() 
     let form = attachment_form(b"one").file("file", Some("two.txt"), None, b"two");
     let r = upload(&s, &form).await;
     assert_eq!(err_code(&r), 1000050174);
-    assert_eq!(s.state().store().file_count(), 0);
+    assert_eq!(s.state().emulator().store.file_count(), 0);
 }
 
 #[tokio::test]
@@ -469,7 +470,7 @@ async fn upload_accepts_an_empty_file_part_and_stores_nothing() {
     assert_eq!(err_code(&r), 0);
     assert_eq!(r.json()["data"], json!({}));
     assert_eq!(count(&s, STORY, "field_attachment", None), 0);
-    assert_eq!(s.state().store().file_count(), 0);
+    assert_eq!(s.state().emulator().store.file_count(), 0);
 }
 
 #[tokio::test]
@@ -523,13 +524,13 @@ async fn upload_rejects_the_51st_attachment_with_1000050262() {
         let r = post_project_form(&url, Some(&t), Some(USER_KEY), &attachment_form(b"x")).await;
         assert_eq!(err_code(&r), 0, "upload {i}");
     }
-    let files_before = s.state().store().file_count();
+    let files_before = s.state().emulator().store.file_count();
     let r = post_project_form(&url, Some(&t), Some(USER_KEY), &attachment_form(b"x")).await;
     assert_eq!(r.status, 400);
     assert_eq!(err_code(&r), 1000050262);
     assert_eq!(r.json()["err_msg"], "ErrAPIUploadError");
     assert_eq!(count(&s, STORY, "field_attachment", None), 50);
-    assert_eq!(s.state().store().file_count(), files_before);
+    assert_eq!(s.state().emulator().store.file_count(), files_before);
     assert_snapshot_json!("project_upload_cap_reached", snapshot_of(&r));
 }
 
@@ -590,7 +591,7 @@ async fn the_cap_holds_under_100_concurrent_uploads_exactly_50_succeed() {
     assert_eq!(codes.iter().filter(|c| **c == 0).count(), 50);
     assert_eq!(codes.iter().filter(|c| **c == 1000050262).count(), 50);
     assert_eq!(count(&s, STORY, "field_attachment", None), 50);
-    assert_eq!(s.state().store().file_count(), 50);
+    assert_eq!(s.state().emulator().store.file_count(), 50);
 }
 
 // ---- size ----
@@ -621,7 +622,7 @@ async fn upload_refuses_104857601_bytes_with_1000050174_without_growing_memory_b
     let grown = peak.peak().saturating_sub(before);
     assert_eq!(err_code(&r), 1000050174, "{}", r.text);
     assert_eq!(r.json()["err"]["msg"], "Uploaded File Size Limit 100M");
-    assert_eq!(s.state().store().file_count(), 0);
+    assert_eq!(s.state().emulator().store.file_count(), 0);
     assert!(
         grown < MAX_BYTES / 4,
         "peak RSS grew by {grown} bytes for a refused {} byte part",
@@ -638,7 +639,7 @@ async fn upload_accepts_exactly_104857600_bytes() {
     assert_eq!(err_code(&r), 0, "{}", r.text);
     assert_eq!(r.json()["data"]["size"], MAX_BYTES);
     let uuid = r.json()["data"]["uuid"].as_str().unwrap().to_string();
-    let f = s.state().store().file(&uuid).unwrap();
+    let f = s.state().emulator().store.file(&uuid).unwrap();
     assert_eq!(f.bytes.len() as u64, MAX_BYTES);
     assert!(f.bytes.iter().all(|b| *b == 0));
 }

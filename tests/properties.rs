@@ -32,11 +32,11 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 
 /// What a refused request must leave as it was.
 fn stored(server: &MockServer) -> (usize, usize, usize) {
-    let store = server.state().store();
+    let emulator = server.state().emulator();
     (
-        store.file_count(),
-        store.okr.progress_record_count(),
-        store.task.attachment_count(),
+        emulator.store.file_count(),
+        emulator.families.okr.progress_record_count(),
+        emulator.families.task.attachment_count(),
     )
 }
 
@@ -269,10 +269,10 @@ fn task_attachment_upload_answers_every_random_request_with_a_documented_code() 
 #[test]
 fn project_file_upload_answers_every_random_request_with_a_documented_code() {
     check_form_endpoint(|server| {
-        let token = server.state().store().project.issue_token(
-            &server.state().store(),
+        let token = server.state().emulator().families.project.issue_token(
+            &server.state().emulator().store,
             "MII_MOCK_PLUGIN",
-            feishu_mock::endpoints::project::PluginTokenKind::Plugin,
+            feishu_mock::families::project::PluginTokenKind::Plugin,
         );
         FormEndpoint {
             spec: "project.work_item.file.upload",

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use feishu_mock::store::{Options, Retain};
+use feishu_mock::state::store::{Options, Retain};
 use feishu_mock::Config;
 
 async fn server_opts(retain: Retain, max_stored_bytes: Option<u64>) -> feishu_mock::MockServer {
@@ -48,8 +48,8 @@ async fn retain_metadata_keeps_name_size_sha256_and_type_but_not_the_bytes() {
         .as_str()
         .unwrap()
         .to_string();
-    let store = server.state().store();
-    assert_eq!(store.stored_bytes(), 0);
+    let emulator = server.state().emulator();
+    assert_eq!(emulator.store.stored_bytes(), 0);
     let files = read(
         client()
             .get(format!("{}/__mock/files", server.url()))
@@ -83,7 +83,7 @@ async fn retain_metadata_keeps_name_size_sha256_and_type_but_not_the_bytes() {
 async fn retain_bytes_is_the_default_and_counts_stored_bytes() {
     let server = server().await;
     drive(&server, &[1u8; 1000]).await;
-    assert_eq!(server.state().store().stored_bytes(), 1000);
+    assert_eq!(server.state().emulator().store.stored_bytes(), 1000);
 }
 
 #[tokio::test]
@@ -94,7 +94,7 @@ async fn drive_upload_past_max_stored_bytes_gets_1061101_and_stores_nothing() {
     assert_eq!(resp.code(), 1061101, "{}", resp.text);
     assert_eq!(resp.status, 400);
     assert_eq!(resp.json()["msg"], "file quota exceeded.");
-    assert_eq!(server.state().store().file_count(), 1);
+    assert_eq!(server.state().emulator().store.file_count(), 1);
     assert_eq!(
         drive(&server, &[3u8; 500]).await.code(),
         0,
@@ -117,8 +117,8 @@ async fn task_upload_past_max_stored_bytes_gets_1470500_and_stores_none_of_its_f
     .await;
     assert_eq!(resp.code(), 1470500, "{}", resp.text);
     assert_eq!(resp.status, 500);
-    assert_eq!(server.state().store().file_count(), 0);
-    assert_eq!(server.state().store().stored_bytes(), 0);
+    assert_eq!(server.state().emulator().store.file_count(), 0);
+    assert_eq!(server.state().emulator().store.stored_bytes(), 0);
 }
 
 #[tokio::test]
@@ -138,7 +138,7 @@ async fn okr_image_past_max_stored_bytes_gets_1009998_and_stores_nothing() {
     .await;
     assert_eq!(resp.code(), 1009998, "{}", resp.text);
     assert_eq!(resp.status, 500);
-    assert_eq!(server.state().store().file_count(), 0);
+    assert_eq!(server.state().emulator().store.file_count(), 0);
 }
 
 /// Uploads `form` to the default world's work item 6437110001 (story in space `doc`) with
@@ -168,7 +168,7 @@ async fn project_upload_past_max_stored_bytes_gets_1000050262_and_stores_nothing
     );
     let resp = project_upload(&server, &token, &form).await;
     assert_eq!(resp.json()["err_code"], 1000050262, "{}", resp.text);
-    assert_eq!(server.state().store().file_count(), 0);
+    assert_eq!(server.state().emulator().store.file_count(), 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -240,7 +240,7 @@ async fn retain_metadata_accepts_a_20971520_byte_drive_upload_by_its_adler32_and
     assert_eq!(meta["size"], DRIVE_MAX);
     assert_eq!(meta["sha256"], want.as_str());
     assert_eq!(meta["bytes_retained"], false);
-    assert_eq!(server.state().store().stored_bytes(), 0);
+    assert_eq!(server.state().emulator().store.stored_bytes(), 0);
     // The journal's part is described by the same digest.
     let journal = get_json(format!("{}/__mock/requests", server.url())).await;
     let part = &journal["requests"][0]["parts"][0];
@@ -262,7 +262,7 @@ async fn retain_metadata_refuses_a_wrong_drive_checksum_with_1062008_and_stores_
     assert_eq!(resp.code(), 1062008, "{}", resp.text);
     assert_eq!(resp.status, 400);
     assert_eq!(resp.json()["msg"], "checksum param Invalid.");
-    assert_eq!(server.state().store().file_count(), 0);
+    assert_eq!(server.state().emulator().store.file_count(), 0);
 }
 
 #[tokio::test]
@@ -272,7 +272,7 @@ async fn retain_metadata_refuses_a_20971521_byte_part_with_1061043_while_streami
         drive_upload_streamed(&server, DRIVE_MAX as u64 + 1, &(DRIVE_MAX + 1).to_string()).await;
     assert_eq!(resp.code(), 1061043, "{}", resp.text);
     assert_eq!(resp.status, 400);
-    assert_eq!(server.state().store().file_count(), 0);
+    assert_eq!(server.state().emulator().store.file_count(), 0);
     let ok = drive_upload_streamed(&server, DRIVE_MAX as u64, &DRIVE_MAX.to_string()).await;
     assert_eq!(ok.code(), 0, "exactly at the limit: {}", ok.text);
 }
@@ -314,7 +314,7 @@ async fn retain_metadata_refuses_a_non_image_okr_upload_with_1001001_and_stores_
     pdf.extend_from_slice(&pattern(64 * 1024));
     let resp = okr_image(&server, &pdf).await;
     assert_eq!(resp.code(), 1001001, "{}", resp.text);
-    assert_eq!(server.state().store().file_count(), 0);
+    assert_eq!(server.state().emulator().store.file_count(), 0);
 }
 
 /// An ISO-BMFF `ftyp` box of `len` bytes, major brand `mif1`, whose last compatible brand is
@@ -332,7 +332,7 @@ fn heif_with_heic_brand_last(len: usize) -> Vec<u8> {
 
 #[tokio::test]
 async fn okr_heif_brands_are_looked_for_in_the_first_256_bytes_under_either_retention() {
-    use feishu_mock::multipart::HEAD_BYTES;
+    use feishu_mock::http::multipart::HEAD_BYTES;
     assert_eq!(HEAD_BYTES, 256);
     for retain in [Retain::Bytes, Retain::Metadata] {
         let server = server_opts(retain, None).await;
@@ -369,7 +369,7 @@ async fn retain_metadata_task_upload_reports_each_files_size() {
         .map(|f| f["sha256"].as_str().unwrap())
         .collect();
     assert!(sha.contains(&sha256_hex(&big).as_str()), "{files}");
-    assert_eq!(server.state().store().stored_bytes(), 0);
+    assert_eq!(server.state().emulator().store.stored_bytes(), 0);
 }
 
 #[tokio::test]

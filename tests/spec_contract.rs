@@ -1,7 +1,7 @@
 //! The contract as data: every code of every seed's error table is in `specs/` with the seed's
 //! HTTP status and message, and every code the specs route a rule to is documented.
 
-use feishu_mock::spec::{Catalogue, Location};
+use feishu_mock::contract::spec::{Catalogue, Location};
 use regex::Regex;
 use std::collections::BTreeMap;
 
@@ -111,7 +111,7 @@ fn every_endpoint_spec_names_its_route_auth_scopes_and_quota() {
     );
     for spec in &catalogue.endpoints {
         assert!(!spec.auth.tokens.is_empty(), "{}", spec.name);
-        if spec.platform == feishu_mock::spec::Platform::Open {
+        if spec.platform == feishu_mock::contract::spec::Platform::Open {
             assert!(!spec.scopes.is_empty(), "{} scopes", spec.name);
             let q = &spec.quota;
             assert!(
@@ -128,7 +128,7 @@ fn every_endpoint_spec_names_its_route_auth_scopes_and_quota() {
 #[test]
 fn generic_platform_errors_are_in_specs_with_their_http_status() {
     let catalogue = Catalogue::get();
-    let open = feishu_mock::spec::Platform::Open;
+    let open = feishu_mock::contract::spec::Platform::Open;
     for (code, http) in [
         (99991661, 400),
         (99991663, 400),

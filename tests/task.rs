@@ -64,8 +64,11 @@ fn items(resp: &Resp) -> Vec<Value> {
 }
 
 fn stored(server: &MockServer) -> (usize, usize) {
-    let store = server.state().store();
-    (store.task.attachment_count(), store.file_count())
+    let emulator = server.state().emulator();
+    (
+        emulator.families.task.attachment_count(),
+        emulator.store.file_count(),
+    )
 }
 
 /// Replaces `uploaded_at` (the clock) after checking it is a ms timestamp as a string.
@@ -251,10 +254,10 @@ async fn upload_accepts_a_0_byte_file() {
 #[tokio::test]
 async fn upload_uploaded_at_is_the_clock_in_ms_as_a_string() {
     let server = server().await;
-    let before = server.state().store().now_ms();
+    let before = server.state().emulator().store.now_ms();
     let form = task_form(TASK).file("file", Some("a"), None, b"a");
     let resp = upload(&server, TENANT_TOKEN, "", &form).await;
-    let after = server.state().store().now_ms();
+    let after = server.state().emulator().store.now_ms();
     let at: i64 = items(&resp)[0]["uploaded_at"]
         .as_str()
         .expect("a string")
@@ -736,7 +739,7 @@ async fn delete_removes_the_attachment_from_get_list_and_url() {
     let twice = delete(&server, TENANT_TOKEN, &path).await;
     assert_eq!((twice.status, twice.code()), (403, 1470403));
     assert_eq!(
-        server.state().store().file_count(),
+        server.state().emulator().store.file_count(),
         1,
         "the deleted attachment's bytes are gone"
     );

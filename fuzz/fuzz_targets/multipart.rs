@@ -1,4 +1,4 @@
-//! The streaming multipart reader (`feishu_mock::multipart::read_form`) on its own: arbitrary
+//! The streaming multipart reader (`feishu_mock::http::multipart::read_form`) on its own: arbitrary
 //! framing (boundary lines, headers, CRLFs, bytes) or well-formed forms, any boundary, cut into
 //! arbitrary chunks, under each endpoint's limits or tiny ones. It must never panic, and
 //! - what it accepts respects the limits (parts, files, file and text sizes, file field names);
@@ -10,9 +10,9 @@ mod common;
 
 use arbitrary::Arbitrary;
 use common::*;
-use feishu_mock::multipart::{read_form, FormLimits, HEAD_BYTES, MAX_PARTS, MAX_TEXT_PART_BYTES};
-use feishu_mock::spec::Catalogue;
-use feishu_mock::store::Retain;
+use feishu_mock::http::multipart::{read_form, FormLimits, HEAD_BYTES, MAX_PARTS, MAX_TEXT_PART_BYTES};
+use feishu_mock::contract::spec::Catalogue;
+use feishu_mock::state::store::Retain;
 use libfuzzer_sys::fuzz_target;
 
 /// A piece of a hand-framed body.
@@ -78,7 +78,7 @@ fuzz_target!(|case: Case| {
     let multipart: Vec<_> = catalogue
         .endpoints
         .iter()
-        .filter(|e| e.body == feishu_mock::spec::BodyKind::Multipart)
+        .filter(|e| e.body == feishu_mock::contract::spec::BodyKind::Multipart)
         .collect();
     let spec = multipart[case.endpoint as usize % multipart.len()];
     let limits = FormLimits {
@@ -212,7 +212,7 @@ fuzz_target!(|case: Case| {
                     assert_eq!(&bytes[..], &p.body[..]);
                 }
                 assert_eq!(f.len(), p.body.len() as u64);
-                assert_eq!(f.sha256(), feishu_mock::app::sha256_hex(&p.body));
+                assert_eq!(f.sha256(), feishu_mock::http::pipeline::sha256_hex(&p.body));
                 assert_eq!(f.adler32(), adler32(&p.body));
                 assert_eq!(f.head(), &p.body[..p.body.len().min(HEAD_BYTES)]);
                 assert_eq!(f.filename, p.filename);

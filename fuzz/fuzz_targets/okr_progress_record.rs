@@ -8,7 +8,7 @@ mod common;
 
 use arbitrary::Arbitrary;
 use common::*;
-use feishu_mock::app::InMemoryRequest;
+use feishu_mock::http::pipeline::InMemoryRequest;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
 
@@ -162,7 +162,7 @@ fn mutate(body: &mut Value, op: &Op) {
             let (parent, key) = split(&p);
             let new_key = match op {
                 Op::Rename(_, k) => k.clone(),
-                _ => feishu_mock::endpoints::okr::snake_case(key),
+                _ => feishu_mock::families::okr::snake_case(key),
             };
             if let Some(Value::Object(m)) = body.pointer_mut(parent) {
                 if let Some(v) = m.remove(key) {

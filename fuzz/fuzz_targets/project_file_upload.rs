@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use feishu_mock::endpoints::Caller;
+use feishu_mock::families::Caller;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 

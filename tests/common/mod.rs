@@ -2,7 +2,7 @@
 //! credentials, raw multipart bodies (to send exactly what each SDK sends), and snapshots.
 #![allow(dead_code)]
 
-use feishu_mock::store::Options;
+use feishu_mock::state::store::Options;
 use feishu_mock::{Config, MockServer, World};
 use serde_json::Value;
 
@@ -411,8 +411,8 @@ pub fn file_part_frame(
 /// endpoint documents, sent with its documented HTTP status (0 with 200), in JSON. Unknown
 /// routes' `404 page not found` text answers `None`. Panics with the answer otherwise.
 pub fn documented_code(endpoint: &str, status: u16, text: &str) -> Option<i64> {
-    use feishu_mock::error::{lookup, ErrorScope};
-    use feishu_mock::spec::Catalogue;
+    use feishu_mock::contract::error::{lookup, ErrorScope};
+    use feishu_mock::contract::spec::Catalogue;
     let not_found = &Catalogue::get().platform.not_found;
     if status == not_found.http && text == not_found.body {
         return None;

@@ -11,11 +11,11 @@
 
 use arbitrary::Arbitrary;
 use bytes::Bytes;
-use feishu_mock::app::{answer_in_memory, InMemoryAnswer, InMemoryRequest};
-use feishu_mock::endpoints::Caller;
-use feishu_mock::error::{lookup, ErrorScope};
-use feishu_mock::spec::Catalogue;
-use feishu_mock::store::{Options, Store};
+use feishu_mock::http::pipeline::{answer_in_memory, InMemoryAnswer, InMemoryRequest};
+use feishu_mock::families::Caller;
+use feishu_mock::contract::error::{lookup, ErrorScope};
+use feishu_mock::contract::spec::Catalogue;
+use feishu_mock::state::store::{Options, Store};
 use feishu_mock::World;
 use std::sync::OnceLock;
 

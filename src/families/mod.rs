@@ -1,17 +1,28 @@
-//! One module per Feishu API family. Endpoint functions receive typed input ([`Ctx`], [`Input`])
-//! and never touch hyper types; they answer a [`Reply`] or a documented [`ApiError`].
+//! The families layer: one folder per Feishu API family (`auth`, `drive`, `okr`, `task`,
+//! `project`).
+//!
+//! What lives here: each family's route table (`ROUTES`), one file per documented operation
+//! (`drive/upload_all.rs`, `okr/progress_record.rs`, …), the family's own objects (its
+//! `…State`) and its section of the world file (`<family>/world.rs`); the interface every
+//! family is called through ([`Ctx`], [`Input`], [`Reply`], [`RouteDef`]); the whole world file
+//! format ([`world::World`]) and every family's state ([`Families`]).
+//!
+//! May import: [`crate::contract`], [`crate::state`], and this module's own items. A family
+//! never imports another family or anything above this layer. Endpoint functions receive
+//! typed input and never touch hyper types; they answer a [`Reply`] or a documented
+//! [`ApiError`].
 
 pub mod auth;
 pub mod drive;
 pub mod okr;
-pub mod okr_pass;
 pub mod project;
 pub mod task;
+pub mod world;
 
-use crate::error::ApiError;
-use crate::multipart::Form;
-use crate::spec::EndpointSpec;
-use crate::store::Store;
+use crate::contract::error::ApiError;
+use crate::contract::spec::EndpointSpec;
+use crate::state::store::Store;
+use crate::state::upload::Form;
 use bytes::Bytes;
 use serde_json::Value;
 
@@ -84,9 +95,6 @@ pub enum Reply {
     /// A whole body emitted as it is with HTTP 200, outside the envelope (token endpoints with
     /// envelopes of their own, such as Project's `plugin_token`).
     Raw(Value),
-    /// A finished response of the control plane (e.g. the 400 for an undocumented forced
-    /// code), sent as it is.
-    Control(crate::app::HttpResponse),
     /// Raw bytes (downloads).
     Bytes {
         /// Content-Type.
@@ -101,8 +109,10 @@ pub enum Reply {
 /// Everything an endpoint may read about its request.
 #[derive(Debug)]
 pub struct Ctx<'a> {
-    /// The emulator's state.
+    /// The state every family shares (clock, ids, directory, stored files).
     pub store: &'a Store,
+    /// Every family's objects; a handler reads its own family's only.
+    pub families: &'a Families,
     /// The endpoint's contract.
     pub spec: &'static EndpointSpec,
     /// The authenticated caller.
@@ -159,13 +169,47 @@ pub struct RouteDef {
     /// How callers authenticate.
     pub auth: RouteAuth,
     /// How the body is read; `None` takes the spec's.
-    pub body: Option<crate::spec::BodyKind>,
+    pub body: Option<crate::contract::spec::BodyKind>,
     /// The handler.
     pub handler: Handler,
 }
 
 /// An endpoint function.
 pub type Handler = fn(&Ctx<'_>, Input) -> Result<Reply, ApiError>;
+
+/// Every family's objects, loaded from the world file's sections.
+#[derive(Debug)]
+pub struct Families {
+    /// Drive nodes.
+    pub drive: drive::DriveState,
+    /// OKR objectives, key results, images and progress records.
+    pub okr: okr::OkrState,
+    /// Tasks and their attachments.
+    pub task: task::TaskState,
+    /// Feishu Project plugins, tokens, spaces and attachments.
+    pub project: project::ProjectState,
+}
+
+impl Families {
+    /// Each family's objects of `world`.
+    pub fn load(world: &world::World) -> Families {
+        Families {
+            drive: drive::DriveState::load(&world.drive),
+            okr: okr::OkrState::load(&world.okr),
+            task: task::TaskState::load(&world.task),
+            project: project::ProjectState::load(&world.project),
+        }
+    }
+
+    /// Adds each section of `w` to its family (`POST /__mock/world`); objects with the same ids
+    /// are replaced.
+    pub fn add_world(&self, w: &world::World) {
+        self.drive.add_world(&w.drive);
+        self.okr.add_world(&w.okr);
+        self.task.add_world(&w.task);
+        self.project.add_world(&w.project);
+    }
+}
 
 /// Every route of every family, documented endpoints first.
 pub fn routes() -> impl Iterator<Item = &'static RouteDef> {

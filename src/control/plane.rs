@@ -14,14 +14,14 @@
 //! Control-plane errors are HTTP 400 (bad input) or 404 (unknown route or file) with
 //! `{"error": "…"}`; they are the emulator's own, not Feishu's.
 
-use crate::app::{json_response, sha256_hex, AppState, HttpResponse, MAX_JSON_BODY_BYTES};
-use crate::faults::{documented_codes, FaultRule};
-use crate::multipart::{read_json, RequestBody};
-use crate::store::Store;
-use crate::world::World;
+use crate::control::faults::{documented_codes, FaultRule};
+use crate::control::response::{json_response, HttpResponse};
+use crate::control::Emulator;
+use crate::families::world::World;
+use crate::state::sha256_hex;
 use http_body_util::Full;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
-use hyper::{Method, Response};
+use hyper::Response;
 use serde_json::{json, Value};
 
 fn error(status: u16, message: impl Into<String>) -> HttpResponse {
@@ -46,7 +46,7 @@ pub fn undocumented(endpoint: &str, raw: &str) -> HttpResponse {
     )
 }
 
-fn file_meta(f: &crate::store::StoredFile) -> Value {
+fn file_meta(f: &crate::state::store::StoredFile) -> Value {
     json!({
         "file_token": f.file_token,
         "name": f.name,
@@ -60,15 +60,30 @@ fn file_meta(f: &crate::store::StoredFile) -> Value {
     })
 }
 
-/// Handles a `/__mock/…` request.
-pub async fn handle(
-    state: &AppState,
-    store: &Store,
-    method: &Method,
-    path: &str,
-    query: &[(String, String)],
-    body: RequestBody,
-) -> HttpResponse {
+/// A `/__mock/…` request as the pipeline read it.
+#[derive(Debug)]
+pub struct PlaneRequest<'a> {
+    /// HTTP method (`GET`, `POST`, `DELETE`).
+    pub method: &'a str,
+    /// The whole path (`/__mock/files`).
+    pub path: &'a str,
+    /// Query parameters in order.
+    pub query: &'a [(String, String)],
+    /// The body as JSON; `None` when there was none or it was not JSON (at most the pipeline's
+    /// JSON limit, 10 MiB).
+    pub body: Option<Value>,
+}
+
+/// Handles a `/__mock/…` request against `emulator`; `reset` replaces the whole emulator with
+/// a fresh one on the start-up world (`POST /__mock/reset`).
+pub fn handle(emulator: &Emulator, reset: &dyn Fn(), req: PlaneRequest<'_>) -> HttpResponse {
+    let PlaneRequest {
+        method,
+        path,
+        query,
+        body,
+    } = req;
+    let store = &emulator.store;
     let q = |name: &str| {
         query
             .iter()
@@ -76,10 +91,10 @@ pub async fn handle(
             .map(|(_, v)| v.as_str())
     };
     let rest = path.trim_start_matches("/__mock").trim_end_matches('/');
-    match (method.as_str(), rest) {
+    match (method, rest) {
         ("GET", "/health") => ok(json!({"status": "ok"})),
         ("POST", "/reset") => {
-            state.reset();
+            reset();
             ok(json!({"reset": true}))
         }
         ("GET", "/requests") => {
@@ -88,7 +103,7 @@ pub async fn handle(
                 Some(Ok(c)) => Some(c),
                 Some(Err(_)) => return error(400, "code must be an integer"),
             };
-            let entries = store.journal.list(q("endpoint"), code);
+            let entries = emulator.journal.list(q("endpoint"), code);
             ok(json!({"requests": entries}))
         }
         ("GET", "/files") => {
@@ -112,19 +127,19 @@ pub async fn handle(
                 None => error(404, format!("no stored file {token}")),
             }
         }
-        ("POST", "/world") => match read_json(body, MAX_JSON_BODY_BYTES).await {
+        ("POST", "/world") => match body.ok_or(()) {
             Ok(v) => match serde_json::from_value::<World>(v) {
                 Ok(w) => {
-                    store.add_world(&w);
+                    emulator.add_world(&w);
                     ok(json!({"added": true}))
                 }
                 Err(e) => error(400, format!("not a world fragment: {e}")),
             },
             Err(_) => error(400, "body must be JSON in the --world format"),
         },
-        ("POST", "/faults") => match read_json(body, MAX_JSON_BODY_BYTES).await {
+        ("POST", "/faults") => match body.ok_or(()) {
             Ok(v) => match serde_json::from_value::<FaultRule>(v) {
-                Ok(rule) => match store.faults.add(rule) {
+                Ok(rule) => match emulator.faults.add(rule) {
                     Ok(rule) => ok(json!({"fault": rule})),
                     Err(e) => json_response(
                         400,
@@ -136,13 +151,13 @@ pub async fn handle(
             },
             Err(_) => error(400, "body must be a JSON fault rule"),
         },
-        ("GET", "/faults") => ok(json!({"faults": store.faults.list()})),
+        ("GET", "/faults") => ok(json!({"faults": emulator.faults.list()})),
         ("DELETE", "/faults") => {
-            store.faults.clear();
+            emulator.faults.clear();
             ok(json!({"faults": []}))
         }
         ("GET", "/clock") => ok(json!({"now_ms": store.now_ms()})),
-        ("POST", "/clock") => match read_json(body, MAX_JSON_BODY_BYTES).await {
+        ("POST", "/clock") => match body.ok_or(()) {
             Ok(v) => match v.get("advance_seconds").and_then(Value::as_f64) {
                 Some(secs) if secs >= 0.0 && secs.is_finite() => {
                     store.advance_clock_ms((secs * 1000.0).round() as i64);

@@ -121,6 +121,13 @@ pub struct FieldSpec {
     /// Value used when the field is absent.
     #[serde(default)]
     pub default: Option<Value>,
+    /// Decimals a number is answered with, rounded (e.g. `progress_rate.percent`: 2).
+    #[serde(default)]
+    pub answer_decimals: Option<u32>,
+    /// Whether a JSON integer is read as its decimal text (a `string` field that an official
+    /// SDK types as an integer, e.g. `target_id` in the Python SDK).
+    #[serde(default)]
+    pub integer_as_text: bool,
     /// Error code per rule name (`missing`, `type`, `min_chars`, `max_chars`, `min`, `max`, `enum`,
     /// `pattern`, `max_bytes`, `max_count`, and endpoint rules such as `exists`); a rule without
     /// an entry answers the endpoint's `param_error`.
@@ -303,28 +310,28 @@ pub struct Catalogue {
 pub const ENDPOINT_FILES: &[(&str, &str)] = &[
     (
         "okr.image.upload.json",
-        include_str!("../specs/okr.image.upload.json"),
+        include_str!("../../specs/okr.image.upload.json"),
     ),
     (
         "okr.progress_record.create.json",
-        include_str!("../specs/okr.progress_record.create.json"),
+        include_str!("../../specs/okr.progress_record.create.json"),
     ),
     (
         "task.attachment.upload.json",
-        include_str!("../specs/task.attachment.upload.json"),
+        include_str!("../../specs/task.attachment.upload.json"),
     ),
     (
         "project.work_item.file.upload.json",
-        include_str!("../specs/project.work_item.file.upload.json"),
+        include_str!("../../specs/project.work_item.file.upload.json"),
     ),
     (
         "drive.media.upload_all.json",
-        include_str!("../specs/drive.media.upload_all.json"),
+        include_str!("../../specs/drive.media.upload_all.json"),
     ),
 ];
 
 /// The embedded `specs/platform.json`.
-pub const PLATFORM_FILE: &str = include_str!("../specs/platform.json");
+pub const PLATFORM_FILE: &str = include_str!("../../specs/platform.json");
 
 impl Catalogue {
     /// The catalogue, parsed on first use. The embedded files are checked by the test suite, so a

@@ -7,7 +7,7 @@
 //! Every connection is its own task, so a slow client never holds up another. Its cost is
 //! bounded in time: headers must arrive within [`HEADER_READ_TIMEOUT`] (else the connection is
 //! closed without an answer), and a body that goes silent for
-//! [`crate::multipart::BODY_IDLE_TIMEOUT`] is answered with the endpoint's parameter error and
+//! [`crate::http::multipart::BODY_IDLE_TIMEOUT`] is answered with the endpoint's parameter error and
 //! the connection closed.
 //!
 //! Headers larger than hyper's read buffer (about 400 KiB) or more than 100 header lines are
@@ -16,9 +16,9 @@
 //! is known (so no endpoint's error table applies), real gateways in front of Feishu likewise
 //! refuse it at the HTTP layer, and the SDKs surface it as a transport error.
 
-use crate::app::{handle, AppState, LogFormat};
-use crate::store::Options;
-use crate::world::World;
+use crate::families::world::World;
+use crate::http::pipeline::{handle, AppState, LogFormat};
+use crate::state::store::Options;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -57,7 +57,7 @@ pub struct Config {
     /// Longest time to receive a request's headers ([`HEADER_READ_TIMEOUT`]).
     pub header_read_timeout: Duration,
     /// Longest wait for the next bytes of a request body
-    /// ([`crate::multipart::BODY_IDLE_TIMEOUT`]).
+    /// ([`crate::http::multipart::BODY_IDLE_TIMEOUT`]).
     pub body_idle_timeout: Duration,
 }
 
@@ -72,7 +72,7 @@ impl Default for Config {
             options: Options::default(),
             log_format: LogFormat::Off,
             header_read_timeout: HEADER_READ_TIMEOUT,
-            body_idle_timeout: crate::multipart::BODY_IDLE_TIMEOUT,
+            body_idle_timeout: crate::http::multipart::BODY_IDLE_TIMEOUT,
         }
     }
 }

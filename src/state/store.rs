@@ -1,22 +1,22 @@
-//! In-memory state: the loaded world, issued tokens, stored files, and the emulator's clock and
-//! random source.
+//! In-memory state every family shares: the tenant's directory (apps, users), issued tokens,
+//! stored files, and the emulator's clock and random source.
 //!
 //! Methods are synchronous and return owned values, so no lock or DashMap guard is ever held
 //! across an `.await` (the wiremock-rs habit).
 
-use crate::endpoints::okr::OkrState;
-use crate::endpoints::project::ProjectState;
-use crate::endpoints::task::TaskState;
-use crate::faults::Faults;
-use crate::ids::Ids;
-use crate::journal::Journal;
-use crate::quota::Quota;
-use crate::world::{App, DriveNode, User, World};
+use crate::state::ids::Ids;
+use crate::state::world::{App, PreissuedToken, PreissuedUserToken, User};
 use bytes::Bytes;
 use dashmap::DashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Prefix of Drive media and Task attachment file tokens (seed 004's example
+/// `boxcnrHpsg1QDqXAAAyachabcef`).
+pub const FILE_TOKEN_PREFIX: &str = "boxcn";
+/// Base62 chars after [`FILE_TOKEN_PREFIX`].
+pub const FILE_TOKEN_LEN: usize = 22;
 
 /// Lifetime of a freshly minted tenant or app token, in seconds (FEISHU_FACTS §1: `expire` 7200).
 pub const TOKEN_LIFETIME_SECS: i64 = 7200;
@@ -74,6 +74,9 @@ pub struct StoredFile {
     pub uploaded_at_ms: i64,
 }
 
+/// Entries the request journal keeps by default (`--journal-limit`).
+pub const DEFAULT_JOURNAL_LIMIT: usize = 1000;
+
 /// Behaviour switches that live as long as the store.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -111,7 +114,7 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             rate_limits: true,
-            journal_limit: crate::journal::DEFAULT_JOURNAL_LIMIT,
+            journal_limit: DEFAULT_JOURNAL_LIMIT,
             loose: false,
             retain: Retain::Bytes,
             max_stored_bytes: None,
@@ -123,7 +126,6 @@ impl Default for Options {
 /// `POST /__mock/reset`.
 #[derive(Debug)]
 pub struct Store {
-    world: World,
     clock_offset_ms: AtomicI64,
     ids: Mutex<Ids>,
     apps: DashMap<String, App>,
@@ -131,75 +133,52 @@ pub struct Store {
     tokens: DashMap<String, IssuedToken>,
     /// Latest minted token per (app_id, kind), for reuse while ≥ 30 min remain.
     latest_token: DashMap<(String, TokenKind), String>,
-    drive_nodes: DashMap<String, DriveNode>,
     files: DashMap<String, StoredFile>,
     /// Bytes held by `files`.
     stored_bytes: AtomicU64,
     /// Behaviour switches.
     pub options: Options,
-    /// The request journal.
-    pub journal: Journal,
-    /// Fault rules.
-    pub faults: Faults,
-    /// Frequency-limit counters.
-    pub quota: Quota,
-    /// OKR objectives, key results, images and progress records.
-    pub okr: OkrState,
-    /// Tasks and their attachments.
-    pub task: TaskState,
-    /// Feishu Project plugins, tokens, spaces and attachments.
-    pub project: ProjectState,
 }
 
 impl Store {
-    /// A store holding `world`, with identifiers seeded by `seed` when given, and default
-    /// options.
-    pub fn new(world: World, seed: Option<u64>) -> Store {
-        Store::with_options(world, seed, Options::default())
+    /// An empty store (no apps, users or tokens yet) with identifiers seeded by `seed` when
+    /// given, and default options.
+    pub fn new(seed: Option<u64>) -> Store {
+        Store::with_options(seed, Options::default())
     }
 
-    /// A store holding `world` with `options`.
-    pub fn with_options(world: World, seed: Option<u64>, options: Options) -> Store {
-        let store = Store {
-            journal: Journal::new(options.journal_limit),
-            faults: Faults::new(seed),
-            quota: Quota::default(),
+    /// An empty store with `options`.
+    pub fn with_options(seed: Option<u64>, options: Options) -> Store {
+        Store {
             options,
-            okr: OkrState::load(&world),
-            task: TaskState::load(&world),
-            project: ProjectState::load(&world),
-            world,
             clock_offset_ms: AtomicI64::new(0),
             ids: Mutex::new(Ids::new(seed)),
             apps: DashMap::new(),
             users: DashMap::new(),
             tokens: DashMap::new(),
             latest_token: DashMap::new(),
-            drive_nodes: DashMap::new(),
             files: DashMap::new(),
             stored_bytes: AtomicU64::new(0),
-        };
-        store.add_own_world(&store.world.clone());
-        store
+        }
     }
 
-    /// Adds the objects of `w` (apps, users, tokens, Drive nodes, and each family's objects) to
-    /// the running world (`POST /__mock/world`). Existing objects with the same ids are replaced.
-    pub fn add_world(&self, w: &World) {
-        self.add_own_world(w);
-        self.okr.add_world(w);
-        self.task.add_world(w);
-        self.project.add_world(w);
-    }
-
-    fn add_own_world(&self, w: &World) {
-        for app in &w.apps {
+    /// Adds a world file's directory: `apps`, `tenant_access_tokens` and `user_access_tokens`
+    /// (issued before start-up: they never expire), and `users`. Objects with the same ids are
+    /// replaced.
+    pub fn add_directory(
+        &self,
+        apps: &[App],
+        tenant_access_tokens: &[PreissuedToken],
+        users: &[User],
+        user_access_tokens: &[PreissuedUserToken],
+    ) {
+        for app in apps {
             self.apps.insert(app.app_id.clone(), app.clone());
         }
-        for user in &w.users {
+        for user in users {
             self.users.insert(user.open_id.clone(), user.clone());
         }
-        for t in &w.tenant_access_tokens {
+        for t in tenant_access_tokens {
             self.tokens.insert(
                 t.token.clone(),
                 IssuedToken {
@@ -211,7 +190,7 @@ impl Store {
                 },
             );
         }
-        for t in &w.user_access_tokens {
+        for t in user_access_tokens {
             self.tokens.insert(
                 t.token.clone(),
                 IssuedToken {
@@ -223,14 +202,6 @@ impl Store {
                 },
             );
         }
-        for node in &w.drive.nodes {
-            self.drive_nodes.insert(node.token.clone(), node.clone());
-        }
-    }
-
-    /// The world the store was loaded from.
-    pub fn world(&self) -> &World {
-        &self.world
     }
 
     /// Emulator time in ms since the epoch: the system clock plus any advance.
@@ -315,11 +286,6 @@ impl Store {
         (token, TOKEN_LIFETIME_SECS)
     }
 
-    /// Adds a Drive node (`--loose` creates unknown nodes on first use).
-    pub fn add_drive_node(&self, node: DriveNode) {
-        self.drive_nodes.insert(node.token.clone(), node);
-    }
-
     /// Every stored file, oldest upload first.
     pub fn files(&self) -> Vec<StoredFile> {
         let mut files: Vec<StoredFile> = self.files.iter().map(|f| f.clone()).collect();
@@ -327,11 +293,6 @@ impl Store {
             (a.uploaded_at_ms, &a.file_token).cmp(&(b.uploaded_at_ms, &b.file_token))
         });
         files
-    }
-
-    /// The Drive node `token`, if the world has it.
-    pub fn drive_node(&self, token: &str) -> Option<DriveNode> {
-        self.drive_nodes.get(token).map(|n| n.clone())
     }
 
     /// Keeps `file` under its token; see [`Store::put_files`].
@@ -348,7 +309,7 @@ impl Store {
         for f in files.iter_mut() {
             if self.options.retain == Retain::Metadata {
                 if f.sha256.is_none() {
-                    f.sha256 = Some(crate::app::sha256_hex(&f.bytes));
+                    f.sha256 = Some(crate::state::sha256_hex(&f.bytes));
                 }
                 f.bytes = Bytes::new();
             }

@@ -5,7 +5,7 @@
 //! first, then the platform's) for its HTTP status and message, and builds the body in the
 //! envelope of the endpoint's platform. No other code spells a Feishu error message.
 
-use crate::spec::{Catalogue, EndpointSpec, ErrorSpec, Platform, Violation};
+use crate::contract::spec::{Catalogue, EndpointSpec, ErrorSpec, Platform, Violation};
 use serde_json::{json, Map, Value};
 
 /// A permission the caller lacks (`error.permission_violations[]`, FEISHU_FACTS §2).

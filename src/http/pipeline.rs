@@ -5,20 +5,23 @@
 //!     ─► endpoint (validate against specs/, act on the store) ─► envelope
 //! ```
 //!
-//! Every stage may fail; every failure is an [`ApiError`] rendered by [`crate::error::render`] in
+//! Every stage may fail; every failure is an [`ApiError`] rendered by [`crate::contract::error::render`] in
 //! exactly one place ([`finish`]). Nothing reaches hyper as an error, and every response carries
 //! `X-Tt-Logid` (FEISHU_FACTS §3).
 
-use crate::endpoints::{self, Caller, Ctx, Input, Reply, RouteAuth, RouteDef};
-use crate::error::{render, ApiError, ErrorScope};
-use crate::faults::{check_documented, FORCE_ERROR_HEADER};
-use crate::journal::{JournalEntry, PartRecord};
-use crate::multipart::{
+use crate::contract::error::{render, ApiError, ErrorScope};
+use crate::contract::spec::{BodyKind, Catalogue, EndpointSpec, Location, Platform};
+use crate::control::faults::{check_documented, FORCE_ERROR_HEADER};
+use crate::control::journal::{JournalEntry, PartRecord};
+use crate::control::plane::PlaneRequest;
+use crate::control::response::{json_response, json_text_response, HttpResponse};
+use crate::control::Emulator;
+use crate::families::world::World;
+use crate::families::{self, Caller, Ctx, Input, Reply, RouteAuth, RouteDef};
+use crate::http::multipart::{
     read_form, read_json, read_json_bytes, FormError, FormLimits, JsonBodyError, RequestBody,
 };
-use crate::spec::{BodyKind, Catalogue, EndpointSpec, Location, Platform};
-use crate::store::{Options, Retain, Store};
-use crate::world::World;
+use crate::state::store::{Options, Retain};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
@@ -30,9 +33,6 @@ use std::time::Instant;
 
 /// Largest JSON body read, in bytes; a larger one is the endpoint's parameter error (assumed).
 pub const MAX_JSON_BODY_BYTES: usize = 10 * 1024 * 1024;
-
-/// `Content-Type` of every JSON answer (FEISHU_FACTS §3).
-pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
 
 /// Bytes left as they are in an RFC 5987 `filename*` value (attr-char); all others are
 /// percent-encoded.
@@ -50,14 +50,11 @@ const RFC5987_ATTR_CHAR: &percent_encoding::AsciiSet = &percent_encoding::NON_AL
     .remove(b'|')
     .remove(b'~');
 
-/// The response type of the pipeline.
-pub type HttpResponse = Response<Full<Bytes>>;
-
 /// Everything a request may need: the current store, the world to reset to, and the server's
 /// public base URL.
 #[derive(Debug)]
 pub struct AppState {
-    store: RwLock<Arc<Store>>,
+    emulator: RwLock<Arc<Emulator>>,
     initial_world: World,
     seed: Option<u64>,
     options: Options,
@@ -67,10 +64,10 @@ pub struct AppState {
     /// How each request is logged on stderr.
     pub log_format: LogFormat,
     /// Longest wait for the next bytes of a request body
-    /// ([`crate::multipart::BODY_IDLE_TIMEOUT`] unless [`crate::Config`] says otherwise).
+    /// ([`crate::http::multipart::BODY_IDLE_TIMEOUT`] unless [`crate::Config`] says otherwise).
     pub body_idle_timeout: std::time::Duration,
     /// Longest time to receive a request's headers
-    /// ([`crate::server::HEADER_READ_TIMEOUT`] unless [`crate::Config`] says otherwise).
+    /// ([`crate::http::server::HEADER_READ_TIMEOUT`] unless [`crate::Config`] says otherwise).
     pub header_read_timeout: std::time::Duration,
 }
 
@@ -96,35 +93,35 @@ impl AppState {
         log_format: LogFormat,
     ) -> AppState {
         AppState {
-            store: RwLock::new(Arc::new(Store::with_options(
-                world.clone(),
-                seed,
-                options.clone(),
-            ))),
+            emulator: RwLock::new(Arc::new(Emulator::new(&world, seed, options.clone()))),
             initial_world: world,
             seed,
             options,
             public_url,
             log_format,
-            body_idle_timeout: crate::multipart::BODY_IDLE_TIMEOUT,
-            header_read_timeout: crate::server::HEADER_READ_TIMEOUT,
+            body_idle_timeout: crate::http::multipart::BODY_IDLE_TIMEOUT,
+            header_read_timeout: crate::http::server::HEADER_READ_TIMEOUT,
         }
     }
 
-    /// The current store. A request keeps the store it started with, even across a reset.
-    pub fn store(&self) -> Arc<Store> {
-        self.store.read().unwrap_or_else(|p| p.into_inner()).clone()
+    /// The current emulator. A request keeps the emulator it started with, even across a
+    /// reset.
+    pub fn emulator(&self) -> Arc<Emulator> {
+        self.emulator
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Replaces the store with a fresh one on the world loaded at start-up (`POST /__mock/reset`):
     /// stored files, records, issued tokens, counters, journal, faults and clock start over.
     pub fn reset(&self) {
-        let fresh = Arc::new(Store::with_options(
-            self.initial_world.clone(),
+        let fresh = Arc::new(Emulator::new(
+            &self.initial_world,
             self.seed,
             self.options.clone(),
         ));
-        *self.store.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+        *self.emulator.write().unwrap_or_else(|p| p.into_inner()) = fresh;
     }
 }
 
@@ -205,7 +202,7 @@ fn route(method: &Method, path: &str) -> Option<(Route, Vec<(String, String)>)> 
         }
     }
     let catalogue = Catalogue::get();
-    for def in endpoints::routes() {
+    for def in families::routes() {
         let spec = catalogue.endpoint(def.spec);
         let route_method = def.method.unwrap_or(spec.method.as_str());
         let pattern = def.pattern.unwrap_or(spec.route.as_str());
@@ -225,7 +222,8 @@ pub async fn handle(
     req: Request<Incoming>,
 ) -> Result<HttpResponse, ConnectionReset> {
     let started = Instant::now();
-    let store = state.store();
+    let emulator = state.emulator();
+    let store = &emulator.store;
     let log_id = store.log_id();
     let time_ms = store.now_ms();
     let (parts, body) = req.into_parts();
@@ -242,7 +240,17 @@ pub async fn handle(
         match route(&parts.method, &path) {
             None if is_control => {
                 trace.endpoint = "admin".into();
-                crate::admin::handle(&state, &store, &parts.method, &path, &query, body).await
+                let body = match parts.method {
+                    Method::GET | Method::HEAD => None,
+                    _ => read_json(body, MAX_JSON_BODY_BYTES).await.ok(),
+                };
+                let request = PlaneRequest {
+                    method: parts.method.as_str(),
+                    path: &path,
+                    query: &query,
+                    body,
+                };
+                crate::control::plane::handle(&emulator, &|| state.reset(), request)
             }
             None => {
                 trace.endpoint = "not_found".into();
@@ -256,9 +264,9 @@ pub async fn handle(
                     "auth.app_access_token".into()
                 };
                 let result = match read_json(body, MAX_JSON_BODY_BYTES).await {
-                    Ok(v) if tenant => endpoints::auth::tenant_access_token(&store, &v),
-                    Ok(v) => endpoints::auth::app_access_token(&store, &v),
-                    Err(_) => Err(ApiError::new(endpoints::auth::INVALID_PARAM)),
+                    Ok(v) if tenant => families::auth::tenant_access_token(store, &v),
+                    Ok(v) => families::auth::app_access_token(store, &v),
+                    Err(_) => Err(ApiError::new(families::auth::INVALID_PARAM)),
                 };
                 let (response, code) = finish_raw(ErrorScope::Auth, result, &log_id);
                 trace.code = Some(code);
@@ -268,7 +276,7 @@ pub async fn handle(
                 trace.endpoint = spec.name.clone();
                 let request = RouteRequest {
                     state: &state,
-                    store: &store,
+                    emulator: &emulator,
                     def,
                     spec,
                     headers: &parts.headers,
@@ -280,11 +288,14 @@ pub async fn handle(
                     Ok(result) => result,
                     Err(ConnectionReset) => {
                         log_request(&state, &parts.method, &path, 0, None, started, &log_id);
-                        journal(&store, &parts.method, &path, time_ms, 0, &log_id, trace);
+                        journal(&emulator, &parts.method, &path, time_ms, 0, &log_id, trace);
                         return Err(ConnectionReset);
                     }
                 };
-                let (response, code) = finish(spec, result, &log_id);
+                let (response, code) = match result {
+                    Outcome::Family(result) => finish(spec, result, &log_id),
+                    Outcome::Control(response) => (response, None),
+                };
                 trace.code = code;
                 response
             }
@@ -306,7 +317,7 @@ pub async fn handle(
         &log_id,
     );
     journal(
-        &store,
+        &emulator,
         &parts.method,
         &path,
         time_ms,
@@ -318,7 +329,7 @@ pub async fn handle(
 }
 
 fn journal(
-    store: &Store,
+    emulator: &Emulator,
     method: &Method,
     path: &str,
     time_ms: i64,
@@ -326,10 +337,10 @@ fn journal(
     log_id: &str,
     trace: Trace,
 ) {
-    if !store.journal.enabled() {
+    if !emulator.journal.enabled() {
         return;
     }
-    store.journal.push(JournalEntry {
+    emulator.journal.push(JournalEntry {
         time_ms,
         method: method.to_string(),
         path: path.to_string(),
@@ -380,7 +391,7 @@ fn log_request(
 /// A matched family route and what it needs.
 struct RouteRequest<'a> {
     state: &'a AppState,
-    store: &'a Store,
+    emulator: &'a Emulator,
     def: &'static RouteDef,
     spec: &'static EndpointSpec,
     headers: &'a HeaderMap,
@@ -397,27 +408,33 @@ async fn run_route(
     r: RouteRequest<'_>,
     body: RequestBody,
     trace: &mut Trace,
-) -> Result<Result<Reply, ApiError>, ConnectionReset> {
-    let store = r.store;
+) -> Result<Outcome, ConnectionReset> {
+    let emulator = r.emulator;
+    let store = &emulator.store;
     let caller: Caller = match r.def.auth {
-        RouteAuth::Bearer => match endpoints::auth::authenticate_bearer(store, r.headers, r.spec) {
+        RouteAuth::Bearer => match families::auth::authenticate_bearer(store, r.headers, r.spec) {
             Ok(c) => c,
-            Err(e) => return Ok(Err(e)),
+            Err(e) => return Ok(Outcome::Family(Err(e))),
         },
-        RouteAuth::Plugin => match endpoints::project::authenticate(store, r.headers, r.spec) {
+        RouteAuth::Plugin => match families::project::authenticate(
+            &emulator.families.project,
+            store.now_ms(),
+            r.headers,
+        ) {
             Ok(c) => c,
-            Err(e) => return Ok(Err(e)),
+            Err(e) => return Ok(Outcome::Family(Err(e))),
         },
         RouteAuth::None => Caller::Anonymous,
     };
     trace.caller = caller.describe();
     if store.options.rate_limits && r.def.auth == RouteAuth::Bearer {
         if let Some(app_id) = caller.app_id() {
-            if let Err(e) = store
-                .quota
-                .check(app_id, &r.spec.name, &r.spec.quota, store.now_ms())
+            if let Err(e) =
+                emulator
+                    .quota
+                    .check(app_id, &r.spec.name, &r.spec.quota, store.now_ms())
             {
-                return Ok(Err(e));
+                return Ok(Outcome::Family(Err(e)));
             }
         }
     }
@@ -427,7 +444,7 @@ async fn run_route(
         return Ok(forced_error(r.spec, raw.to_str().unwrap_or("")));
     }
     if r.def.auth != RouteAuth::None {
-        if let Some(action) = store.faults.fire(&r.spec.name, caller.app_id()) {
+        if let Some(action) = emulator.faults.fire(&r.spec.name, caller.app_id()) {
             if let Some(ms) = action.delay_ms {
                 tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
             }
@@ -435,7 +452,7 @@ async fn run_route(
                 return Err(ConnectionReset);
             }
             if let Some(code) = action.error_code {
-                return Ok(Err(ApiError::new(code)));
+                return Ok(Outcome::Family(Err(ApiError::new(code))));
             }
         }
     }
@@ -449,9 +466,9 @@ async fn run_route(
     let retain = store.options.retain;
     let input = match extract(r.spec, kind, content_type, content_length, retain, body).await {
         Ok(input) => input,
-        Err(e) => return Ok(Err(e)),
+        Err(e) => return Ok(Outcome::Family(Err(e))),
     };
-    if store.journal.enabled() {
+    if emulator.journal.enabled() {
         if let Input::Form(form) = &input {
             trace.parts = form
                 .files
@@ -468,6 +485,7 @@ async fn run_route(
     }
     let ctx = Ctx {
         store,
+        families: &emulator.families,
         spec: r.spec,
         caller,
         query: r.query,
@@ -475,17 +493,26 @@ async fn run_route(
         public_url: &r.state.public_url,
         log_id: r.log_id,
     };
-    Ok((r.def.handler)(&ctx, input))
+    Ok(Outcome::Family((r.def.handler)(&ctx, input)))
 }
 
 /// The error forced by `X-Mock-Error-Code: <code>`: the endpoint's documented status and
 /// message for that code. A code the endpoint does not document is answered by the control plane
-/// itself (HTTP 400, listing the documented codes) — see [`crate::admin::undocumented`].
-fn forced_error(spec: &EndpointSpec, raw: &str) -> Result<Reply, ApiError> {
+/// itself (HTTP 400, listing the documented codes) — see [`crate::control::plane::undocumented`].
+fn forced_error(spec: &EndpointSpec, raw: &str) -> Outcome {
     match raw.trim().parse::<i64>() {
-        Ok(code) if check_documented(&spec.name, code).is_ok() => Err(ApiError::new(code)),
-        _ => Ok(Reply::Control(crate::admin::undocumented(&spec.name, raw))),
+        Ok(code) if check_documented(&spec.name, code).is_ok() => {
+            Outcome::Family(Err(ApiError::new(code)))
+        }
+        _ => Outcome::Control(crate::control::plane::undocumented(&spec.name, raw)),
     }
+}
+
+/// How a family route ends: the family's answer (or its documented error), or a response of
+/// the control plane (the 400 for an undocumented forced code).
+enum Outcome {
+    Family(Result<Reply, ApiError>),
+    Control(HttpResponse),
 }
 
 /// SHA-256 of `bytes`, lower-case hex.
@@ -569,10 +596,11 @@ pub struct InMemoryAnswer {
 /// quotas and faults (which are skipped: the caller is given). For fuzzing and property tests.
 ///
 /// Panics when `endpoint` names no spec.
-pub async fn answer_in_memory(store: &Store, req: InMemoryRequest) -> InMemoryAnswer {
+pub async fn answer_in_memory(emulator: &Emulator, req: InMemoryRequest) -> InMemoryAnswer {
+    let store = &emulator.store;
     use http_body_util::BodyExt;
     let spec = Catalogue::get().endpoint(&req.endpoint);
-    let def = endpoints::routes()
+    let def = families::routes()
         .find(|d| d.spec == spec.name && d.pattern.is_none())
         .unwrap_or_else(|| panic!("no documented route for {}", spec.name));
     let log_id = "in-memory";
@@ -587,6 +615,7 @@ pub async fn answer_in_memory(store: &Store, req: InMemoryRequest) -> InMemoryAn
         Ok(input) => {
             let ctx = Ctx {
                 store,
+                families: &emulator.families,
                 spec,
                 caller: req.caller,
                 query: req.query,
@@ -660,7 +689,6 @@ fn finish(
                 .and_then(Value::as_i64);
             return (json_response(200, &body, &[]), code);
         }
-        Ok(Reply::Control(response)) => response,
         Ok(Reply::Bytes {
             content_type,
             filename,
@@ -706,11 +734,6 @@ fn finish_raw(
     }
 }
 
-/// A JSON response with Feishu's Content-Type.
-pub fn json_response(status: u16, body: &Value, headers: &[(String, String)]) -> HttpResponse {
-    json_text_response(status, body.to_string(), headers)
-}
-
 /// The success envelope of `platform` around `data`, one compact JSON object:
 /// `{"code":0,"msg":"success","data":…}` (open platform) or
 /// `{"err_code":0,"err_msg":"","err":{},"data":…}` (Feishu Project).
@@ -724,23 +747,6 @@ fn success_body(platform: Platform, data: &str) -> String {
     body.push_str(data);
     body.push_str(tail);
     body
-}
-
-/// A JSON response whose body is already serialized, with Feishu's Content-Type and `headers`.
-fn json_text_response(status: u16, body: String, headers: &[(String, String)]) -> HttpResponse {
-    let mut resp = Response::new(Full::new(Bytes::from(body)));
-    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    resp.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
-    for (k, v) in headers {
-        if let (Ok(k), Ok(v)) = (
-            HeaderName::from_bytes(k.as_bytes()),
-            HeaderValue::from_str(v),
-        ) {
-            resp.headers_mut().insert(k, v);
-        }
-    }
-    resp
 }
 
 /// The answer to an unknown route or method: 404 `text/plain` `404 page not found`

@@ -5,10 +5,10 @@
 //! without a Content-Type) and answer the token at top level with `expire` in seconds. Every
 //! endpoint then checks `Authorization: Bearer <token>` before looking at any parameter.
 
-use super::Caller;
-use crate::error::{ApiError, PermissionViolation};
-use crate::spec::EndpointSpec;
-use crate::store::{Store, TokenKind};
+use crate::contract::error::{ApiError, PermissionViolation};
+use crate::contract::spec::EndpointSpec;
+use crate::families::Caller;
+use crate::state::store::{Store, TokenKind};
 use hyper::header::AUTHORIZATION;
 use hyper::HeaderMap;
 use serde_json::{json, Value};

@@ -4,8 +4,8 @@
 //! `x-ogw-ratelimit-reset` (seconds until the window ends). Refused requests do not count.
 //! `--no-rate-limits` turns them off.
 
-use crate::error::ApiError;
-use crate::spec::QuotaSpec;
+use crate::contract::error::ApiError;
+use crate::contract::spec::QuotaSpec;
 use dashmap::DashMap;
 
 /// Code for a request over the frequency limit.

@@ -23,15 +23,17 @@
 //! unknown uuid). Statuses, messages and the order of checks are in
 //! `specs/project.work_item.file.upload.json` and `specs/platform.json`.
 
-use super::{expect_form, expect_json, Caller, Ctx, Input, Reply, RouteAuth, RouteDef};
-use crate::error::{lookup, ApiError, ErrorScope};
-use crate::spec::{BodyKind, EndpointSpec};
-use crate::store::{Store, StoredFile};
-use crate::world::{Space, WorkItemField, World};
+pub mod world;
+
+use crate::contract::error::{lookup, ApiError, ErrorScope};
+use crate::contract::spec::BodyKind;
+use crate::families::{expect_form, expect_json, Caller, Ctx, Input, Reply, RouteAuth, RouteDef};
+use crate::state::store::{Store, StoredFile};
 use dashmap::DashMap;
 use hyper::HeaderMap;
 use serde_json::{json, Value};
 use std::sync::RwLock;
+use world::{ProjectWorld, Space, WorkItem, WorkItemField};
 
 /// The routes of this family: token issuing, the documented upload, and its download.
 pub const ROUTES: &[RouteDef] = &[
@@ -124,7 +126,7 @@ pub struct FieldSlot {
 }
 
 /// In-memory state of the Project family, built from the world and kept in
-/// [`crate::store::Store`]. The bytes of each attachment live in the store's files under the
+/// [`crate::state::store::Store`]. The bytes of each attachment live in the store's files under the
 /// attachment's uuid.
 #[derive(Debug, Default)]
 pub struct ProjectState {
@@ -150,7 +152,7 @@ pub enum AttachRefused {
 
 impl ProjectState {
     /// The state a fresh world starts with.
-    pub fn load(world: &World) -> ProjectState {
+    pub fn load(world: &ProjectWorld) -> ProjectState {
         let state = ProjectState::default();
         state.add_world(world);
         state
@@ -158,8 +160,7 @@ impl ProjectState {
 
     /// Adds the plugins, users and spaces of `world` to the running state
     /// (`POST /__mock/world`); a space with a known `project_key` is replaced.
-    pub fn add_world(&self, world: &World) {
-        let p = &world.project;
+    pub fn add_world(&self, p: &ProjectWorld) {
         for pl in &p.plugins {
             self.plugins
                 .insert(pl.plugin_id.clone(), pl.plugin_secret.clone());
@@ -175,7 +176,7 @@ impl ProjectState {
     }
 
     /// Adds a work item to the space `project_key` (`--loose` creates unknown work items).
-    pub fn add_work_item(&self, project_key: &str, item: crate::world::WorkItem) {
+    pub fn add_work_item(&self, project_key: &str, item: WorkItem) {
         let mut spaces = self.spaces.write().unwrap_or_else(|e| e.into_inner());
         if let Some(space) = spaces.iter_mut().find(|s| s.project_key == project_key) {
             space.work_items.push(item);
@@ -272,9 +273,9 @@ impl ProjectState {
 /// Errors: 10022 (token absent or empty — assumed —, unknown, or expired), 10001 (a `p-` token
 /// without `X-USER-KEY`, or an `X-USER-KEY` naming no user of the world — assumed).
 pub fn authenticate(
-    store: &Store,
+    project: &ProjectState,
+    now_ms: i64,
     headers: &HeaderMap,
-    _spec: &EndpointSpec,
 ) -> Result<Caller, ApiError> {
     let header = |name: &str| {
         headers
@@ -284,14 +285,13 @@ pub fn authenticate(
             .filter(|v| !v.is_empty())
     };
     let token = header("x-plugin-token").ok_or_else(|| ApiError::new(CHECK_TOKEN_FAILED))?;
-    let record = store
-        .project
-        .live_token(token, store.now_ms())
+    let record = project
+        .live_token(token, now_ms)
         .ok_or_else(|| ApiError::new(CHECK_TOKEN_FAILED))?;
     let user_key = header("x-user-key");
     match (record.kind, user_key) {
         (PluginTokenKind::Plugin, None) => return Err(ApiError::new(NO_PERMISSION)),
-        (_, Some(u)) if !store.project.has_user(u) => return Err(ApiError::new(NO_PERMISSION)),
+        (_, Some(u)) if !project.has_user(u) => return Err(ApiError::new(NO_PERMISSION)),
         _ => {}
     }
     Ok(Caller::Plugin {
@@ -334,10 +334,10 @@ pub fn plugin_token(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
     let (Some(id), Some(secret), Some(kind)) = (id, secret, kind) else {
         return Ok(plugin_token_error(INVALID_PARAM));
     };
-    if ctx.store.project.plugin_secret(id).as_deref() != Some(secret) {
+    if ctx.families.project.plugin_secret(id).as_deref() != Some(secret) {
         return Ok(plugin_token_error(NO_PERMISSION));
     }
-    let token = ctx.store.project.issue_token(ctx.store, id, kind);
+    let token = ctx.families.project.issue_token(ctx.store, id, kind);
     Ok(Reply::Raw(json!({
         "error": {"code": 0, "msg": ""},
         "data": {"token": token, "expire_time": PLUGIN_TOKEN_LIFETIME_SECS},
@@ -352,7 +352,7 @@ fn work_item(ctx: &Ctx<'_>) -> Result<(Space, String, String), ApiError> {
     let project_key = ctx.path("project_key").unwrap_or_default();
     let type_key = ctx.path("work_item_type_key").unwrap_or_default();
     let item_id = ctx.path("work_item_id").unwrap_or_default();
-    let space = ctx.store.project.space(project_key).ok_or_else(|| {
+    let space = ctx.families.project.space(project_key).ok_or_else(|| {
         spec.field("project_key").violation(
             "exists",
             pe,
@@ -381,9 +381,9 @@ fn work_item(ctx: &Ctx<'_>) -> Result<(Space, String, String), ApiError> {
     let unknown_anywhere = !space.work_items.iter().any(|w| w.id == item_id);
     if !known(&space) && ctx.store.options.loose && unknown_anywhere {
         // --loose: an unknown work item is created on first use with the requested type.
-        ctx.store.project.add_work_item(
+        ctx.families.project.add_work_item(
             &space.project_key,
-            crate::world::WorkItem {
+            WorkItem {
                 id: item_id.to_string(),
                 work_item_type_key: wit.type_key.clone(),
                 name: String::new(),
@@ -529,7 +529,7 @@ pub fn file_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
         parent: item_id,
         uploaded_at_ms: ctx.store.now_ms(),
     };
-    ctx.store
+    ctx.families
         .project
         .attach(ctx.store, slot, stored)
         .map_err(|refused| match refused {
@@ -557,7 +557,7 @@ pub fn file_download(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
         .and_then(Value::as_str)
         .filter(|u| !u.is_empty())
         .ok_or_else(|| ApiError::new(ctx.spec.param_error))?;
-    ctx.store
+    ctx.families
         .project
         .slot_of(uuid)
         .filter(|s| s.project_key == space.project_key && s.work_item_id == item_id)

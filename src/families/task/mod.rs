@@ -30,17 +30,19 @@
 //! All of them use the upload spec's scope, error table and editor rule; an unknown or deleted
 //! attachment answers 1470403.
 
-use super::drive::{FILE_TOKEN_LEN, FILE_TOKEN_PREFIX};
-use super::{expect_form, Caller, Ctx, Input, Reply, RouteAuth, RouteDef};
-use crate::error::ApiError;
-use crate::spec::{BodyKind, FieldSpec};
-use crate::store::StoredFile;
-use crate::world::World;
+pub mod world;
+
+use crate::contract::error::ApiError;
+use crate::contract::spec::{BodyKind, FieldSpec};
+use crate::families::{expect_form, Caller, Ctx, Input, Reply, RouteAuth, RouteDef};
+use crate::state::store::StoredFile;
+use crate::state::store::{FILE_TOKEN_LEN, FILE_TOKEN_PREFIX};
 use bytes::Bytes;
 use dashmap::DashMap;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
+use world::{Task, TaskWorld};
 
 /// Name of the spec every Task route answers with.
 const SPEC: &str = "task.attachment.upload";
@@ -157,14 +159,14 @@ pub struct AttachmentRecord {
 /// In-memory state of the task family: the world's tasks and the uploaded attachments.
 #[derive(Debug, Default)]
 pub struct TaskState {
-    tasks: DashMap<String, crate::world::Task>,
+    tasks: DashMap<String, Task>,
     attachments: Mutex<Vec<AttachmentRecord>>,
     next_seq: AtomicU64,
 }
 
 impl TaskState {
     /// The state a fresh world starts with: its tasks, no attachments.
-    pub fn load(world: &World) -> TaskState {
+    pub fn load(world: &TaskWorld) -> TaskState {
         let state = TaskState::default();
         state.add_world(world);
         state
@@ -172,19 +174,19 @@ impl TaskState {
 
     /// Adds the tasks of `world` to the running state (`POST /__mock/world`); a task with a
     /// known guid is replaced.
-    pub fn add_world(&self, world: &World) {
-        for t in &world.task.tasks {
+    pub fn add_world(&self, world: &TaskWorld) {
+        for t in &world.tasks {
             self.tasks.insert(t.guid.clone(), t.clone());
         }
     }
 
     /// Adds (or replaces) a task.
-    pub fn add_task(&self, task: crate::world::Task) {
+    pub fn add_task(&self, task: Task) {
         self.tasks.insert(task.guid.clone(), task);
     }
 
     /// The task `guid`, if the world has it.
-    pub fn task(&self, guid: &str) -> Option<crate::world::Task> {
+    pub fn task(&self, guid: &str) -> Option<Task> {
         self.tasks.get(guid).map(|t| t.clone())
     }
 
@@ -235,7 +237,7 @@ impl TaskState {
 
 /// The caller as an uploader, and whether it may edit `task` (its open_id or app_id among the
 /// task's `editors`).
-fn editor_of(ctx: &Ctx<'_>, task: &crate::world::Task) -> Result<Uploader, ApiError> {
+fn editor_of(ctx: &Ctx<'_>, task: &Task) -> Result<Uploader, ApiError> {
     let spec = ctx.spec;
     let pe = spec.param_error;
     let uploader = match &ctx.caller {
@@ -263,18 +265,18 @@ fn editor_of(ctx: &Ctx<'_>, task: &crate::world::Task) -> Result<Uploader, ApiEr
 /// use with the caller (its open_id, or its app_id for a tenant token) as editor.
 fn editable_task(ctx: &Ctx<'_>, guid: &str) -> Result<Uploader, ApiError> {
     let spec = ctx.spec;
-    if ctx.store.options.loose && ctx.store.task.task(guid).is_none() {
+    if ctx.store.options.loose && ctx.families.task.task(guid).is_none() {
         let editor = match &ctx.caller {
             Caller::User { open_id, .. } => open_id.clone(),
             other => other.app_id().unwrap_or_default().to_string(),
         };
-        ctx.store.task.add_task(crate::world::Task {
+        ctx.families.task.add_task(Task {
             guid: guid.to_string(),
             summary: String::new(),
             editors: vec![editor],
         });
     }
-    let task = ctx.store.task.task(guid).ok_or_else(|| {
+    let task = ctx.families.task.task(guid).ok_or_else(|| {
         ApiError::from(spec.field("resource_id").violation(
             "exists",
             spec.param_error,
@@ -412,7 +414,7 @@ pub fn attachment_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError>
     ctx.store
         .put_files(files)
         .map_err(|_| ApiError::new(spec.field("file").code_for("store_full", spec.param_error)))?;
-    let stored = ctx.store.task.add_attachments(records);
+    let stored = ctx.families.task.add_attachments(records);
     let items: Vec<Value> = stored
         .iter()
         .map(|r| attachment_json(ctx, r, &user_id_type, false))
@@ -447,7 +449,7 @@ pub fn attachment_list(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> 
     };
     editable_task(ctx, &resource_id)?;
     let rest: Vec<AttachmentRecord> = ctx
-        .store
+        .families
         .task
         .attachments_of(&resource_id)
         .into_iter()
@@ -478,7 +480,7 @@ fn visible_attachment(ctx: &Ctx<'_>) -> Result<AttachmentRecord, ApiError> {
 /// (or was deleted).
 fn attachment_in_path(ctx: &Ctx<'_>) -> Result<AttachmentRecord, ApiError> {
     let guid = ctx.path("attachment_guid").unwrap_or_default();
-    ctx.store
+    ctx.families
         .task
         .attachment(guid)
         .ok_or_else(|| missing_attachment(ctx))
@@ -507,7 +509,7 @@ pub fn attachment_get(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> {
 /// from list, get and its download link.
 pub fn attachment_delete(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> {
     let record = visible_attachment(ctx)?;
-    ctx.store.task.delete_attachment(&record.guid);
+    ctx.families.task.delete_attachment(&record.guid);
     ctx.store.remove_file(&record.file_token);
     Ok(Reply::Json(json!({})))
 }

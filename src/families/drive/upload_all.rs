@@ -7,28 +7,15 @@
 //!
 //! Codes: 1061002 (missing or ill-typed field), 1061008 (file name empty or too long), 1061043
 //! (size beyond 20971520), 1061044 (parent node not exist), 1062009 (bytes ≠ size), 1062008
-//! (checksum). The order of the checks is written in `specs/drive.media.upload_all.json`.
+//! (checksum), 1061101 (`--max-stored-bytes` reached). The order of the checks is written in
+//! `specs/drive.media.upload_all.json`.
 
-use super::{expect_form, Ctx, Input, Reply, RouteAuth, RouteDef};
-use crate::error::ApiError;
-use crate::spec::Checked;
-use crate::store::StoredFile;
+use super::world::DriveNode;
+use crate::contract::error::ApiError;
+use crate::contract::spec::Checked;
+use crate::families::{expect_form, Ctx, Input, Reply};
+use crate::state::store::{StoredFile, FILE_TOKEN_LEN, FILE_TOKEN_PREFIX};
 use serde_json::json;
-
-/// The routes of this family: the documented endpoint(s) and their natural next calls.
-pub const ROUTES: &[RouteDef] = &[RouteDef {
-    method: None,
-    pattern: None,
-    spec: "drive.media.upload_all",
-    auth: RouteAuth::Bearer,
-    body: None,
-    handler: upload_all,
-}];
-
-/// Prefix of Drive media tokens (seed 004's example `boxcnrHpsg1QDqXAAAyachabcef`).
-pub const FILE_TOKEN_PREFIX: &str = "boxcn";
-/// Base62 chars after the prefix.
-pub const FILE_TOKEN_LEN: usize = 22;
 
 /// Handles `upload_all`; see the module doc for fields and codes.
 pub fn upload_all(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
@@ -49,17 +36,17 @@ pub fn upload_all(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
         .ok_or_else(|| file_spec.violation("missing", pe, "", "required".into()))?;
 
     let parent_node = parent_node.as_str().unwrap_or_default();
-    if ctx.store.drive_node(parent_node).is_none() && ctx.store.options.loose {
+    if ctx.families.drive.node(parent_node).is_none() && ctx.store.options.loose {
         // --loose: an unknown upload point is created on first use, of the kind its
         // parent_type names (doc, docx, sheet, bitable, …).
         let kind = parent_type.as_str().unwrap_or_default();
-        ctx.store.add_drive_node(crate::world::DriveNode {
+        ctx.families.drive.add_node(DriveNode {
             token: parent_node.to_string(),
             node_type: kind.split('_').next().unwrap_or(kind).to_string(),
             title: String::new(),
         });
     }
-    if ctx.store.drive_node(parent_node).is_none() {
+    if ctx.families.drive.node(parent_node).is_none() {
         return Err(spec
             .field("parent_node")
             .violation("exists", pe, parent_node, "an existing Drive node".into())

@@ -6,7 +6,7 @@
 //! matching request with probability `probability` (default 1, drawn from a generator seeded by
 //! `--seed`) and at most `times` times (default: no limit).
 
-use crate::spec::Catalogue;
+use crate::contract::spec::Catalogue;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};

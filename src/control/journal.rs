@@ -6,8 +6,7 @@ use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
-/// Default number of entries kept.
-pub const DEFAULT_JOURNAL_LIMIT: usize = 1000;
+pub use crate::state::store::DEFAULT_JOURNAL_LIMIT;
 
 /// One multipart part as it arrived.
 #[derive(Debug, Clone, Serialize, PartialEq)]
