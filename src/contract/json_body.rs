@@ -649,649 +649,206 @@ mod tests {
     use crate::contract::spec::Catalogue;
     use serde_json::{json, Value};
 
-    /// Random progress record bodies shaped by the spec: each member valid, broken (wrong type,
-    /// out of range, not in the enum, not matching the pattern, empty), absent, `null`, in its
-    /// snake_case spelling, given twice, or next to undocumented members.
-    struct BodyGen {
-        rng: rand::rngs::SmallRng,
-        spec: &'static EndpointSpec,
-        /// Whether this body may break rules; a clean body holds only valid values.
-        noisy: bool,
+    fn validator() -> Arc<JsonBody> {
+        JsonBody::of(Catalogue::get().endpoint("okr.progress_record.create"))
     }
 
-    impl BodyGen {
-        fn chance(&mut self, percent: u32) -> bool {
-            use rand::Rng;
-            self.rng.gen_range(0..100) < percent
-        }
-
-        /// A broken or unusual choice, only in a noisy body.
-        fn odd(&mut self, percent: u32) -> bool {
-            self.noisy && self.chance(percent)
-        }
-
-        fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-            use rand::Rng;
-            &items[self.rng.gen_range(0..items.len())]
-        }
-
-        /// JSON text for the field at spec path `path` ("" is the body).
-        fn value(&mut self, path: &str, depth: usize) -> String {
-            use rand::Rng;
-            let field = self.spec.fields.iter().find(|f| f.name == path);
-            let kind = field.map_or(Kind::Object, |f| f.kind);
-            if depth > 0 && self.odd(3) {
-                // A value of some other type.
-                return self
-                    .pick(&["\"x\"", "7", "2.5", "true", "{}", "[]", "null"])
-                    .to_string();
-            }
-            match kind {
-                Kind::Object => {
-                    let prefix = if path.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{path}.")
-                    };
-                    let members: Vec<&'static FieldSpec> = self
-                        .spec
-                        .fields
-                        .iter()
-                        .filter(|f| f.location == Location::Json)
-                        .filter(|f| {
-                            f.name
-                                .strip_prefix(&prefix)
-                                .is_some_and(|rest| !rest.contains('.') && !rest.ends_with("[]"))
-                        })
-                        .collect();
-                    let mut parts = Vec::new();
-                    for f in members {
-                        let key = &f.name[prefix.len()..];
-                        if !f.required && self.chance(35) || f.required && self.odd(2) {
-                            continue;
-                        }
-                        let spelled = if self.chance(25) {
-                            snake_case(key)
-                        } else {
-                            key.to_string()
-                        };
-                        let v = self.value(&f.name, depth + 1);
-                        parts.push(format!("{}:{v}", serde_json::to_string(&spelled).unwrap()));
-                        if self.odd(2) {
-                            let again = if self.chance(50) {
-                                snake_case(key)
-                            } else {
-                                key.to_string()
-                            };
-                            let v = self.value(&f.name, depth + 1);
-                            parts.push(format!("{}:{v}", serde_json::to_string(&again).unwrap()));
-                        }
-                    }
-                    if self.chance(10) {
-                        parts.push(r#""undocumented":{"deep":[1,"x",null]}"#.to_string());
-                    }
-                    if self.odd(1) {
-                        // Deeper than serde_json's recursion limit of 128, or just within it.
-                        let n = *self.pick(&[90, 126, 140]);
-                        parts.push(format!(r#""nested":{}1{}"#, "[".repeat(n), "]".repeat(n)));
-                    }
-                    if parts.len() > 1 && self.chance(50) {
-                        let i = self.rng.gen_range(0..parts.len());
-                        let j = self.rng.gen_range(0..parts.len());
-                        parts.swap(i, j);
-                    }
-                    format!("{{{}}}", parts.join(","))
-                }
-                Kind::Array => {
-                    let n = if depth > 6 {
-                        0
-                    } else {
-                        self.rng.gen_range(0..4)
-                    };
-                    let items: Vec<String> = (0..n)
-                        .map(|_| self.value(&format!("{path}[]"), depth + 1))
-                        .collect();
-                    format!("[{}]", items.join(","))
-                }
-                Kind::String => {
-                    let f = field.expect("string fields are spec fields");
-                    if !f.allowed.is_empty() {
-                        if !self.odd(10) {
-                            return self.pick(&f.allowed).to_string();
-                        }
-                        return "\"bogus\"".into();
-                    }
-                    if f.pattern.is_some() {
-                        if self.odd(20) {
-                            return self.pick(&["\"ftp://c\"", "\"\""]).to_string();
-                        }
-                        return self
-                            .pick(&["\"https://a.example/x\"", "\"http://b\""])
-                            .to_string();
-                    }
-                    if path == "target_id" && self.chance(30) {
-                        return self.pick(&["7043693679567028244", "-3", "1.0"]).to_string();
-                    }
-                    if f.min_chars.is_some() && self.odd(20) {
-                        return "\"\"".into();
-                    }
-                    if self.odd(3) {
-                        // A lone surrogate: not JSON text to either parser.
-                        return "\"\\ud800\"".into();
-                    }
-                    self.pick(&[
-                        "\"粗体\"",
-                        "\"plain\"",
-                        "\"esc\\\"aped\\n\"",
-                        "\"ou_3bbe8a09c20e89cce9bff989ed840674\"",
-                    ])
-                    .to_string()
-                }
-                Kind::Int | Kind::Number => {
-                    let f = field.expect("number fields are spec fields");
-                    if !f.allowed.is_empty() && !self.odd(15) {
-                        return self.pick(&f.allowed).to_string();
-                    }
-                    if self.odd(30) {
-                        return self
-                            .pick(&[
-                                "17",
-                                "-1",
-                                "256",
-                                "0.5",
-                                "100000000000",
-                                "12345678901234567890",
-                            ])
-                            .to_string();
-                    }
-                    let n = self.pick(&[
-                        "0",
-                        "1",
-                        "16",
-                        "2.0",
-                        "1e1",
-                        "-0",
-                        "33.335",
-                        "99999999999",
-                        "0.30000000000000004",
-                        "2.2250738585072011e-308",
-                        "1.5e-7",
-                    ]);
-                    match (f.min, f.max, n.parse::<f64>()) {
-                        (Some(min), _, Ok(v)) if v < min => min.to_string(),
-                        (_, Some(max), Ok(v)) if v > max => max.to_string(),
-                        _ => n.to_string(),
-                    }
-                }
-                Kind::Bool => self.pick(&["true", "false"]).to_string(),
-                other => panic!("no JSON field of kind {other:?}"),
-            }
-        }
+    /// Seed 001's smallest valid body, with `edit` applied.
+    fn body(edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+        let mut b = json!({
+            "source_title": "周报系统",
+            "source_url": "https://www.zhoubao.com",
+            "target_id": "7039328796851748883",
+            "target_type": 2,
+            "content": {"blocks": [{"type": "paragraph", "paragraph": {"elements": [
+                {"type": "textRun", "textRun": {"text": "周报内容"}}
+            ]}}]}
+        });
+        edit(&mut b);
+        serde_json::to_vec(&b).unwrap()
     }
 
-    /// The spec-driven checker this validator replaced (a `serde_json::Value` tree walked once
-    /// per spec path), kept as a reference while the code moves.
-    mod reference {
-        use crate::contract::error::ApiError;
-        use crate::contract::spec::{EndpointSpec, Kind, Location};
-        use serde_json::{json, Map, Value};
-
-        /// The snake_case spelling of a camelCase key (`textRun` → `text_run`), the form the Python SDK
-        /// sends (FEISHU_FACTS §5).
-        fn snake_case(key: &str) -> String {
-            let mut out = String::with_capacity(key.len() + 4);
-            for c in key.chars() {
-                if c.is_ascii_uppercase() {
-                    out.push('_');
-                    out.push(c.to_ascii_lowercase());
-                } else {
-                    out.push(c);
-                }
-            }
-            out
-        }
-
-        /// Member `key` of `obj` in its camelCase spelling, else its snake_case one; JSON `null` counts
-        /// as absent.
-        fn member<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-            let found = obj.get(key).filter(|v| !v.is_null());
-            if found.is_some() || !key.bytes().any(|b| b.is_ascii_uppercase()) {
-                // A key without capitals is its own snake_case spelling.
-                return found;
-            }
-            // The snake_case spelling on the stack: this runs for every absent member of every body.
-            let mut buf = [0u8; 64];
-            let mut len = 0;
-            for b in key.bytes() {
-                let (under, c) = if b.is_ascii_uppercase() {
-                    (true, b.to_ascii_lowercase())
-                } else {
-                    (false, b)
-                };
-                if len + 2 > buf.len() {
-                    return obj.get(&snake_case(key)).filter(|v| !v.is_null());
-                }
-                if under {
-                    buf[len] = b'_';
-                    len += 1;
-                }
-                buf[len] = c;
-                len += 1;
-            }
-            let snake = std::str::from_utf8(&buf[..len]).ok()?;
-            obj.get(snake).filter(|v| !v.is_null())
-        }
-
-        /// Every place a spec path reaches in `root`, as (concrete path, value or `None` when absent).
-        ///
-        /// `path` is a field name of the specs: dotted members, `name[]` for the elements of an array
-        /// (`content.blocks[].paragraph.style.list.indentLevel`). A member is reported absent only when
-        /// its parent object exists; an absent or ill-typed parent reports nothing (the parent's own
-        /// field answers for it, being checked first). Members are found under their camelCase or
-        /// snake_case key.
-        pub fn json_values_at<'a>(root: &'a Value, path: &str) -> Vec<(String, Option<&'a Value>)> {
-            let segments: Vec<&str> = path.split('.').collect();
-            let mut out = Vec::new();
-            let _ =
-                visit_values_at::<()>(root, &segments, &mut Vec::new(), &mut |indices, value| {
-                    out.push((concrete_path(&segments, indices), value));
-                    Ok(())
-                });
-            out
-        }
-
-        /// The concrete path of a place [`visit_values_at`] reached: `segments` with each `[]` filled
-        /// by its index (`content.blocks[2].paragraph.elements[0].textRun`).
-        fn concrete_path(segments: &[&str], indices: &[usize]) -> String {
-            let mut at = String::new();
-            let mut indices = indices.iter();
-            for seg in segments {
-                if !at.is_empty() {
-                    at.push('.');
-                }
-                match seg.strip_suffix("[]") {
-                    Some(key) => {
-                        at.push_str(key);
-                        if let Some(i) = indices.next() {
-                            at.push('[');
-                            at.push_str(&i.to_string());
-                            at.push(']');
-                        }
-                    }
-                    None => at.push_str(seg),
-                }
-            }
-            at
-        }
-
-        /// Calls `f` with (array indices on the way, value or `None` when absent) for every place the
-        /// spec path `segments` reaches in `value`, in document order, as [`json_values_at`] describes;
-        /// stops at the first `Err`. Allocates nothing per member: the concrete path is built by
-        /// [`concrete_path`] only when a caller needs it.
-        fn visit_values_at<'a, E>(
-            value: &'a Value,
-            segments: &[&str],
-            indices: &mut Vec<usize>,
-            f: &mut impl FnMut(&[usize], Option<&'a Value>) -> Result<(), E>,
-        ) -> Result<(), E> {
-            let Some((seg, rest)) = segments.split_first() else {
-                return Ok(());
-            };
-            let Value::Object(obj) = value else {
-                return Ok(());
-            };
-            let (key, each) = match seg.strip_suffix("[]") {
-                Some(k) => (k, true),
-                None => (*seg, false),
-            };
-            let child = member(obj, key);
-            if !each {
-                if rest.is_empty() {
-                    return f(indices, child);
-                } else if let Some(c) = child {
-                    return visit_values_at(c, rest, indices, f);
-                }
-                return Ok(());
-            }
-            let Some(Value::Array(items)) = child else {
-                return Ok(());
-            };
-            for (i, item) in items.iter().enumerate() {
-                indices.push(i);
-                let r = if rest.is_empty() {
-                    f(indices, Some(item))
-                } else {
-                    visit_values_at(item, rest, indices, f)
-                };
-                indices.pop();
-                r?;
-            }
-            Ok(())
-        }
-
-        /// Checks every `in: json` field of `spec` against `body`, in spec order; the first broken rule
-        /// answers, with the concrete path (e.g. `content.blocks[2].paragraph.style.list.indentLevel`)
-        /// in `field_violations`.
-        fn check_json_fields(spec: &EndpointSpec, body: &Value) -> Result<(), ApiError> {
-            let empty = Value::Object(Map::new());
-            let root = if body.is_object() { body } else { &empty };
-            let mut places = Places::new(root);
-            for field in spec.fields.iter().filter(|f| f.location == Location::Json) {
-                places.visit(&field.name, &mut |at, value| {
-                    field
-                        .validate_json(value, spec.param_error)
-                        .map_err(|mut v| {
-                            v.field = at();
-                            v
-                        })
-                })?;
-            }
-            Ok(())
-        }
-
-        /// Values present at one spec path, in document order, with the array indices on the way.
-        type Present<'a> = std::rc::Rc<Vec<(Vec<usize>, &'a Value)>>;
-
-        /// The values one body holds at each spec path, found once per path prefix and shared by every
-        /// field below it (`content.blocks[].paragraph.elements[]` is walked once, not once for each of
-        /// the 30-odd fields under it). Visits the same places in the same order as
-        /// [`json_values_at`].
-        struct Places<'a> {
-            root: &'a Value,
-            /// Spec path prefix → the values present there, in document order, with the array indices
-            /// on the way.
-            present: std::collections::HashMap<String, Present<'a>>,
-        }
-
-        impl<'a> Places<'a> {
-            fn new(root: &'a Value) -> Places<'a> {
-                Places {
-                    root,
-                    present: std::collections::HashMap::new(),
-                }
-            }
-
-            /// The values present at spec path `path` ("" is the root).
-            fn present(&mut self, path: &str) -> Present<'a> {
-                if path.is_empty() {
-                    return std::rc::Rc::new(vec![(Vec::new(), self.root)]);
-                }
-                if let Some(found) = self.present.get(path) {
-                    return found.clone();
-                }
-                let (parent, seg) = path.rsplit_once('.').unwrap_or(("", path));
-                let parents = self.present(parent);
-                let mut here = Vec::new();
-                let _ = step::<()>(&parents, seg, &mut |indices, value| {
-                    if let Some(v) = value {
-                        here.push((indices.to_vec(), v));
-                    }
-                    Ok(())
-                });
-                let here = std::rc::Rc::new(here);
-                self.present.insert(path.to_string(), here.clone());
-                here
-            }
-
-            /// Calls `f` with (the concrete path, made on demand; value or `None` when absent) for every
-            /// place spec path `path` reaches, as [`json_values_at`] describes; stops at the first `Err`.
-            fn visit<E>(
-                &mut self,
-                path: &str,
-                f: &mut impl FnMut(&dyn Fn() -> String, Option<&'a Value>) -> Result<(), E>,
-            ) -> Result<(), E> {
-                let (parent, seg) = path.rsplit_once('.').unwrap_or(("", path));
-                let parents = self.present(parent);
-                step(&parents, seg, &mut |indices, value| {
-                    let at = || {
-                        let segments: Vec<&str> = path.split('.').collect();
-                        concrete_path(&segments, indices)
-                    };
-                    f(&at, value)
-                })
-            }
-        }
-
-        /// One path segment (`key` or `key[]`) from each of `parents`: a member is reported (possibly
-        /// absent) only under an object parent; `key[]` reports the elements of an array member.
-        fn step<'a, E>(
-            parents: &[(Vec<usize>, &'a Value)],
-            seg: &str,
-            f: &mut impl FnMut(&[usize], Option<&'a Value>) -> Result<(), E>,
-        ) -> Result<(), E> {
-            let (key, each) = match seg.strip_suffix("[]") {
-                Some(k) => (k, true),
-                None => (seg, false),
-            };
-            let mut indices = Vec::new();
-            for (at, value) in parents {
-                let Value::Object(obj) = value else {
-                    continue;
-                };
-                let child = member(obj, key);
-                if !each {
-                    f(at, child)?;
-                    continue;
-                }
-                let Some(Value::Array(items)) = child else {
-                    continue;
-                };
-                for (i, item) in items.iter().enumerate() {
-                    indices.clear();
-                    indices.extend_from_slice(at);
-                    indices.push(i);
-                    f(&indices, Some(item))?;
-                }
-            }
-            Ok(())
-        }
-
-        /// The camelCase answer form of `value` found at spec path `path`: only members the spec
-        /// documents, object keys in alphabetical order (as in seed 001's response example), whole
-        /// numbers of `number` fields without a fraction, `progress_rate.percent` rounded to 2 decimals.
-        fn answer_form(spec: &EndpointSpec, value: &Value, path: &str) -> Value {
-            answer_form_in(&AnswerShape::of(spec), value, path)
-        }
-
-        /// What [`answer_form`] needs of a spec, derived once per endpoint rather than by scanning every
-        /// field at every node: the documented member names under each path, sorted, and the type of
-        /// each field.
-        #[derive(Debug, Default)]
-        struct AnswerShape {
-            /// Spec path of an object → the names of its documented members (no `[]`), sorted.
-            members: std::collections::HashMap<String, Vec<String>>,
-            /// Spec path → the field's type.
-            kinds: std::collections::HashMap<String, Kind>,
-        }
-
-        impl AnswerShape {
-            fn of(spec: &EndpointSpec) -> std::sync::Arc<AnswerShape> {
-                use std::sync::{Arc, Mutex, OnceLock};
-                static SHAPES: OnceLock<
-                    Mutex<std::collections::HashMap<String, Arc<AnswerShape>>>,
-                > = OnceLock::new();
-                let shapes = SHAPES.get_or_init(Default::default);
-                let mut shapes = shapes.lock().unwrap_or_else(|p| p.into_inner());
-                shapes
-                    .entry(spec.name.clone())
-                    .or_insert_with(|| {
-                        let mut shape = AnswerShape::default();
-                        for f in spec.fields.iter().filter(|f| f.location == Location::Json) {
-                            shape.kinds.entry(f.name.clone()).or_insert(f.kind);
-                            if let Some((parent, key)) = f.name.rsplit_once('.') {
-                                if !key.contains('[') {
-                                    shape
-                                        .members
-                                        .entry(parent.to_string())
-                                        .or_default()
-                                        .push(key.to_string());
-                                }
-                            }
-                        }
-                        for keys in shape.members.values_mut() {
-                            keys.sort_unstable();
-                            keys.dedup();
-                        }
-                        Arc::new(shape)
-                    })
-                    .clone()
-            }
-        }
-
-        fn answer_form_in(shape: &AnswerShape, value: &Value, path: &str) -> Value {
-            match value {
-                Value::Object(obj) => {
-                    let mut out = Map::new();
-                    for key in shape.members.get(path).into_iter().flatten() {
-                        if let Some(child) = member(obj, key) {
-                            let mut child_path = String::with_capacity(path.len() + 1 + key.len());
-                            child_path.push_str(path);
-                            child_path.push('.');
-                            child_path.push_str(key);
-                            out.insert(key.clone(), answer_form_in(shape, child, &child_path));
-                        }
-                    }
-                    Value::Object(out)
-                }
-                Value::Array(items) => {
-                    let item_path = format!("{path}[]");
-                    Value::Array(
-                        items
-                            .iter()
-                            .map(|i| answer_form_in(shape, i, &item_path))
-                            .collect(),
-                    )
-                }
-                Value::Number(n) => answered_number(n, shape.kinds.get(path).copied(), path),
-                other => other.clone(),
-            }
-        }
-
-        /// The one field answered rounded to 2 decimals (保留两位小数; the rounding is assumed).
-        const ROUNDED_TO_2_DECIMALS: &str = "progress_rate.percent";
-
-        /// Number `n` found at spec path `path` (a field of type `kind`) as answered, for both the
-        /// spec-driven checker and the one-pass reader: [`ROUNDED_TO_2_DECIMALS`] rounded to 2
-        /// decimals, a whole value of an `int` or `number` field written without a fraction (below
-        /// 9e15, where an f64 still holds every integer), anything else as a float.
-        fn answered_number(n: &serde_json::Number, kind: Option<Kind>, path: &str) -> Value {
-            let f = n.as_f64().unwrap_or_default();
-            let f = if path == ROUNDED_TO_2_DECIMALS {
-                (f * 100.0).round() / 100.0
-            } else {
-                f
-            };
-            match kind {
-                Some(Kind::Int | Kind::Number) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
-                    json!(f as i64)
-                }
-                _ => json!(f),
-            }
-        }
-
-        /// Replaces a JSON integer `target_id` by its decimal text: the Python SDK types it as int
-        /// (assumed). The one-pass reader does the same in its walk.
-        fn target_id_as_text(body: &mut Value) {
-            if let Some(obj) = body.as_object_mut() {
-                if let Some(Value::Number(n)) = obj.get("target_id") {
-                    if let Some(id) = n.as_u64() {
-                        obj.insert("target_id".into(), Value::String(id.to_string()));
-                    }
-                }
-            }
-        }
-
-        /// Verdict and answer of the reference for `bytes`: `Ok((content, progress_rate))`,
-        /// or the error (`None` when not JSON).
-        pub fn answer(
-            spec: &EndpointSpec,
-            bytes: &[u8],
-        ) -> Result<(String, Option<Value>), Option<ApiError>> {
-            let mut body: Value = serde_json::from_slice(bytes).map_err(|_| None)?;
-            target_id_as_text(&mut body);
-            check_json_fields(spec, &body).map_err(Some)?;
-            let content = body
-                .get("content")
-                .map(|c| answer_form(spec, c, "content"))
-                .unwrap_or_else(|| json!({}));
-            let rate = body
-                .get("progress_rate")
-                .filter(|v| v.is_object())
-                .map(|r| answer_form(spec, r, "progress_rate"));
-            Ok((content.to_string(), rate))
+    fn broken(bytes: &[u8]) -> Violation {
+        match validator().read(bytes) {
+            Err(Refusal::Rule(v)) => v,
+            other => panic!("expected a broken rule, got {other:?}"),
         }
     }
 
     #[test]
-    fn the_one_validator_answers_every_body_as_the_spec_checker_did() {
-        use rand::SeedableRng;
-        let spec = Catalogue::get().endpoint("okr.progress_record.create");
-        let body = JsonBody::of(spec);
-        let mut gen = BodyGen {
-            rng: rand::rngs::SmallRng::seed_from_u64(1),
-            spec,
-            noisy: false,
-        };
-        let (mut accepted, mut refused) = (0, 0);
-        for i in 0..4000 {
-            gen.noisy = i % 2 == 1;
-            let text = gen.value("", 0);
-            let got = body.read(text.as_bytes());
-            let want = reference::answer(spec, text.as_bytes());
-            match (got, want) {
-                (Ok(mut r), Ok((content, rate))) => {
-                    accepted += 1;
-                    assert_eq!(
-                        r.take_answer("content").unwrap_or_else(|| "{}".into()),
-                        content,
-                        "content of body {i}: {text}"
-                    );
-                    let got_rate: Option<Value> = r
-                        .answer("progress_rate")
-                        .map(|t| serde_json::from_str(t).unwrap());
-                    assert_eq!(got_rate, rate, "body {i}: {text}");
-                }
-                (Err(Refusal::NotJson), Err(None)) => refused += 1,
-                (Err(Refusal::Rule(v)), Err(Some(e))) => {
-                    refused += 1;
-                    // sonic-rs reads `-0` as 0.0: a refusal shows it without its sign.
-                    assert_eq!(
-                        format!("{:?}", ApiError::from(v)),
-                        format!("{e:?}").replace("\"-0.0\"", "\"0.0\""),
-                        "body {i}: {text}"
-                    );
-                }
-                (got, want) => panic!("body {i}: {text}\n got {got:?}\n want {want:?}"),
-            }
+    fn every_embedded_spec_with_json_fields_compiles_into_a_tree() {
+        for spec in Catalogue::get().endpoints.iter() {
+            JsonBody::compile(spec).unwrap_or_else(|e| panic!("{}: {e}", spec.name));
         }
-        assert!(
-            accepted > 1000 && refused > 1000,
-            "{accepted} accepted, {refused} refused"
+    }
+
+    #[test]
+    fn a_valid_body_is_answered_in_camel_case_with_sorted_keys_and_documented_members_only() {
+        let bytes = body(|b| {
+            b["content"]["blocks"][0]["paragraph"]["elements"][0] = json!(
+                {"type": "textRun", "text_run": {"text": "x", "style": {"bold": true}}, "extra": 1}
+            );
+            b["progress_rate"] = json!({"status": 1, "percent": 33.335});
+        });
+        let mut r = validator().read(&bytes).expect("valid");
+        assert_eq!(
+            r.take_answer("content").unwrap(),
+            r#"{"blocks":[{"paragraph":{"elements":[{"textRun":{"style":{"bold":true},"text":"x"},"type":"textRun"}]},"type":"paragraph"}]}"#
+        );
+        assert_eq!(
+            r.answer("progress_rate"),
+            Some(r#"{"percent":33.34,"status":1}"#)
+        );
+        assert_eq!(r.text("target_id"), Some("7039328796851748883"));
+        assert_eq!(r.int("target_type"), Some(2));
+    }
+
+    #[test]
+    fn the_first_broken_rule_in_spec_order_answers_whatever_the_document_order() {
+        // source_url (spec field 2) comes after content in the document, and content's
+        // indentLevel (a later spec field) is broken too: source_url answers.
+        let bytes = br#"{"content":{"blocks":[{"type":"paragraph","paragraph":{"style":{"list":{"type":"number","indentLevel":99}},"elements":[]}}]},"source_title":"t","target_id":"1","target_type":2,"source_url":"ftp://x"}"#;
+        let v = broken(bytes);
+        assert_eq!(
+            (v.field.as_str(), v.value.as_str()),
+            ("source_url", "ftp://x")
+        );
+        // With source_url fixed, the nested rule answers with its concrete place.
+        let fixed = String::from_utf8_lossy(bytes).replace("ftp://x", "http://x");
+        let v = broken(fixed.as_bytes());
+        assert_eq!(
+            v.field,
+            "content.blocks[0].paragraph.style.list.indentLevel"
         );
     }
+
+    #[test]
+    fn among_the_places_of_one_field_the_first_in_document_order_answers() {
+        let bytes = body(|b| {
+            b["content"]["blocks"] = json!([
+                {"type": "paragraph", "paragraph": {"elements": [{"type": "textRun"}, {"type": "bogus1"}]}},
+                {"type": "paragraph", "paragraph": {"elements": [{"type": "bogus2"}]}}
+            ]);
+        });
+        let v = broken(&bytes);
+        assert_eq!(v.field, "content.blocks[0].paragraph.elements[1].type");
+        assert_eq!(v.value, "bogus1");
+    }
+
+    #[test]
+    fn a_key_given_twice_counts_with_its_last_value_and_camel_case_wins_over_snake_case() {
+        let twice = br#"{"source_title":"t","source_url":"ftp://x","source_url":"http://ok","target_id":"1","target_type":2,"content":{}}"#;
+        assert!(validator().read(twice).is_ok());
+        let last_broken = br#"{"source_title":"t","source_url":"http://ok","source_url":"ftp://x","target_id":"1","target_type":2,"content":{}}"#;
+        assert_eq!(broken(last_broken).field, "source_url");
+        let both = body(|b| {
+            b["content"]["blocks"][0]["paragraph"]["elements"][0]["text_run"] = json!({"text": 5});
+        });
+        assert!(
+            validator().read(&both).is_ok(),
+            "textRun is read, text_run ignored"
+        );
+    }
+
+    #[test]
+    fn null_is_absent_for_members_and_array_items_alike() {
+        let null_required = body(|b| b["source_title"] = Value::Null);
+        let v = broken(&null_required);
+        assert_eq!(
+            (v.field.as_str(), v.description.as_str()),
+            ("source_title", "required")
+        );
+        let null_item = body(|b| b["content"]["blocks"] = json!([null]));
+        let mut r = validator()
+            .read(&null_item)
+            .expect("an optional item may be null");
+        assert_eq!(r.take_answer("content").unwrap(), r#"{"blocks":[null]}"#);
+    }
+
+    #[test]
+    fn an_integer_target_id_is_read_as_its_decimal_text_and_a_negative_one_is_refused() {
+        let int_id = body(|b| b["target_id"] = json!(7039328796851748883u64));
+        let r = validator().read(&int_id).expect("valid");
+        assert_eq!(r.text("target_id"), Some("7039328796851748883"));
+        let v = broken(&body(|b| b["target_id"] = json!(-1)));
+        assert_eq!((v.field.as_str(), v.value.as_str()), ("target_id", "-1"));
+    }
+
+    #[test]
+    fn a_refused_container_is_shown_as_serde_json_writes_it() {
+        let v = broken(&body(|b| b["content"]["blocks"] = json!({"a": [1, 2.5]})));
+        assert_eq!(
+            (v.field.as_str(), v.value.as_str()),
+            ("content.blocks", r#"{"a":[1,2.5]}"#)
+        );
+    }
+
+    /// `levels` nested arrays under an undocumented member of a valid body.
+    fn nested(levels: usize) -> Vec<u8> {
+        let deep = format!("{}{}", "[".repeat(levels), "]".repeat(levels));
+        let valid = String::from_utf8(body(|_| {})).unwrap();
+        format!("{{\"deep\":{deep},{}", &valid[1..]).into_bytes()
+    }
+
+    #[test]
+    fn nesting_up_to_127_levels_is_json_and_128_is_not_as_serde_json_reads_it() {
+        // The body object is one level, so 126 arrays make 127.
+        let at_limit = nested(MAX_NESTING - 1);
+        assert!(serde_json::from_slice::<Value>(&at_limit).is_ok());
+        assert!(
+            validator().read(&at_limit).is_ok(),
+            "127 levels read (on a grown stack)"
+        );
+        let over = nested(MAX_NESTING);
+        assert!(serde_json::from_slice::<Value>(&over).is_err());
+        assert_eq!(validator().read(&over).unwrap_err(), Refusal::NotJson);
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_is_refused_as_such_and_a_non_object_reads_as_empty() {
+        assert_eq!(validator().read(b"{").unwrap_err(), Refusal::NotJson);
+        assert_eq!(
+            validator().read(b"\"\\ud800\"").unwrap_err(),
+            Refusal::NotJson
+        );
+        let v = broken(b"[1]");
+        assert_eq!(
+            (v.field.as_str(), v.description.as_str()),
+            ("source_title", "required")
+        );
+    }
+
+    #[test]
+    fn strings_of_fields_with_an_exists_rule_are_collected_with_their_places() {
+        let bytes = body(|b| {
+            b["content"]["blocks"][0]["paragraph"]["elements"] = json!([
+                {"type": "person", "person": {"openId": "ou_a"}},
+                {"type": "person", "person": {"open_id": "ou_b"}}
+            ]);
+        });
+        let r = validator().read(&bytes).expect("valid");
+        let path = "content.blocks[].paragraph.elements[].person.openId";
+        let got: Vec<(&str, &str)> = r.strings_at(path).collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "content.blocks[0].paragraph.elements[0].person.openId",
+                    "ou_a"
+                ),
+                (
+                    "content.blocks[0].paragraph.elements[1].person.openId",
+                    "ou_b"
+                ),
+            ]
+        );
+    }
+
     #[test]
     fn snake_case_of_rich_text_keys_is_what_the_python_sdk_sends() {
         assert_eq!(snake_case("textRun"), "text_run");
         assert_eq!(snake_case("indentLevel"), "indent_level");
         assert_eq!(snake_case("openId"), "open_id");
         assert_eq!(snake_case("type"), "type");
-    }
-
-    #[test]
-    fn paths_reach_every_array_element_and_report_absent_members_of_present_parents() {
-        let body = json!({"content": {"blocks": [
-            {"paragraph": {"style": {"list": {"indent_level": 3}}}},
-            {"paragraph": {"style": {"list": {}}}},
-            {"gallery": {}}
-        ]}});
-        let got =
-            reference::json_values_at(&body, "content.blocks[].paragraph.style.list.indentLevel");
-        assert_eq!(got.len(), 2);
-        assert_eq!(
-            got[0].0,
-            "content.blocks[0].paragraph.style.list.indentLevel"
-        );
-        assert_eq!(got[0].1, Some(&json!(3)));
-        assert_eq!(got[1].1, None);
     }
 }

@@ -15,7 +15,8 @@ use feishu_mock::http::pipeline::{answer_in_memory, InMemoryAnswer, InMemoryRequ
 use feishu_mock::families::Caller;
 use feishu_mock::contract::error::{lookup, ErrorScope};
 use feishu_mock::contract::spec::Catalogue;
-use feishu_mock::state::store::{Options, Store};
+use feishu_mock::control::Emulator;
+use feishu_mock::state::store::Options;
 use feishu_mock::World;
 use std::sync::OnceLock;
 
@@ -33,11 +34,11 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
-/// A fresh store on the default world, seeded, frequency limits off.
-pub fn fresh_store() -> Store {
+/// A fresh emulator on the default world, seeded, frequency limits off.
+pub fn fresh_store() -> Emulator {
     static WORLD: OnceLock<World> = OnceLock::new();
-    let world = WORLD.get_or_init(World::default_world).clone();
-    Store::with_options(
+    let world = WORLD.get_or_init(World::default_world);
+    Emulator::new(
         world,
         Some(7),
         Options {
@@ -57,12 +58,12 @@ pub struct Stored {
 }
 
 /// What `store` holds now.
-pub fn stored(store: &Store) -> Stored {
+pub fn stored(emulator: &Emulator) -> Stored {
     Stored {
-        files: store.file_count(),
-        progress_records: store.okr.progress_record_count(),
-        okr_images: store.okr.image_count(),
-        task_attachments: store.task.attachment_count(),
+        files: emulator.store.file_count(),
+        progress_records: emulator.families.okr.progress_record_count(),
+        okr_images: emulator.families.okr.image_count(),
+        task_attachments: emulator.families.task.attachment_count(),
     }
 }
 

@@ -5,13 +5,16 @@
 //! without a Content-Type) and answer the token at top level with `expire` in seconds. Every
 //! endpoint then checks `Authorization: Bearer <token>` before looking at any parameter.
 
+pub mod token;
+
+pub use token::{app_access_token, tenant_access_token};
+
 use crate::contract::error::{ApiError, PermissionViolation};
 use crate::contract::spec::EndpointSpec;
 use crate::families::Caller;
 use crate::state::store::{Store, TokenKind};
 use hyper::header::AUTHORIZATION;
 use hyper::HeaderMap;
-use serde_json::{json, Value};
 
 /// Token endpoints: unknown app, wrong secret or malformed body (FEISHU_FACTS §1, 3p).
 pub const INVALID_PARAM: i64 = 10003;
@@ -23,41 +26,6 @@ pub const INVALID_TENANT_TOKEN: i64 = 99991663;
 pub const INVALID_USER_TOKEN: i64 = 99991668;
 /// The app holds none of the endpoint's scopes.
 pub const SCOPE_REQUIRED: i64 = 99991672;
-
-fn credentials(store: &Store, body: &Value) -> Result<String, ApiError> {
-    let app_id = body.get("app_id").and_then(Value::as_str);
-    let secret = body.get("app_secret").and_then(Value::as_str);
-    match (app_id, secret) {
-        (Some(id), Some(secret)) => match store.app(id) {
-            Some(app) if app.app_secret == secret => Ok(app.app_id),
-            _ => Err(ApiError::new(INVALID_PARAM)),
-        },
-        _ => Err(ApiError::new(INVALID_PARAM)),
-    }
-}
-
-/// `tenant_access_token/internal`: `{"code":0,"msg":"ok","tenant_access_token":"t-…","expire":N}`
-/// where N is the remaining lifetime in seconds (7200 when fresh). Errors: 10003.
-pub fn tenant_access_token(store: &Store, body: &Value) -> Result<Value, ApiError> {
-    let app_id = credentials(store, body)?;
-    let (token, expire) = store.issue_token(&app_id, TokenKind::Tenant);
-    Ok(json!({"code": 0, "msg": "ok", "tenant_access_token": token, "expire": expire}))
-}
-
-/// `app_access_token/internal`: both `app_access_token` and `tenant_access_token`. For a
-/// self-built app the two are the same token (assumed, as on the real platform for internal
-/// apps). Errors: 10003.
-pub fn app_access_token(store: &Store, body: &Value) -> Result<Value, ApiError> {
-    let app_id = credentials(store, body)?;
-    let (token, expire) = store.issue_token(&app_id, TokenKind::Tenant);
-    Ok(json!({
-        "code": 0,
-        "msg": "ok",
-        "app_access_token": token,
-        "tenant_access_token": token,
-        "expire": expire,
-    }))
-}
 
 /// Checks `Authorization: Bearer <token>` for `spec`, before any parameter is read.
 ///

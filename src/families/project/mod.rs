@@ -23,11 +23,14 @@
 //! unknown uuid). Statuses, messages and the order of checks are in
 //! `specs/project.work_item.file.upload.json` and `specs/platform.json`.
 
+pub mod file_download;
+pub mod file_upload;
+pub mod plugin_token;
 pub mod world;
 
 use crate::contract::error::{lookup, ApiError, ErrorScope};
 use crate::contract::spec::BodyKind;
-use crate::families::{expect_form, expect_json, Caller, Ctx, Input, Reply, RouteAuth, RouteDef};
+use crate::families::{expect_form, expect_json, Caller, Ctx, RouteAuth, RouteDef};
 use crate::state::store::{Store, StoredFile};
 use dashmap::DashMap;
 use hyper::HeaderMap;
@@ -43,7 +46,7 @@ pub const ROUTES: &[RouteDef] = &[
         spec: UPLOAD_SPEC,
         auth: RouteAuth::Plugin,
         body: None,
-        handler: file_upload,
+        handler: file_upload::file_upload,
     },
     RouteDef {
         method: Some("POST"),
@@ -53,7 +56,7 @@ pub const ROUTES: &[RouteDef] = &[
         spec: UPLOAD_SPEC,
         auth: RouteAuth::Plugin,
         body: Some(BodyKind::Json),
-        handler: file_download,
+        handler: file_download::file_download,
     },
     RouteDef {
         method: Some("POST"),
@@ -61,7 +64,7 @@ pub const ROUTES: &[RouteDef] = &[
         spec: UPLOAD_SPEC,
         auth: RouteAuth::None,
         body: Some(BodyKind::Json),
-        handler: plugin_token,
+        handler: plugin_token::plugin_token,
     },
 ];
 
@@ -300,50 +303,6 @@ pub fn authenticate(
     })
 }
 
-/// The `{"error":{"code","msg"},"data":{}}` answer of `plugin_token` for `code`, its message
-/// taken from `specs/platform.json`.
-fn plugin_token_error(code: i64) -> Reply {
-    let msg = lookup(ErrorScope::Project, code)
-        .map(|row| row.msg.clone())
-        .unwrap_or_default();
-    Reply::Raw(json!({"error": {"code": code, "msg": msg}, "data": {}}))
-}
-
-/// `POST /open_api/authen/plugin_token`: `{"plugin_id","plugin_secret","type"}` with `type` 0
-/// (plugin token `p-<uuid>`, the default when absent — assumed) or 1 (virtual token
-/// `v-<uuid>`). Every call mints a new token with `expire_time` 7200 s (assumed; earlier
-/// tokens stay valid until their own expiry). Answers HTTP 200 in its own envelope, errors
-/// included: 20006 (body not an object, ids not strings, `type` not 0/1), 10001 (unknown
-/// plugin or wrong secret). A body that is not JSON at all is refused by the pipeline with the
-/// business envelope's 1000050190.
-pub fn plugin_token(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
-    let body = expect_json(ctx, input)?;
-    let Some(obj) = body.as_object() else {
-        return Ok(plugin_token_error(INVALID_PARAM));
-    };
-    let id = obj.get("plugin_id").and_then(Value::as_str);
-    let secret = obj.get("plugin_secret").and_then(Value::as_str);
-    let kind = match obj.get("type") {
-        None | Some(Value::Null) => Some(PluginTokenKind::Plugin),
-        Some(t) => match t.as_i64() {
-            Some(0) => Some(PluginTokenKind::Plugin),
-            Some(1) => Some(PluginTokenKind::Virtual),
-            _ => None,
-        },
-    };
-    let (Some(id), Some(secret), Some(kind)) = (id, secret, kind) else {
-        return Ok(plugin_token_error(INVALID_PARAM));
-    };
-    if ctx.families.project.plugin_secret(id).as_deref() != Some(secret) {
-        return Ok(plugin_token_error(NO_PERMISSION));
-    }
-    let token = ctx.families.project.issue_token(ctx.store, id, kind);
-    Ok(Reply::Raw(json!({
-        "error": {"code": 0, "msg": ""},
-        "data": {"token": token, "expire_time": PLUGIN_TOKEN_LIFETIME_SECS},
-    })))
-}
-
 /// The work item the path names: its space's `project_key` and the item id.
 /// Errors: 1000050255 (project), 20003 (type), 30005 (work item).
 fn work_item(ctx: &Ctx<'_>) -> Result<(Space, String, String), ApiError> {
@@ -424,151 +383,4 @@ fn find_field<'w>(
                 .find(|f| hit(f))
                 .map(|f| (f, true))
         })
-}
-
-/// Handles file/upload; see the module doc for fields and codes and the spec for their order.
-pub fn file_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
-    let form = expect_form(ctx, input)?;
-    let spec = ctx.spec;
-    let pe = spec.param_error;
-    let (space, type_key, item_id) = work_item(ctx)?;
-    let file = form.files.first().ok_or_else(|| {
-        spec.field("file")
-            .violation("missing", pe, "", "required".into())
-    })?;
-
-    let field_key = spec
-        .field("field_key")
-        .check_text(form.text("field_key"), pe)?;
-    let field_alias = spec
-        .field("field_alias")
-        .check_text(form.text("field_alias"), pe)?;
-    let index = spec.field("index").check_text(form.text("index"), pe)?;
-    let (name, by_alias) = match (field_key.as_str(), field_alias.as_str()) {
-        (Some(k), _) => ("field_key", Some((k, false))),
-        (None, Some(a)) => ("field_alias", Some((a, true))),
-        (None, None) => ("field_key", None),
-    };
-    let Some((wanted, by_alias)) = by_alias else {
-        return Err(spec
-            .field("field_key")
-            .violation("missing", pe, "", "field_key or field_alias".into())
-            .into());
-    };
-    let fields = space
-        .work_item_types
-        .iter()
-        .find(|t| t.type_key == type_key)
-        .map(|t| t.fields.as_slice())
-        .unwrap_or_default();
-    let (field, in_compound) = find_field(fields, wanted, by_alias)
-        .filter(|(f, _)| f.field_type_key == ATTACHMENT_FIELD_TYPE)
-        .ok_or_else(|| {
-            spec.field(name).violation(
-                "exists",
-                pe,
-                wanted,
-                "an attachment (multi_file) field of the work item type".into(),
-            )
-        })?;
-    let index = match (in_compound, index.as_str()) {
-        (true, Some(i)) => Some(i.parse::<u32>().map_err(|_| {
-            spec.field("index")
-                .violation("pattern", pe, i, "a decimal index".into())
-        })?),
-        (true, None) => {
-            return Err(spec
-                .field("index")
-                .violation("missing", pe, "", "required inside a compound field".into())
-                .into())
-        }
-        (false, Some(i)) => {
-            return Err(spec
-                .field("index")
-                .violation("compound", pe, i, "only for compound fields".into())
-                .into())
-        }
-        (false, None) => None,
-    };
-
-    // Seed 003 note 1: an empty file is not refused, and nothing shows up on the work item.
-    if file.is_empty() {
-        return Ok(Reply::Json(json!({})));
-    }
-
-    let uuid = loop {
-        let u = ctx.store.with_ids(|ids| ids.uuid());
-        if !ctx.store.has_file(&u) {
-            break u;
-        }
-    };
-    let name = file
-        .filename
-        .clone()
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| UNNAMED_FILE.to_string());
-    let mime_type = file
-        .content_type
-        .clone()
-        .unwrap_or_else(|| DEFAULT_MIME_TYPE.to_string());
-    let size = file.len();
-    let slot = FieldSlot {
-        project_key: space.project_key.clone(),
-        work_item_id: item_id.clone(),
-        field_key: field.field_key.clone(),
-        index,
-    };
-    let stored = StoredFile {
-        file_token: uuid.clone(),
-        name: name.clone(),
-        content_type: mime_type.clone(),
-        bytes: file.bytes().cloned().unwrap_or_default(),
-        size: file.len(),
-        sha256: file.known_sha256(),
-        endpoint: spec.name.clone(),
-        parent: item_id,
-        uploaded_at_ms: ctx.store.now_ms(),
-    };
-    ctx.families
-        .project
-        .attach(ctx.store, slot, stored)
-        .map_err(|refused| match refused {
-            AttachRefused::FieldFull => ApiError::new(UPLOAD_FAIL),
-            AttachRefused::StoreFull => {
-                ApiError::new(spec.field("file").code_for("store_full", pe))
-            }
-        })?;
-    Ok(Reply::Json(json!({
-        "uuid": uuid,
-        "name": name,
-        "size": size,
-        "mime_type": mime_type,
-    })))
-}
-
-/// Handles file/download: JSON `{"uuid"}` of an attachment of the work item in the path →
-/// its bytes with the stored Content-Type and file name. Errors: the path's (1000050255,
-/// 20003, 30005), 1000050190 (no `uuid` string), 20006 (not an attachment of this work item).
-pub fn file_download(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
-    let body = expect_json(ctx, input)?;
-    let (space, _type_key, item_id) = work_item(ctx)?;
-    let uuid = body
-        .get("uuid")
-        .and_then(Value::as_str)
-        .filter(|u| !u.is_empty())
-        .ok_or_else(|| ApiError::new(ctx.spec.param_error))?;
-    ctx.families
-        .project
-        .slot_of(uuid)
-        .filter(|s| s.project_key == space.project_key && s.work_item_id == item_id)
-        .ok_or_else(|| ApiError::new(INVALID_PARAM))?;
-    let file = ctx
-        .store
-        .file(uuid)
-        .ok_or_else(|| ApiError::new(INVALID_PARAM))?;
-    Ok(Reply::Bytes {
-        content_type: file.content_type,
-        filename: Some(file.name),
-        bytes: file.bytes,
-    })
 }

@@ -30,11 +30,16 @@
 //! All of them use the upload spec's scope, error table and editor rule; an unknown or deleted
 //! attachment answers 1470403.
 
+pub mod delete;
+pub mod download;
+pub mod get;
+pub mod list;
+pub mod upload;
 pub mod world;
 
 use crate::contract::error::ApiError;
 use crate::contract::spec::{BodyKind, FieldSpec};
-use crate::families::{expect_form, Caller, Ctx, Input, Reply, RouteAuth, RouteDef};
+use crate::families::{expect_form, Caller, Ctx, RouteAuth, RouteDef};
 use crate::state::store::StoredFile;
 use crate::state::store::{FILE_TOKEN_LEN, FILE_TOKEN_PREFIX};
 use bytes::Bytes;
@@ -58,7 +63,7 @@ pub const ROUTES: &[RouteDef] = &[
         spec: SPEC,
         auth: RouteAuth::Bearer,
         body: None,
-        handler: attachment_upload,
+        handler: upload::attachment_upload,
     },
     RouteDef {
         method: Some("GET"),
@@ -66,7 +71,7 @@ pub const ROUTES: &[RouteDef] = &[
         spec: SPEC,
         auth: RouteAuth::Bearer,
         body: Some(BodyKind::None),
-        handler: attachment_list,
+        handler: list::attachment_list,
     },
     RouteDef {
         method: Some("GET"),
@@ -74,7 +79,7 @@ pub const ROUTES: &[RouteDef] = &[
         spec: SPEC,
         auth: RouteAuth::Bearer,
         body: Some(BodyKind::None),
-        handler: attachment_get,
+        handler: get::attachment_get,
     },
     RouteDef {
         method: Some("DELETE"),
@@ -82,7 +87,7 @@ pub const ROUTES: &[RouteDef] = &[
         spec: SPEC,
         auth: RouteAuth::Bearer,
         body: Some(BodyKind::None),
-        handler: attachment_delete,
+        handler: delete::attachment_delete,
     },
     RouteDef {
         method: Some("GET"),
@@ -90,7 +95,7 @@ pub const ROUTES: &[RouteDef] = &[
         spec: SPEC,
         auth: RouteAuth::None,
         body: Some(BodyKind::None),
-        handler: attachment_download,
+        handler: download::attachment_download,
     },
 ];
 
@@ -356,118 +361,6 @@ pub fn attachment_json(
     v
 }
 
-/// `POST /open-apis/task/v2/attachments/upload` (seed 002); see the module doc for fields and
-/// codes. Checks everything before storing anything.
-pub fn attachment_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
-    let form = expect_form(ctx, input)?;
-    let spec = ctx.spec;
-    let pe = spec.param_error;
-    let user_id_type = user_id_type(ctx)?;
-    let text = |name: &str| spec.field(name).check_text(form.text(name), pe);
-    text("resource_type")?;
-    let resource_id = text("resource_id")?;
-    let resource_id = resource_id.as_str().unwrap_or_default().to_string();
-    if form.files.is_empty() {
-        return Err(spec
-            .field("file")
-            .violation("missing", pe, "", "1 to 5 file parts".into())
-            .into());
-    }
-    let uploader = editable_task(ctx, &resource_id)?;
-
-    let now = ctx.store.now_ms();
-    let mut records = Vec::with_capacity(form.files.len());
-    let mut files = Vec::with_capacity(form.files.len());
-    for part in &form.files {
-        let name = part
-            .filename
-            .clone()
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| FALLBACK_FILE_NAME.to_string());
-        let file_token = ctx.store.new_file_token(FILE_TOKEN_PREFIX, FILE_TOKEN_LEN);
-        files.push(StoredFile {
-            file_token: file_token.clone(),
-            name: name.clone(),
-            content_type: part
-                .content_type
-                .clone()
-                .unwrap_or_else(|| "application/octet-stream".to_string()),
-            bytes: part.bytes().cloned().unwrap_or_default(),
-            size: part.len(),
-            sha256: part.known_sha256(),
-            endpoint: spec.name.clone(),
-            parent: resource_id.clone(),
-            uploaded_at_ms: now,
-        });
-        records.push(AttachmentRecord {
-            seq: 0,
-            guid: ctx.store.with_ids(|ids| ids.uuid()),
-            file_token,
-            name,
-            size: part.len(),
-            resource_id: resource_id.clone(),
-            uploader: uploader.clone(),
-            uploaded_at_ms: now,
-        });
-    }
-    // All or nothing: the bytes of every part are kept together, or none is.
-    ctx.store
-        .put_files(files)
-        .map_err(|_| ApiError::new(spec.field("file").code_for("store_full", spec.param_error)))?;
-    let stored = ctx.families.task.add_attachments(records);
-    let items: Vec<Value> = stored
-        .iter()
-        .map(|r| attachment_json(ctx, r, &user_id_type, false))
-        .collect();
-    Ok(Reply::Json(json!({ "items": items })))
-}
-
-/// `GET /open-apis/task/v2/attachments?resource_type=task&resource_id=…&page_size=…&page_token=…`:
-/// the task's attachments in upload order, `page_size` (1–100, default 50) at a time;
-/// `page_token` is answered only while `has_more`. 1470400 for a bad parameter, 1470403 for an
-/// unknown task, 1470404 when the caller may not edit it.
-pub fn attachment_list(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> {
-    let spec = ctx.spec;
-    let pe = spec.param_error;
-    let user_id_type = user_id_type(ctx)?;
-    let q = |f: &FieldSpec| f.check_text(ctx.query(&f.name), pe);
-    q(spec.field("resource_type"))?;
-    let resource_id = q(spec.field("resource_id"))?;
-    let resource_id = resource_id.as_str().unwrap_or_default().to_string();
-    let page_size = q(list_field("page_size"))?.as_i64().unwrap_or(50) as usize;
-    let page_token = q(list_field("page_token"))?;
-    let from: u64 = match page_token.as_str() {
-        Some(t) => t.parse().map_err(|_| {
-            ApiError::from(list_field("page_token").violation(
-                "pattern",
-                pe,
-                t,
-                "a page_token of this list".into(),
-            ))
-        })?,
-        None => 0,
-    };
-    editable_task(ctx, &resource_id)?;
-    let rest: Vec<AttachmentRecord> = ctx
-        .families
-        .task
-        .attachments_of(&resource_id)
-        .into_iter()
-        .filter(|r| r.seq >= from)
-        .collect();
-    let has_more = rest.len() > page_size;
-    let items: Vec<Value> = rest
-        .iter()
-        .take(page_size)
-        .map(|r| attachment_json(ctx, r, &user_id_type, true))
-        .collect();
-    let mut data = json!({ "items": items, "has_more": has_more });
-    if has_more {
-        data["page_token"] = json!(rest[page_size].seq.to_string());
-    }
-    Ok(Reply::Json(data))
-}
-
 /// The attachment named by the `:attachment_guid` path segment, once the caller is known to be
 /// an editor of its task: 1470403 when it does not exist (or was deleted), 1470404 otherwise.
 fn visible_attachment(ctx: &Ctx<'_>) -> Result<AttachmentRecord, ApiError> {
@@ -494,39 +387,6 @@ fn missing_attachment(ctx: &Ctx<'_>) -> ApiError {
         spec.field("resource_id")
             .code_for("exists", spec.param_error),
     )
-}
-
-/// `GET /open-apis/task/v2/attachments/:attachment_guid`: `data.attachment`, with `url`.
-pub fn attachment_get(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> {
-    let user_id_type = user_id_type(ctx)?;
-    let record = visible_attachment(ctx)?;
-    Ok(Reply::Json(
-        json!({ "attachment": attachment_json(ctx, &record, &user_id_type, true) }),
-    ))
-}
-
-/// `DELETE /open-apis/task/v2/attachments/:attachment_guid`: `data {}`; the attachment is gone
-/// from list, get and its download link.
-pub fn attachment_delete(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> {
-    let record = visible_attachment(ctx)?;
-    ctx.families.task.delete_attachment(&record.guid);
-    ctx.store.remove_file(&record.file_token);
-    Ok(Reply::Json(json!({})))
-}
-
-/// `GET /__mock/task/attachments/:attachment_guid/download` (no token): the attachment's bytes
-/// with its Content-Type and file name; 1470403 when it does not exist or was deleted.
-pub fn attachment_download(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> {
-    let record = attachment_in_path(ctx)?;
-    let file = ctx
-        .store
-        .file(&record.file_token)
-        .ok_or_else(|| ApiError::new(ctx.spec.internal_error))?;
-    Ok(Reply::Bytes {
-        content_type: file.content_type,
-        filename: Some(record.name),
-        bytes: Bytes::clone(&file.bytes),
-    })
 }
 
 #[cfg(test)]
