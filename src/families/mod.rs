@@ -125,9 +125,30 @@ pub struct Ctx<'a> {
     pub public_url: &'a str,
     /// This request's log id.
     pub log_id: &'a str,
+    /// The request's headers as (lower-case name, value), for the few a family reads
+    /// (`range`, `x-idem-uuid`); values that are not visible ASCII are left out.
+    pub headers: Vec<(String, String)>,
+    /// Headers the handler adds to its response, success or error: only emulator-side
+    /// `X-Mock-*` headers (what only the emulator knows never goes into a Feishu body).
+    pub response_headers: std::cell::RefCell<Vec<(String, String)>>,
 }
 
 impl Ctx<'_> {
+    /// The request header `name` (case-insensitive), if present and visible ASCII.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Adds `name: value` to the response (an `X-Mock-*` header).
+    pub fn add_response_header(&self, name: &str, value: impl Into<String>) {
+        self.response_headers
+            .borrow_mut()
+            .push((name.to_string(), value.into()));
+    }
+
     /// The first query parameter named `name`.
     pub fn query(&self, name: &str) -> Option<&str> {
         self.query

@@ -293,7 +293,18 @@ pub async fn handle(
                     }
                 };
                 let (response, code) = match result {
-                    Outcome::Family(result) => finish(spec, result, &log_id),
+                    Outcome::Family(result, extra) => {
+                        let (mut response, code) = finish(spec, result, &log_id);
+                        for (k, v) in extra {
+                            if let (Ok(k), Ok(v)) = (
+                                HeaderName::from_bytes(k.as_bytes()),
+                                HeaderValue::from_str(&v),
+                            ) {
+                                response.headers_mut().append(k, v);
+                            }
+                        }
+                        (response, code)
+                    }
                     Outcome::Control(response) => (response, None),
                 };
                 trace.code = code;
@@ -414,7 +425,7 @@ async fn run_route(
     let caller: Caller = match r.def.auth {
         RouteAuth::Bearer => match families::auth::authenticate_bearer(store, r.headers, r.spec) {
             Ok(c) => c,
-            Err(e) => return Ok(Outcome::Family(Err(e))),
+            Err(e) => return Ok(Outcome::Family(Err(e), Vec::new())),
         },
         RouteAuth::Plugin => match families::project::authenticate(
             &emulator.families.project,
@@ -422,7 +433,7 @@ async fn run_route(
             r.headers,
         ) {
             Ok(c) => c,
-            Err(e) => return Ok(Outcome::Family(Err(e))),
+            Err(e) => return Ok(Outcome::Family(Err(e), Vec::new())),
         },
         RouteAuth::None => Caller::Anonymous,
     };
@@ -434,7 +445,7 @@ async fn run_route(
                     .quota
                     .check(app_id, &r.spec.name, &r.spec.quota, store.now_ms())
             {
-                return Ok(Outcome::Family(Err(e)));
+                return Ok(Outcome::Family(Err(e), Vec::new()));
             }
         }
     }
@@ -452,7 +463,7 @@ async fn run_route(
                 return Err(ConnectionReset);
             }
             if let Some(code) = action.error_code {
-                return Ok(Outcome::Family(Err(ApiError::new(code))));
+                return Ok(Outcome::Family(Err(ApiError::new(code)), Vec::new()));
             }
         }
     }
@@ -466,7 +477,7 @@ async fn run_route(
     let retain = store.options.retain;
     let input = match extract(r.spec, kind, content_type, content_length, retain, body).await {
         Ok(input) => input,
-        Err(e) => return Ok(Outcome::Family(Err(e))),
+        Err(e) => return Ok(Outcome::Family(Err(e), Vec::new())),
     };
     if emulator.journal.enabled() {
         if let Input::Form(form) = &input {
@@ -492,8 +503,15 @@ async fn run_route(
         path_params: r.path_params,
         public_url: &r.state.public_url,
         log_id: r.log_id,
+        headers: r
+            .headers
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+            .collect(),
+        response_headers: Default::default(),
     };
-    Ok(Outcome::Family((r.def.handler)(&ctx, input)))
+    let result = (r.def.handler)(&ctx, input);
+    Ok(Outcome::Family(result, ctx.response_headers.into_inner()))
 }
 
 /// The error forced by `X-Mock-Error-Code: <code>`: the endpoint's documented status and
@@ -502,7 +520,7 @@ async fn run_route(
 fn forced_error(spec: &EndpointSpec, raw: &str) -> Outcome {
     match raw.trim().parse::<i64>() {
         Ok(code) if check_documented(&spec.name, code).is_ok() => {
-            Outcome::Family(Err(ApiError::new(code)))
+            Outcome::Family(Err(ApiError::new(code)), Vec::new())
         }
         _ => Outcome::Control(crate::control::plane::undocumented(&spec.name, raw)),
     }
@@ -511,7 +529,8 @@ fn forced_error(spec: &EndpointSpec, raw: &str) -> Outcome {
 /// How a family route ends: the family's answer (or its documented error), or a response of
 /// the control plane (the 400 for an undocumented forced code).
 enum Outcome {
-    Family(Result<Reply, ApiError>),
+    /// The family's answer, with the `X-Mock-*` headers it added.
+    Family(Result<Reply, ApiError>, Vec<(String, String)>),
     Control(HttpResponse),
 }
 
@@ -622,6 +641,8 @@ pub async fn answer_in_memory(emulator: &Emulator, req: InMemoryRequest) -> InMe
                 path_params: req.path_params,
                 public_url: "http://in-memory",
                 log_id,
+                headers: Vec::new(),
+                response_headers: Default::default(),
             };
             (def.handler)(&ctx, input)
         }
