@@ -16,7 +16,11 @@
 #       RSS after storing N MiB of accepted files (--retain bytes)
 #
 # Knobs (environment): BENCH_RUNS (3), BENCH_SECS (5, per load run, after 1 s of warm-up),
-# BENCH_SERVER_CPU (0), BENCH_LOAD_CPU (1), BENCH_FILL_MIB (400).
+# BENCH_SERVER_CPU (0), BENCH_LOAD_CPU (1), BENCH_FILL_MIB (400),
+# BENCH_SCENARIOS ("b1 b2 b3 b4 b5": which to run),
+# BENCH_BEFORE (a git revision: also builds feishu-mock at that revision into
+# target/bench-before and runs it in B2, B3 and B4 beside the current tree, taking turns, so a
+# change is measured before and after in one run).
 # Not part of `cargo test` or CI: speed is proved here, never with timed tests.
 set -euo pipefail
 
@@ -28,6 +32,9 @@ SECS="${BENCH_SECS:-5}"
 SCPU="${BENCH_SERVER_CPU:-0}"
 LCPU="${BENCH_LOAD_CPU:-1}"
 FILL_MIB="${BENCH_FILL_MIB:-400}"
+SCENARIOS="${BENCH_SCENARIOS:-b1 b2 b3 b4 b5}"
+BEFORE_REV="${BENCH_BEFORE:-}"
+wants() { [[ " $SCENARIOS " == *" $1 "* ]]; }
 OHA_VERSION="1.16.0"
 TOOLS="$ROOT/target/bench-tools"
 OHA="$TOOLS/bin/oha"
@@ -55,6 +62,16 @@ command -v curl >/dev/null || { echo "curl is required for the sample checks" >&
 say "building feishu-mock and the baseline in release"
 cargo build --release --quiet
 cargo build --release --quiet --manifest-path bench/Cargo.toml --target-dir target
+BEFORE=""
+if [ -n "$BEFORE_REV" ]; then
+  say "building feishu-mock at $BEFORE_REV into target/bench-before"
+  rm -rf "$ROOT/target/bench-before/src"
+  git worktree prune
+  git worktree add --detach --force "$ROOT/target/bench-before/src" "$BEFORE_REV" >&2
+  cargo build --release --quiet --manifest-path "$ROOT/target/bench-before/src/Cargo.toml" \
+    --target-dir "$ROOT/target/bench-before/target"
+  BEFORE="$ROOT/target/bench-before/target/release/feishu-mock serve --port 0"
+fi
 
 # ---- servers ---------------------------------------------------------------------------------
 # start_server CMD...: runs CMD on core $SCPU, sets SERVER_PID and URL from its first stdout line.
@@ -129,22 +146,30 @@ say "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 say "load now: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- B1 start-up -----------------------------------------------------------------------------
+if wants b1; then
 say "B1 start-up"
 B1N=$(( RUNS > 20 ? RUNS : 20 ))
 "$REL/benchkit" startup "$B1N" -- taskset -c "$SCPU" $BASE > "$WORK/b1_base.txt"
 "$REL/benchkit" startup "$B1N" -- taskset -c "$SCPU" $EMU --log-format off > "$WORK/b1_emu.txt"
+fi
 
 # ---- B2 progress record create ---------------------------------------------------------------
 OKR_BODY="$ROOT/bench/fixtures/progress_record.json"
 OKR_PATH="/open-apis/okr/v1/progress_records"
+if wants b2; then
 say "B2 progress record create, 32 connections"
 for RUN in $(seq 1 "$RUNS"); do
   load b2_base 32 "$OKR_BODY" application/json "$OKR_PATH" $BASE
   load b2_emu 32 "$OKR_BODY" application/json "$OKR_PATH" $EMU $LEAN
+  if [ -n "$BEFORE" ]; then
+    load b2_before 32 "$OKR_BODY" application/json "$OKR_PATH" $BEFORE $LEAN
+    load b2_before_meta 32 "$OKR_BODY" application/json "$OKR_PATH" $BEFORE $LEAN --retain metadata
+  fi
   load b2_emu_meta 32 "$OKR_BODY" application/json "$OKR_PATH" $EMU $LEAN --retain metadata
   load b2_emu_journal 32 "$OKR_BODY" application/json "$OKR_PATH" $EMU --no-rate-limits --log-format off
   load b2_emu_log 32 "$OKR_BODY" application/json "$OKR_PATH" $EMU --no-rate-limits
 done
+fi
 
 # ---- B3 / B4 Drive upload_all ----------------------------------------------------------------
 CT="$("$REL/benchkit" drive-body $((1024 * 1024)) "$WORK/drive_1m.body")"
@@ -152,17 +177,21 @@ CT="$("$REL/benchkit" drive-body $((1024 * 1024)) "$WORK/drive_1m.body")"
 UP="/open-apis/drive/v1/medias/upload_all"
 for size in 1m 20m; do
   tag=$([ "$size" = 1m ] && echo b3 || echo b4)
+  wants "$tag" || continue
   say "$tag Drive upload_all $size, 4 connections"
   for RUN in $(seq 1 "$RUNS"); do
     load "${tag}_base" 4 "$WORK/drive_$size.body" "$CT" "$UP" $BASE
     load "${tag}_emu" 4 "$WORK/drive_$size.body" "$CT" "$UP" $EMU $LEAN --retain metadata
+    if [ -n "$BEFORE" ]; then
+      load "${tag}_before" 4 "$WORK/drive_$size.body" "$CT" "$UP" $BEFORE $LEAN --retain metadata
+    fi
     load "${tag}_emu_journal" 4 "$WORK/drive_$size.body" "$CT" "$UP" $EMU --no-rate-limits --log-format off --retain metadata
   done
 done
 
 # ---- B5 memory -------------------------------------------------------------------------------
-say "B5 memory"
-for run in $(seq 1 "$RUNS"); do
+wants b5 && for run in $(seq 1 "$RUNS"); do
+  [ "$run" = 1 ] && say "B5 memory"
   start_server $EMU --log-format off
   sleep 0.2
   "$REL/benchkit" abuse "$URL" "$SERVER_PID" 4 200000000 >> "$WORK/b5_abuse.txt"
@@ -175,9 +204,10 @@ for run in $(seq 1 "$RUNS"); do
 done
 
 # ---- the table -------------------------------------------------------------------------------
-python3 - "$WORK" "$OHA_VERSION" "$RUNS" "$SECS" <<'PY'
+python3 - "$WORK" "$OHA_VERSION" "$RUNS" "$SECS" "$BEFORE_REV" <<'PY'
 import json, os, platform, statistics, subprocess, sys
-work, oha, runs, secs = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+work, oha, runs, secs, before = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+have = lambda name: os.path.exists(os.path.join(work, name))
 MIB = 1024 * 1024
 
 def lines(name):
@@ -206,12 +236,13 @@ print()
 print("| scenario | server and flags | result | vs baseline | target |")
 print("|---|---|---|---|---|")
 
-b1b = [float(x) for x in lines("b1_base.txt")]
-b1e = [float(x) for x in lines("b1_emu.txt")]
-ms = lambda v: f"{v:.1f} ms"
-print(f"| B1 start-up to first 200 | baseline | {stat(b1b, ms)} | | |")
-ok = "met" if statistics.median(b1e) <= 20 else "MISSED"
-print(f"| B1 start-up to first 200 | feishu-mock `serve --port 0 --log-format off` | {stat(b1e, ms)} | | ≤ 20 ms: {ok} |")
+if have("b1_base.txt"):
+    b1b = [float(x) for x in lines("b1_base.txt")]
+    b1e = [float(x) for x in lines("b1_emu.txt")]
+    ms = lambda v: f"{v:.1f} ms"
+    print(f"| B1 start-up to first 200 | baseline | {stat(b1b, ms)} | | |")
+    ok = "met" if statistics.median(b1e) <= 20 else "MISSED"
+    print(f"| B1 start-up to first 200 | feishu-mock `serve --port 0 --log-format off` | {stat(b1e, ms)} | | ≤ 20 ms: {ok} |")
 
 def check(rows, name):
     for r in rows:
@@ -223,6 +254,9 @@ def check(rows, name):
             print(f"  warning: {name}: {r['ok']} answers 200 but {r['stored']} files stored", file=sys.stderr)
 
 def load_rows(scn, base, variants, unit, target):
+    if not have(base + ".jsonl"):
+        return
+    variants = [v for v in variants if have(v[0] + ".jsonl")]
     b = jl(base)
     check(b, base)
     if unit == "rps":
@@ -250,18 +284,23 @@ lean = "`--no-rate-limits --log-format off --journal-limit 0`"
 load_rows("B2 progress record create, 2 KB JSON, 32 conns", "b2_base", [
     ("b2_emu", f"feishu-mock {lean}", True),
     ("b2_emu_meta", f"feishu-mock {lean} `--retain metadata` (records keep no content)", True),
+    ("b2_before", f"feishu-mock at {before} {lean}", False),
+    ("b2_before_meta", f"feishu-mock at {before} {lean} `--retain metadata`", False),
     ("b2_emu_journal", "feishu-mock `--no-rate-limits --log-format off` (journal of 1000 on)", False),
     ("b2_emu_log", "feishu-mock `--no-rate-limits` (journal on, text log to a file)", False),
 ], "rps", 60)
 for tag, size in (("b3", "1 MiB"), ("b4", "20 MiB")):
     load_rows(f"{tag.upper()} Drive upload_all {size} + Adler-32, 4 conns", f"{tag}_base", [
         (f"{tag}_emu", f"feishu-mock {lean} `--retain metadata`", True),
+        (f"{tag}_before", f"feishu-mock at {before} {lean} `--retain metadata`", False),
         (f"{tag}_emu_journal", "feishu-mock `--no-rate-limits --log-format off --retain metadata` (journal on)", False),
     ], "mibs", 70)
 
 def kv(line):
     return dict(p.split("=", 1) for p in line.split() if "=" in p)
 
+if not have("b5_abuse.txt"):
+    sys.exit(0)
 ab = [kv(l) for l in lines("b5_abuse.txt")]
 fl = [kv(l) for l in lines("b5_fill.txt")]
 growth = [float(a["growth_mib"]) for a in ab]
