@@ -19,6 +19,7 @@ use crate::control::response::{json_response, HttpResponse};
 use crate::control::Emulator;
 use crate::families::world::World;
 use crate::state::sha256_hex;
+use crate::state::store::{ClockOutOfRange, MAX_CLOCK_MS};
 use http_body_util::Full;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::Response;
@@ -158,12 +159,29 @@ pub fn handle(emulator: &Emulator, reset: &dyn Fn(), req: PlaneRequest<'_>) -> H
         }
         ("GET", "/clock") => ok(json!({"now_ms": store.now_ms()})),
         ("POST", "/clock") => match body.ok_or(()) {
-            Ok(v) => match v.get("advance_seconds").and_then(Value::as_f64) {
-                Some(secs) if secs >= 0.0 && secs.is_finite() => {
-                    store.advance_clock_ms((secs * 1000.0).round() as i64);
-                    ok(json!({"now_ms": store.now_ms()}))
+            Ok(v) => match v.get("advance_seconds") {
+                Some(Value::Number(n)) if n.as_u64().is_some() => {
+                    let secs = n.as_u64().unwrap_or_default();
+                    match secs
+                        .checked_mul(1000)
+                        .ok_or(ClockOutOfRange)
+                        .and_then(|ms| store.try_advance_clock_ms(ms))
+                    {
+                        Ok(now_ms) => ok(json!({"now_ms": now_ms})),
+                        Err(ClockOutOfRange) => error(
+                            400,
+                            format!(
+                                "advance_seconds {secs} would move the clock past \
+                                 9999-12-31T23:59:59.999Z (now_ms at most {MAX_CLOCK_MS}); \
+                                 the clock is unchanged"
+                            ),
+                        ),
+                    }
                 }
-                _ => error(400, "advance_seconds must be a non-negative number"),
+                _ => error(
+                    400,
+                    "advance_seconds must be a non-negative integer number of seconds",
+                ),
             },
             Err(_) => error(400, "body must be {\"advance_seconds\": N}"),
         },

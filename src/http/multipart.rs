@@ -23,7 +23,7 @@ use hyper::body::{Body, Incoming};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -191,6 +191,17 @@ pub enum FormError {
     },
     /// More than [`MAX_PARTS`] parts.
     TooManyParts,
+    /// The form's closing delimiter arrived but the body did not end where HTTP framed it: the
+    /// connection failed or went silent before the last byte its `Content-Length` (or chunked
+    /// framing) announced, the byte count differs from `Content-Length`, or more than
+    /// [`MAX_EPILOGUE_BYTES`] follow the closing delimiter. Nothing of such a request is kept.
+    Truncated(String),
+    /// A text part, or a part's filename, holds a NUL byte (assumed: no field of any endpoint
+    /// takes one, and C-string consumers would cut the value there).
+    Nul {
+        /// The part's field name.
+        field: String,
+    },
     /// A large part could not be spooled to, or read back from, its temporary file: a failure
     /// of the emulator's machine, answered as the endpoint's internal error (never under
     /// [`Retain::Metadata`], which spools nothing).
@@ -241,7 +252,8 @@ where
         return Err(FormError::NotMultipart);
     }
     let boundary = multer::parse_boundary(content_type).map_err(|_| FormError::NotMultipart)?;
-    let mut multipart = multer::Multipart::new(body, boundary);
+    let framed = Framed::new(body);
+    let mut multipart = multer::Multipart::new(framed.clone(), boundary);
     let mut form = Form::default();
     let mut parts = 0usize;
     loop {
@@ -262,6 +274,9 @@ where
                 });
             }
             let filename = field.file_name().map(str::to_string);
+            if filename.as_deref().is_some_and(|f| f.contains('\0')) {
+                return Err(FormError::Nul { field: name });
+            }
             let content_type = field.content_type().map(|m| m.to_string());
             let bounded = limits
                 .body_bytes
@@ -291,10 +306,102 @@ where
                 })?;
             let text = String::from_utf8(bytes.to_vec())
                 .map_err(|_| FormError::Malformed(format!("text part {name} is not UTF-8")))?;
+            if text.contains('\0') {
+                return Err(FormError::Nul { field: name });
+            }
             form.texts.push((name, text));
         }
     }
+    drop(multipart);
+    framed.finish(limits.body_bytes).await?;
     Ok(form)
+}
+
+/// Most bytes of a form's epilogue (what follows its closing delimiter, RFC 2046; clients leave
+/// it empty or send a line break) read and discarded after the form reader stopped, so that the
+/// body's end is seen; more is [`FormError::Truncated`] (assumed). Bytes the form reader had
+/// already buffered past the delimiter do not count.
+pub const MAX_EPILOGUE_BYTES: u64 = 1024 * 1024;
+
+/// A body stream shared between the multipart reader and [`read_form`], which reads on after
+/// the closing delimiter until the body ends where HTTP framed it: multer stops at the closing
+/// delimiter, and a request must not be accepted before its last byte has arrived (a client
+/// that announced more bytes and then half-closed or reset sent a truncated request).
+struct Framed<S>(Arc<Mutex<FramedInner<S>>>);
+
+struct FramedInner<S> {
+    stream: Pin<Box<S>>,
+    /// The stream has answered `None`: it is never polled again.
+    ended: bool,
+    /// Bytes seen so far.
+    seen: u64,
+}
+
+impl<S> Clone for Framed<S> {
+    fn clone(&self) -> Self {
+        Framed(self.0.clone())
+    }
+}
+
+impl<S, E> Framed<S>
+where
+    S: Stream<Item = Result<Bytes, E>>,
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    fn new(stream: S) -> Framed<S> {
+        Framed(Arc::new(Mutex::new(FramedInner {
+            stream: Box::pin(stream),
+            ended: false,
+            seen: 0,
+        })))
+    }
+
+    /// Reads the rest of the body (the epilogue, at most [`MAX_EPILOGUE_BYTES`]) and checks
+    /// that it ended cleanly with `declared` bytes in all, when a `Content-Length` declared
+    /// them.
+    async fn finish(self, declared: Option<u64>) -> Result<(), FormError> {
+        use futures_util::StreamExt;
+        let mut this = self;
+        let mut epilogue: u64 = 0;
+        while let Some(chunk) = this.next().await {
+            let chunk = chunk.map_err(|e| FormError::Truncated(e.into().to_string()))?;
+            epilogue += chunk.len() as u64;
+            if epilogue > MAX_EPILOGUE_BYTES {
+                return Err(FormError::Truncated(format!(
+                    "more than {MAX_EPILOGUE_BYTES} bytes after the closing delimiter"
+                )));
+            }
+        }
+        let seen = this.0.lock().unwrap_or_else(|p| p.into_inner()).seen;
+        match declared {
+            Some(n) if n != seen => Err(FormError::Truncated(format!(
+                "Content-Length {n}, body {seen} bytes"
+            ))),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl<S, E> Stream for Framed<S>
+where
+    S: Stream<Item = Result<Bytes, E>>,
+{
+    type Item = Result<Bytes, E>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let mut inner = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if inner.ended {
+            return Poll::Ready(None);
+        }
+        let polled = inner.stream.as_mut().poll_next(cx);
+        match &polled {
+            Poll::Ready(None) => inner.ended = true,
+            Poll::Ready(Some(Ok(chunk))) => inner.seen += chunk.len() as u64,
+            Poll::Ready(Some(Err(_))) => inner.ended = true,
+            Poll::Pending => {}
+        }
+        polled
+    }
 }
 
 /// Bytes of parts held in memory while they stream in, across every request in flight; a part

@@ -236,8 +236,14 @@ pub async fn handle(
         .unwrap_or_default();
     let mut trace = Trace::default();
     let is_control = path == "/__mock" || path.starts_with("/__mock/");
+    let refusal = header_refusal(&parts.headers);
     let mut response = {
         match route(&parts.method, &path) {
+            None if is_control && refusal.is_some() => {
+                trace.endpoint = "admin".into();
+                let reason = refusal.map(HeaderRefusal::reason).unwrap_or_default();
+                json_response(400, &json!({ "error": reason }), &[])
+            }
             None if is_control => {
                 trace.endpoint = "admin".into();
                 let body = match parts.method {
@@ -263,7 +269,12 @@ pub async fn handle(
                 } else {
                     "auth.app_access_token".into()
                 };
-                let result = match read_json(body, MAX_JSON_BODY_BYTES).await {
+                let read = match refusal {
+                    // The body is never decoded: a refused header is an unreadable body.
+                    Some(_) => Err(JsonBodyError::NotJson),
+                    None => read_json(body, MAX_JSON_BODY_BYTES).await,
+                };
+                let result = match read {
                     Ok(v) if tenant => families::auth::tenant_access_token(store, &v),
                     Ok(v) => families::auth::app_access_token(store, &v),
                     Err(_) => Err(ApiError::new(families::auth::INVALID_PARAM)),
@@ -283,6 +294,7 @@ pub async fn handle(
                     query,
                     path_params,
                     log_id: &log_id,
+                    refusal,
                 };
                 let result = match run_route(request, body, &mut trace).await {
                     Ok(result) => result,
@@ -409,6 +421,48 @@ struct RouteRequest<'a> {
     query: Vec<(String, String)>,
     path_params: Vec<(String, String)>,
     log_id: &'a str,
+    /// A header that refuses the request before its body is read.
+    refusal: Option<HeaderRefusal>,
+}
+
+/// A request header the emulator refuses before reading the body: the endpoint's parameter
+/// error (a token endpoint's own, in its own envelope; the control plane's 400).
+///
+/// A request with both `Content-Length` and `Transfer-Encoding` (the request-smuggling shape)
+/// never reaches here with both: hyper drops the `Content-Length`, reads the body as chunked and
+/// closes the connection after the answer (RFC 9112 §6.3), so nothing sent after that body is
+/// ever read as a request (`tests/hardening.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HeaderRefusal {
+    /// A `Content-Encoding` other than `identity`: bodies are never decoded (assumed; the SDKs
+    /// send none).
+    ContentEncoding,
+}
+
+impl HeaderRefusal {
+    fn reason(self) -> &'static str {
+        match self {
+            HeaderRefusal::ContentEncoding => "request bodies with a Content-Encoding are refused",
+        }
+    }
+}
+
+/// The refusal `headers` call for, if any.
+fn header_refusal(headers: &HeaderMap) -> Option<HeaderRefusal> {
+    let encoded = headers
+        .get_all(hyper::header::CONTENT_ENCODING)
+        .iter()
+        .flat_map(|v| v.to_str().unwrap_or("?").split(','))
+        .any(|c| !c.trim().eq_ignore_ascii_case("identity"));
+    encoded.then_some(HeaderRefusal::ContentEncoding)
+}
+
+/// Whether `content_type` is `application/json`, with any parameters (`charset=utf-8` as the
+/// SDKs send it).
+fn is_json_media(content_type: Option<&str>) -> bool {
+    content_type
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// Authenticates, applies quotas and faults, extracts and runs a family route.
@@ -475,9 +529,25 @@ async fn run_route(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let retain = store.options.retain;
-    let input = match extract(r.spec, kind, content_type, content_length, retain, body).await {
-        Ok(input) => input,
-        Err(e) => return Ok(Outcome::Family(Err(e), Vec::new())),
+    // A JSON route without credentials is a token endpoint (Project's plugin_token): it answers
+    // an unreadable body itself, in its own envelope, so it is handed `Input::Empty`.
+    let own_envelope = kind == BodyKind::Json && r.def.auth == RouteAuth::None;
+    // Seed 001's header table: `Content-Type: application/json; charset=utf-8`, required.
+    let wrong_type = kind == BodyKind::Json && !own_envelope && !is_json_media(content_type);
+    let input = if r.refusal.is_some() || wrong_type {
+        if !own_envelope {
+            return Ok(Outcome::Family(
+                Err(ApiError::new(r.spec.param_error)),
+                Vec::new(),
+            ));
+        }
+        Input::Empty
+    } else {
+        match extract(r.spec, kind, content_type, content_length, retain, body).await {
+            Ok(input) => input,
+            Err(_) if own_envelope => Input::Empty,
+            Err(e) => return Ok(Outcome::Family(Err(e), Vec::new())),
+        }
     };
     if emulator.journal.enabled() {
         if let Input::Form(form) = &input {
@@ -663,6 +733,21 @@ pub async fn answer_in_memory(emulator: &Emulator, req: InMemoryRequest) -> InMe
 fn form_error(spec: &EndpointSpec, e: FormError) -> ApiError {
     if let FormError::Spool(_) = e {
         return ApiError::new(spec.internal_error);
+    }
+    if let FormError::Nul { field } = &e {
+        // Named by its own field when the spec has one (a file part's filename: the file field).
+        let named = spec.fields.iter().find(|f| &f.name == field);
+        return match named {
+            Some(f) => f
+                .violation(
+                    "no_nul",
+                    spec.param_error,
+                    "",
+                    "must not contain NUL".into(),
+                )
+                .into(),
+            None => ApiError::new(spec.param_error),
+        };
     }
     let file_field = spec.fields.iter().find(|f| f.location == Location::File);
     let rule = match &e {

@@ -23,6 +23,14 @@ pub const TOKEN_LIFETIME_SECS: i64 = 7200;
 /// A token is handed out again while at least this many seconds remain (FEISHU_FACTS §1: 30 min).
 pub const TOKEN_REUSE_MIN_REMAINING_SECS: i64 = 1800;
 
+/// Latest emulator time, in ms since the epoch: 9999-12-31T23:59:59.999Z, the last instant
+/// a log id (`YYYYMMDDhhmmss…`) and an ISO date can spell.
+pub const MAX_CLOCK_MS: i64 = 253_402_300_799_999;
+
+/// A clock advance that would pass [`MAX_CLOCK_MS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockOutOfRange;
+
 /// What kind of credential a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenKind {
@@ -213,9 +221,28 @@ impl Store {
         sys + self.clock_offset_ms.load(Ordering::Relaxed)
     }
 
-    /// Moves emulator time forward by `ms` milliseconds.
+    /// Moves emulator time forward by `ms` milliseconds (tests; saturates at [`MAX_CLOCK_MS`]).
     pub fn advance_clock_ms(&self, ms: i64) {
-        self.clock_offset_ms.fetch_add(ms, Ordering::Relaxed);
+        let _ = self.try_advance_clock_ms(ms.max(0) as u64).or_else(|_| {
+            let room = MAX_CLOCK_MS - self.now_ms();
+            self.try_advance_clock_ms(room.max(0) as u64)
+        });
+    }
+
+    /// Moves emulator time forward by `ms` milliseconds, unless the clock would then pass
+    /// [`MAX_CLOCK_MS`]: then [`ClockOutOfRange`] and the clock is left as it was. Returns the
+    /// new time.
+    pub fn try_advance_clock_ms(&self, ms: u64) -> Result<i64, ClockOutOfRange> {
+        let ms = i64::try_from(ms).map_err(|_| ClockOutOfRange)?;
+        let sys = self.now_ms() - self.clock_offset_ms.load(Ordering::Relaxed);
+        self.clock_offset_ms
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |offset| {
+                offset
+                    .checked_add(ms)
+                    .filter(|o| sys.checked_add(*o).is_some_and(|t| t <= MAX_CLOCK_MS))
+            })
+            .map_err(|_| ClockOutOfRange)?;
+        Ok(self.now_ms())
     }
 
     /// Runs `f` with the random source (seeded by `--seed`).

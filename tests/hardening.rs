@@ -1,0 +1,538 @@
+//! Issue 12: nothing half-received is stored, hostile input gets a documented answer, the
+//! control plane refuses what would corrupt it. Each test checks both sides of its bound.
+
+mod common;
+
+use common::*;
+use feishu_mock::MockServer;
+use serde_json::{json, Value};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Longer than any answer may take: reaching it means the server hung.
+const HANG: Duration = Duration::from_secs(60);
+
+const DRIVE: &str = "/open-apis/drive/v1/medias/upload_all";
+const OKR_IMAGE: &str = "/open-apis/okr/v1/images/upload";
+const TASK: &str = "/open-apis/task/v2/attachments/upload";
+const PROJECT: &str = "/open_api/68382b399de4b0ec6c5a0001/work_item/story/6437110001/file/upload";
+const PROGRESS: &str = "/open-apis/okr/v1/progress_records";
+const PLUGIN_TOKEN: &str = "/open_api/authen/plugin_token";
+const DOC_NODE: &str = "doccnFivLCfJfblZjGZtxgabcef";
+const USER_KEY: &str = "7000000000000000001";
+
+/// One valid upload of each of the four upload endpoints: (endpoint, path, form, headers).
+async fn uploads(server: &MockServer) -> Vec<(&'static str, &'static str, RawForm, Headers)> {
+    let bearer = ("Authorization", format!("Bearer {TENANT_TOKEN}"));
+    let project_token = plugin_token(server).await;
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    vec![
+        (
+            "drive.media.upload_all",
+            DRIVE,
+            RawForm::new()
+                .text("file_name", "a.bin")
+                .text("parent_type", "doc_file")
+                .text("parent_node", DOC_NODE)
+                .text("size", "5")
+                .file("file", Some("a.bin"), None, b"hello"),
+            vec![bearer.clone()],
+        ),
+        (
+            "okr.image.upload",
+            OKR_IMAGE,
+            RawForm::new()
+                .text("target_id", "6974586812998174252")
+                .text("target_type", "2")
+                .file("data", Some("a.png"), Some("image/png"), png),
+            vec![bearer.clone()],
+        ),
+        (
+            "task.attachment.upload",
+            TASK,
+            RawForm::new()
+                .text("resource_id", "fe96108d-b004-4a47-b2f8-6886e758b3a5")
+                .file("file", Some("a.txt"), None, b"hello"),
+            vec![bearer],
+        ),
+        (
+            "project.work_item.file.upload",
+            PROJECT,
+            RawForm::new().text("field_key", "field_attachment").file(
+                "file",
+                Some("a.txt"),
+                None,
+                b"hello",
+            ),
+            vec![
+                ("X-PLUGIN-TOKEN", project_token),
+                ("X-USER-KEY", USER_KEY.to_string()),
+            ],
+        ),
+    ]
+}
+
+type Headers = Vec<(&'static str, String)>;
+
+fn file_count(server: &MockServer) -> usize {
+    server.state().emulator().store.file_count()
+}
+
+/// How a raw request ends after its bytes are written.
+#[derive(Debug, Clone, Copy)]
+enum End {
+    /// Half-close: the client sends FIN and keeps reading.
+    HalfClose,
+    /// Reset: the client goes away with an RST.
+    Reset,
+}
+
+/// Writes `request`, ends the connection as `end` says, and reads whatever comes back.
+async fn send_and_end(server: &MockServer, request: &[u8], end: End) -> Option<RawAnswer> {
+    let mut stream = TcpStream::connect(server.addr()).await.expect("connect");
+    stream.write_all(request).await.expect("request written");
+    match end {
+        End::HalfClose => {
+            stream.shutdown().await.expect("half-close");
+            let mut out = Vec::new();
+            let _ = tokio::time::timeout(HANG, stream.read_to_end(&mut out))
+                .await
+                .expect("answered or closed before the hang limit");
+            RawAnswer::parse(&out)
+        }
+        End::Reset => {
+            stream.set_zero_linger().expect("linger 0");
+            drop(stream);
+            // Give the server time to act on what it received.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            None
+        }
+    }
+}
+
+/// `head` (ending in its blank line) with a chunked body: `body` as one chunk, then the final
+/// chunk when `last` is set.
+fn chunked(path: &str, headers: &Headers, body: &[u8], last: bool) -> Vec<u8> {
+    let mut req = format!("POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("Transfer-Encoding: chunked\r\n\r\n");
+    let mut req = req.into_bytes();
+    req.extend_from_slice(format!("{:x}\r\n", body.len()).as_bytes());
+    req.extend_from_slice(body);
+    req.extend_from_slice(b"\r\n");
+    if last {
+        req.extend_from_slice(b"0\r\n\r\n");
+    }
+    req
+}
+
+/// A refused answer, if any, must be the endpoint's documented non-zero code.
+fn assert_refused(endpoint: &str, answer: Option<RawAnswer>) {
+    if let Some(a) = answer {
+        let code = documented_code(endpoint, a.status, &a.text);
+        assert!(
+            code.is_some_and(|c| c != 0),
+            "{endpoint}: a truncated body was answered {} {}",
+            a.status,
+            a.text
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_body_shorter_than_its_content_length_is_never_stored_on_any_upload_endpoint() {
+    let server = server().await;
+    for end in [End::HalfClose, End::Reset] {
+        for (endpoint, path, form, mut headers) in uploads(&server).await {
+            let body = form.body();
+            headers.push(("Content-Type", form.content_type()));
+            // A complete form, but Content-Length claims 100 bytes more than are sent.
+            let mut request = raw_head(path, &headers, body.len() + 100);
+            request.extend_from_slice(&body);
+            let answer = send_and_end(&server, &request, end).await;
+            assert_refused(endpoint, answer);
+            assert_eq!(file_count(&server), 0, "{endpoint} {end:?}: stored");
+        }
+    }
+    // The other side of the bound: the same requests, whole, are stored.
+    for (i, (endpoint, path, form, mut headers)) in uploads(&server).await.into_iter().enumerate() {
+        let body = form.body();
+        headers.push(("Content-Type", form.content_type()));
+        let mut request = raw_head(path, &headers, body.len());
+        request.extend_from_slice(&body);
+        let answer = send_and_end(&server, &request, End::HalfClose)
+            .await
+            .expect("an answer");
+        assert_eq!(
+            documented_code(endpoint, answer.status, &answer.text),
+            Some(0),
+            "{endpoint}: {}",
+            answer.text
+        );
+        assert_eq!(file_count(&server), i + 1, "{endpoint}");
+    }
+}
+
+#[tokio::test]
+async fn a_chunked_body_without_its_final_chunk_is_never_stored() {
+    let server = server().await;
+    for end in [End::HalfClose, End::Reset] {
+        for (endpoint, path, form, mut headers) in uploads(&server).await {
+            headers.push(("Content-Type", form.content_type()));
+            let request = chunked(path, &headers, &form.body(), false);
+            let answer = send_and_end(&server, &request, end).await;
+            assert_refused(endpoint, answer);
+            assert_eq!(file_count(&server), 0, "{endpoint} {end:?}: stored");
+        }
+    }
+    for (i, (endpoint, path, form, mut headers)) in uploads(&server).await.into_iter().enumerate() {
+        headers.push(("Content-Type", form.content_type()));
+        let request = chunked(path, &headers, &form.body(), true);
+        let answer = send_and_end(&server, &request, End::HalfClose)
+            .await
+            .expect("an answer");
+        assert_eq!(
+            documented_code(endpoint, answer.status, &answer.text),
+            Some(0),
+            "{endpoint}: {}",
+            answer.text
+        );
+        assert_eq!(file_count(&server), i + 1, "{endpoint}");
+    }
+}
+
+#[tokio::test]
+async fn a_truncated_body_from_a_client_that_stays_silent_is_refused_at_the_idle_timeout() {
+    let server = server_with(feishu_mock::Config {
+        options: rule_test_options(),
+        body_idle_timeout: Duration::from_millis(500),
+        ..feishu_mock::Config::default()
+    })
+    .await;
+    let (endpoint, path, form, mut headers) = uploads(&server).await.remove(0);
+    let body = form.body();
+    headers.push(("Content-Type", form.content_type()));
+    let mut request = raw_head(path, &headers, body.len() + 1);
+    request.extend_from_slice(&body);
+    let mut stream = TcpStream::connect(server.addr()).await.expect("connect");
+    stream.write_all(&request).await.expect("written");
+    let mut out = Vec::new();
+    tokio::time::timeout(HANG, stream.read_to_end(&mut out))
+        .await
+        .expect("closed before the hang limit")
+        .expect("read");
+    let answer = RawAnswer::parse(&out).expect("an answer");
+    assert_eq!(
+        documented_code(endpoint, answer.status, &answer.text),
+        Some(1061002)
+    );
+    assert_eq!(file_count(&server), 0);
+}
+
+#[tokio::test]
+async fn an_epilogue_after_the_closing_delimiter_is_read_and_bounded() {
+    let server = server().await;
+    let (endpoint, path, form, mut headers) = uploads(&server).await.remove(0);
+    headers.push(("Content-Type", form.content_type()));
+    for (epilogue, code, stored) in [
+        (2, 0, 1),                     // a line break, as clients send it
+        (64 * 1024, 0, 2),             // within the bound
+        (8 * 1024 * 1024, 1061002, 2), // far past it: refused, nothing more stored
+    ] {
+        let mut body = form.body();
+        body.extend(std::iter::repeat_n(b'\n', epilogue));
+        let mut request = raw_head(path, &headers, body.len());
+        request.extend_from_slice(&body);
+        let answer = raw_exchange(server.addr(), &request)
+            .await
+            .expect("an answer");
+        assert_eq!(
+            documented_code(endpoint, answer.status, &answer.text),
+            Some(code),
+            "{epilogue}"
+        );
+        assert_eq!(file_count(&server), stored, "{epilogue}");
+    }
+}
+
+async fn clock(server: &MockServer, body: Value) -> Resp {
+    read(
+        client()
+            .post(format!("{}/__mock/clock", server.url()))
+            .json(&body)
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_clock_refuses_advances_that_overflow_or_are_not_whole_seconds() {
+    let server = server().await;
+    let before = server.state().emulator().store.now_ms();
+    for body in [
+        json!({"advance_seconds": 9223372036854775807u64}),
+        json!({"advance_seconds": 18446744073709551615u64}),
+        json!({"advance_seconds": 1e300}),
+        json!({"advance_seconds": 1.5}),
+        json!({"advance_seconds": -1}),
+        json!({"advance_seconds": null}),
+    ] {
+        let resp = clock(&server, body.clone()).await;
+        assert_eq!(resp.status, 400, "{body}: {}", resp.text);
+        assert!(resp.json()["error"].is_string(), "{body}");
+    }
+    let after = server.state().emulator().store.now_ms();
+    assert!(
+        after - before < 60_000,
+        "the clock moved: {before} → {after}"
+    );
+    // Both sides of the ceiling, 9999-12-31T23:59:59.999Z.
+    let max_ms: i64 = 253_402_300_799_999;
+    let room_secs = (max_ms - after) / 1000 - 60;
+    let resp = clock(&server, json!({"advance_seconds": room_secs})).await;
+    assert_eq!(resp.status, 200, "{}", resp.text);
+    let resp = clock(&server, json!({"advance_seconds": 120})).await;
+    assert_eq!(resp.status, 400, "{}", resp.text);
+    let now = server.state().emulator().store.now_ms();
+    assert!(now > 0 && now <= max_ms);
+    // Log ids still spell the time.
+    let resp = post_json(
+        &format!(
+            "{}/open-apis/auth/v3/tenant_access_token/internal",
+            server.url()
+        ),
+        None,
+        &json!({"app_id": "cli_mock", "app_secret": "mock-secret"}),
+    )
+    .await;
+    let log_id = resp.header("x-tt-logid").expect("log id");
+    assert!(log_id.starts_with("9999"), "{log_id}");
+}
+
+async fn post_raw_json(
+    server: &MockServer,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Resp {
+    let mut req = client()
+        .post(format!("{}{path}", server.url()))
+        .body(body.to_vec());
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    read(req.send().await.expect("sent")).await
+}
+
+#[tokio::test]
+async fn plugin_token_answers_every_malformed_body_in_its_own_envelope() {
+    let server = server().await;
+    let json_ct = ("Content-Type", "application/json");
+    for (headers, body) in [
+        (vec![json_ct], b"not json".to_vec()),
+        (vec![json_ct], b"".to_vec()),
+        (vec![json_ct], b"{".to_vec()),
+        (vec![json_ct], b"[]".to_vec()),
+        (vec![json_ct], b"{}".to_vec()),
+        (
+            vec![json_ct, ("Content-Encoding", "gzip")],
+            br#"{"plugin_id":"MII_MOCK_PLUGIN","plugin_secret":"mock-plugin-secret"}"#.to_vec(),
+        ),
+        (vec![json_ct], vec![b' '; 10 * 1024 * 1024 + 1]),
+    ] {
+        let resp = post_raw_json(&server, PLUGIN_TOKEN, &headers, &body).await;
+        assert_eq!(resp.status, 200, "{}", resp.text);
+        assert_eq!(resp.json()["error"]["code"], 20006, "{}", resp.text);
+        assert!(resp.json().get("err_code").is_none(), "{}", resp.text);
+    }
+    // The other side: a well-formed body gets a token.
+    let resp = post_raw_json(
+        &server,
+        PLUGIN_TOKEN,
+        &[json_ct],
+        br#"{"plugin_id":"MII_MOCK_PLUGIN","plugin_secret":"mock-plugin-secret","type":0}"#,
+    )
+    .await;
+    assert_eq!(resp.json()["error"]["code"], 0, "{}", resp.text);
+}
+
+#[tokio::test]
+async fn open_token_endpoints_answer_malformed_bodies_with_10003() {
+    let server = server().await;
+    for path in [
+        "/open-apis/auth/v3/tenant_access_token/internal",
+        "/open-apis/auth/v3/app_access_token/internal",
+    ] {
+        for (headers, body) in [
+            (vec![], b"not json".to_vec()),
+            (
+                vec![("Content-Encoding", "gzip")],
+                br#"{"app_id":"cli_mock","app_secret":"mock-secret"}"#.to_vec(),
+            ),
+        ] {
+            let resp = post_raw_json(&server, path, &headers, &body).await;
+            assert_eq!(resp.status, 200, "{}", resp.text);
+            assert_eq!(resp.json()["code"], 10003, "{}", resp.text);
+        }
+        // No Content-Type at all is accepted (the Python SDK sends none).
+        let resp = post_raw_json(
+            &server,
+            path,
+            &[],
+            br#"{"app_id":"cli_mock","app_secret":"mock-secret"}"#,
+        )
+        .await;
+        assert_eq!(resp.json()["code"], 0, "{}", resp.text);
+    }
+}
+
+fn progress_body() -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "source_title": "t",
+        "source_url": "https://example.com",
+        "target_id": "6974586812998174252",
+        "target_type": 2,
+        "content": {"blocks": []},
+    }))
+    .expect("json")
+}
+
+#[tokio::test]
+async fn progress_records_require_a_json_content_type_and_refuse_encodings() {
+    let server = server().await;
+    let bearer = format!("Bearer {TENANT_TOKEN}");
+    let auth = ("Authorization", bearer.as_str());
+    for ct in [
+        "application/json",
+        "application/json; charset=utf-8",
+        "Application/JSON;charset=UTF-8",
+    ] {
+        let resp = post_raw_json(
+            &server,
+            PROGRESS,
+            &[auth, ("Content-Type", ct)],
+            &progress_body(),
+        )
+        .await;
+        assert_eq!(resp.code(), 0, "{ct}: {}", resp.text);
+    }
+    let records = server
+        .state()
+        .emulator()
+        .journal
+        .list(Some("okr.progress_record.create"), Some(0))
+        .len();
+    for headers in [
+        vec![auth, ("Content-Type", "application/xml")],
+        vec![auth, ("Content-Type", "text/plain")],
+        vec![auth, ("Content-Type", "application/jsonx")],
+        vec![auth],
+        vec![
+            auth,
+            ("Content-Type", "application/json"),
+            ("Content-Encoding", "gzip"),
+        ],
+        vec![
+            auth,
+            ("Content-Type", "application/json"),
+            ("Content-Encoding", "identity, br"),
+        ],
+    ] {
+        let resp = post_raw_json(&server, PROGRESS, &headers, &progress_body()).await;
+        assert_eq!(resp.status, 400, "{headers:?}: {}", resp.text);
+        assert_eq!(resp.code(), 1001001, "{headers:?}: {}", resp.text);
+    }
+    // `Content-Encoding: identity` is no encoding.
+    let resp = post_raw_json(
+        &server,
+        PROGRESS,
+        &[
+            auth,
+            ("Content-Type", "application/json"),
+            ("Content-Encoding", "identity"),
+        ],
+        &progress_body(),
+    )
+    .await;
+    assert_eq!(resp.code(), 0, "{}", resp.text);
+    assert_eq!(
+        server
+            .state()
+            .emulator()
+            .journal
+            .list(Some("okr.progress_record.create"), Some(0))
+            .len(),
+        records + 1
+    );
+}
+
+#[tokio::test]
+async fn a_request_with_both_content_length_and_transfer_encoding_cannot_smuggle_a_second_one() {
+    let server = server().await;
+    let (endpoint, path, form, mut headers) = uploads(&server).await.remove(0);
+    headers.push(("Content-Type", form.content_type()));
+    let body = form.body();
+    // The smuggling shape: a Content-Length that covers only the chunked body's first bytes,
+    // with a whole second request behind the chunked body on the same connection.
+    let mut with_length = headers.clone();
+    with_length.push(("Content-Length", "4".to_string()));
+    let mut request = chunked(path, &with_length, &body, true);
+    let second = raw_head(path, &headers, body.len());
+    request.extend_from_slice(&second);
+    request.extend_from_slice(&body);
+    let mut stream = TcpStream::connect(server.addr()).await.expect("connect");
+    stream.write_all(&request).await.expect("written");
+    let mut out = Vec::new();
+    tokio::time::timeout(HANG, stream.read_to_end(&mut out))
+        .await
+        .expect("closed before the hang limit")
+        .expect("read");
+    let text = String::from_utf8_lossy(&out);
+    assert_eq!(
+        text.matches("HTTP/1.1 ").count(),
+        1,
+        "one answer only: {text}"
+    );
+    let answer = RawAnswer::parse(&out).expect("an answer");
+    assert_eq!(
+        documented_code(endpoint, answer.status, &answer.text),
+        Some(0),
+        "the body is read as chunked"
+    );
+    assert!(
+        answer
+            .head
+            .to_ascii_lowercase()
+            .contains("connection: close"),
+        "{}",
+        answer.head
+    );
+    assert_eq!(file_count(&server), 1, "the second request was never read");
+}
+
+#[tokio::test]
+async fn a_nul_in_a_text_part_or_filename_is_refused() {
+    let server = server().await;
+    let url = format!("{}{DRIVE}", server.url());
+    let form = |name: &str, filename: &str| {
+        RawForm::new()
+            .text("file_name", name)
+            .text("parent_type", "doc_file")
+            .text("parent_node", DOC_NODE)
+            .text("size", "1")
+            .file("file", Some(filename), None, b"x")
+    };
+    for (name, filename) in [("a\0b.txt", "a.txt"), ("a.txt", "a\0.txt")] {
+        let resp = post_form(&url, Some(TENANT_TOKEN), &form(name, filename)).await;
+        assert_eq!(resp.status, 400, "{}", resp.text);
+        assert_eq!(resp.code(), 1061002, "{}", resp.text);
+    }
+    assert_eq!(file_count(&server), 0);
+    let resp = post_form(&url, Some(TENANT_TOKEN), &form("a\u{1}b.txt", "a.txt")).await;
+    assert_eq!(resp.code(), 0, "{}", resp.text);
+}
