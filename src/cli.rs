@@ -57,6 +57,11 @@ pub struct ServeArgs {
     /// code (Drive 1061101) and stores nothing. Unlimited when unset.
     #[arg(long, env = "FEISHU_MOCK_MAX_STORED_BYTES")]
     pub max_stored_bytes: Option<u64>,
+    /// Most tokens issued at runtime kept at once (open-platform tokens, and Feishu Project
+    /// plugin tokens, each): past it the tokens closest to expiry are forgotten first. Expired
+    /// tokens are always reclaimed.
+    #[arg(long, env = "FEISHU_MOCK_MAX_ISSUED_TOKENS", default_value_t = crate::state::store::DEFAULT_MAX_ISSUED_TOKENS, value_parser = clap::value_parser!(usize))]
+    pub max_issued_tokens: usize,
     /// Request log on stderr: text, json or off.
     #[arg(long, env = "FEISHU_MOCK_LOG_FORMAT", value_enum, default_value_t = crate::http::pipeline::LogFormat::Text)]
     pub log_format: crate::http::pipeline::LogFormat,

@@ -44,6 +44,7 @@ async fn main() {
             loose: args.loose,
             retain: args.retain,
             max_stored_bytes: args.max_stored_bytes,
+            max_issued_tokens: args.max_issued_tokens,
         },
         log_format: args.log_format,
         header_read_timeout: feishu_mock::http::server::HEADER_READ_TIMEOUT,

@@ -536,3 +536,192 @@ async fn a_nul_in_a_text_part_or_filename_is_refused() {
     let resp = post_form(&url, Some(TENANT_TOKEN), &form("a\u{1}b.txt", "a.txt")).await;
     assert_eq!(resp.code(), 0, "{}", resp.text);
 }
+
+fn options_with(
+    tweak: impl FnOnce(&mut feishu_mock::state::store::Options),
+) -> feishu_mock::Config {
+    let mut options = rule_test_options();
+    tweak(&mut options);
+    feishu_mock::Config {
+        options,
+        ..feishu_mock::Config::default()
+    }
+}
+
+async fn project_token_status(server: &MockServer, token: &str) -> i64 {
+    // A download of an unknown uuid: 20006 with a live token, 10022 with a dead one.
+    let resp = read(
+        client()
+            .post(format!(
+                "{}/open_api/68382b399de4b0ec6c5a0001/work_item/story/6437110001/file/download",
+                server.url()
+            ))
+            .header("X-PLUGIN-TOKEN", token)
+            .header("X-USER-KEY", USER_KEY)
+            .json(&json!({"uuid": "nope"}))
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await;
+    resp.json()["err_code"].as_i64().expect("err_code")
+}
+
+#[tokio::test]
+async fn expired_tokens_of_every_kind_are_reclaimed() {
+    let server = server().await;
+    let emulator = server.state().emulator();
+    let store = &emulator.store;
+    let world_tokens = store.token_count();
+    // Open platform: a new token per window, each expired by the next.
+    for _ in 0..3 * feishu_mock::state::store::TOKEN_SWEEP_EVERY {
+        store.issue_token("cli_mock", feishu_mock::state::store::TokenKind::Tenant);
+        store.advance_clock_ms(7201 * 1000);
+    }
+    assert!(
+        store.token_count() <= world_tokens + feishu_mock::state::store::TOKEN_SWEEP_EVERY,
+        "{} open-platform tokens kept",
+        store.token_count()
+    );
+    // The world's pre-issued tokens never expire and are never reclaimed.
+    let resp = post_form(
+        &format!("{}{DRIVE}", server.url()),
+        Some(TENANT_TOKEN),
+        &uploads(&server).await.remove(0).2,
+    )
+    .await;
+    assert_eq!(resp.code(), 0, "{}", resp.text);
+    // Project: every call mints; a window later they are all expired and get reclaimed.
+    let first = plugin_token(&server).await;
+    for _ in 0..feishu_mock::state::store::TOKEN_SWEEP_EVERY {
+        plugin_token(&server).await;
+    }
+    let project = &emulator.families.project;
+    let before = project.token_count();
+    assert!(before > feishu_mock::state::store::TOKEN_SWEEP_EVERY / 2);
+    assert_eq!(project_token_status(&server, &first).await, 20006, "live");
+    store.advance_clock_ms(7201 * 1000);
+    assert_eq!(
+        project_token_status(&server, &first).await,
+        10022,
+        "expired"
+    );
+    for _ in 0..feishu_mock::state::store::TOKEN_SWEEP_EVERY {
+        plugin_token(&server).await;
+    }
+    assert!(
+        project.token_count() <= feishu_mock::state::store::TOKEN_SWEEP_EVERY + 1,
+        "{} project tokens kept (were {before})",
+        project.token_count()
+    );
+}
+
+#[tokio::test]
+async fn issued_tokens_are_capped_within_one_expiry_window() {
+    let cap = 50;
+    let server = server_with(options_with(|o| o.max_issued_tokens = cap)).await;
+    // At the cap: every token issued is still valid.
+    let mut tokens = Vec::new();
+    for _ in 0..cap {
+        tokens.push(plugin_token(&server).await);
+    }
+    for t in &tokens {
+        assert_eq!(project_token_status(&server, t).await, 20006);
+    }
+    // Past it: the table never holds more than the cap; the oldest go first, the newest work.
+    for _ in 0..4 * cap {
+        tokens.push(plugin_token(&server).await);
+    }
+    let project = &server.state().emulator().families.project;
+    assert!(project.token_count() <= cap, "{}", project.token_count());
+    assert_eq!(project_token_status(&server, &tokens[0]).await, 10022);
+    assert_eq!(
+        project_token_status(&server, tokens.last().expect("a token")).await,
+        20006
+    );
+}
+
+async fn get_json(server: &MockServer, path: &str) -> Resp {
+    read(
+        client()
+            .get(format!("{}{path}", server.url()))
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn inspection_lists_are_paged() {
+    let server = server().await;
+    let url = format!("{}{DRIVE}", server.url());
+    let form = uploads(&server).await.remove(0).2;
+    for _ in 0..7 {
+        assert_eq!(post_form(&url, Some(TENANT_TOKEN), &form).await.code(), 0);
+    }
+    let all = get_json(&server, "/__mock/files").await.json();
+    assert_eq!(all["files"].as_array().expect("files").len(), 7);
+    assert_eq!(all["has_more"], false);
+    assert!(all.get("page_token").is_none());
+    // Pages of 3: 3, 3, 1, in the same order as the whole list, nothing twice.
+    let mut seen = Vec::new();
+    let mut token: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let path = match &token {
+            None => "/__mock/files?page_size=3".to_string(),
+            Some(t) => format!("/__mock/files?page_size=3&page_token={t}"),
+        };
+        let page = get_json(&server, &path).await.json();
+        let files = page["files"].as_array().expect("files").clone();
+        assert!(files.len() <= 3);
+        seen.extend(files.iter().map(|f| f["file_token"].clone()));
+        pages += 1;
+        if page["has_more"] == false {
+            break;
+        }
+        token = Some(page["page_token"].as_str().expect("token").to_string());
+    }
+    assert_eq!(pages, 3);
+    let whole: Vec<Value> = all["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["file_token"].clone())
+        .collect();
+    assert_eq!(seen, whole);
+    // A page exactly as large as what is left says so.
+    let page = get_json(&server, "/__mock/files?page_size=7").await.json();
+    assert_eq!(page["has_more"], false);
+    let page = get_json(&server, "/__mock/files?page_size=6").await.json();
+    assert_eq!(page["has_more"], true);
+    // The journal: 7 uploads, paged by 5.
+    let path = "/__mock/requests?endpoint=drive.media.upload_all&page_size=5";
+    let first = get_json(&server, path).await.json();
+    assert_eq!(first["requests"].as_array().expect("requests").len(), 5);
+    assert_eq!(first["has_more"], true);
+    let next = format!(
+        "{path}&page_token={}",
+        first["page_token"].as_str().expect("t")
+    );
+    let second = get_json(&server, &next).await.json();
+    assert_eq!(second["requests"].as_array().expect("requests").len(), 2);
+    assert_eq!(second["has_more"], false);
+    // Bounds of page_size, and foreign tokens.
+    for bad in [
+        "/__mock/files?page_size=0",
+        "/__mock/files?page_size=10001",
+        "/__mock/files?page_size=x",
+        "/__mock/files?page_token=garbage",
+        "/__mock/requests?page_size=0",
+        "/__mock/requests?page_token=garbage",
+    ] {
+        let resp = get_json(&server, bad).await;
+        assert_eq!(resp.status, 400, "{bad}: {}", resp.text);
+        assert!(resp.json()["error"].is_string());
+    }
+    for good in ["/__mock/files?page_size=1", "/__mock/files?page_size=10000"] {
+        assert_eq!(get_json(&server, good).await.status, 200, "{good}");
+    }
+}

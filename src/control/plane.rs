@@ -4,8 +4,8 @@
 //! |---|---|
 //! | `GET /__mock/health` | 200 `{"status":"ok"}` once the world is loaded |
 //! | `POST /__mock/reset` | back to the world loaded at start-up: files, records, tokens, counters, journal, faults and clock cleared |
-//! | `GET /__mock/requests?endpoint=&code=` | the request journal, oldest first |
-//! | `GET /__mock/files` | metadata of every stored file |
+//! | `GET /__mock/requests?endpoint=&code=&page_size=&page_token=` | the request journal, oldest first, a page at a time |
+//! | `GET /__mock/files?page_size=&page_token=` | metadata of stored files, oldest first, a page at a time |
 //! | `GET /__mock/files/:file_token` | the raw bytes of one file |
 //! | `POST /__mock/world` | adds objects in the `--world` format |
 //! | `POST` / `GET` / `DELETE /__mock/faults` | add, list, clear fault rules |
@@ -61,6 +61,34 @@ fn file_meta(f: &crate::state::store::StoredFile) -> Value {
     })
 }
 
+/// Items in a page of `/__mock/files` or `/__mock/requests` when `page_size` is not given.
+pub const DEFAULT_PAGE_SIZE: usize = 1000;
+/// Largest `page_size` of the inspection lists.
+pub const MAX_PAGE_SIZE: usize = 10_000;
+
+/// The `page_size` query parameter: 1–[`MAX_PAGE_SIZE`], [`DEFAULT_PAGE_SIZE`] when absent.
+fn page_size(raw: Option<&str>) -> Result<usize, String> {
+    match raw.map(str::parse::<usize>) {
+        None => Ok(DEFAULT_PAGE_SIZE),
+        Some(Ok(n)) if (1..=MAX_PAGE_SIZE).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "page_size must be an integer from 1 to {MAX_PAGE_SIZE}"
+        )),
+    }
+}
+
+/// A page of an inspection list: `{"<key>": [...], "has_more": bool, "page_token": "…"}`, the
+/// token present only when more follow (pass it back as `page_token`).
+fn paged(key: &str, items: Value, next: Option<String>) -> HttpResponse {
+    let mut body = serde_json::Map::new();
+    body.insert(key.to_string(), items);
+    body.insert("has_more".into(), json!(next.is_some()));
+    if let Some(token) = next {
+        body.insert("page_token".into(), json!(token));
+    }
+    ok(Value::Object(body))
+}
+
 /// A `/__mock/…` request as the pipeline read it.
 #[derive(Debug)]
 pub struct PlaneRequest<'a> {
@@ -104,12 +132,40 @@ pub fn handle(emulator: &Emulator, reset: &dyn Fn(), req: PlaneRequest<'_>) -> H
                 Some(Ok(c)) => Some(c),
                 Some(Err(_)) => return error(400, "code must be an integer"),
             };
-            let entries = emulator.journal.list(q("endpoint"), code);
-            ok(json!({"requests": entries}))
+            let limit = match page_size(q("page_size")) {
+                Ok(n) => n,
+                Err(e) => return error(400, e),
+            };
+            let after = match q("page_token").map(str::parse::<u64>) {
+                None => 0,
+                Some(Ok(seq)) => seq,
+                Some(Err(_)) => {
+                    return error(400, "page_token is not a token this list handed out")
+                }
+            };
+            let (entries, next) = emulator.journal.page(q("endpoint"), code, after, limit);
+            paged("requests", json!(entries), next.map(|seq| seq.to_string()))
         }
         ("GET", "/files") => {
-            let files: Vec<Value> = store.files().iter().map(file_meta).collect();
-            ok(json!({"files": files}))
+            let limit = match page_size(q("page_size")) {
+                Ok(n) => n,
+                Err(e) => return error(400, e),
+            };
+            let after = match q("page_token").map(|t| {
+                t.split_once(':')
+                    .and_then(|(ms, token)| Some((ms.parse::<i64>().ok()?, token)))
+            }) {
+                None => None,
+                Some(Some(cursor)) => Some(cursor),
+                Some(None) => return error(400, "page_token is not a token this list handed out"),
+            };
+            let (files, has_more) = store.files_page(after, limit);
+            let next = files
+                .last()
+                .filter(|_| has_more)
+                .map(|f| format!("{}:{}", f.uploaded_at_ms, f.file_token));
+            let files: Vec<Value> = files.iter().map(file_meta).collect();
+            paged("files", json!(files), next)
         }
         ("GET", r) if r.starts_with("/files/") => {
             let token = &r["/files/".len()..];

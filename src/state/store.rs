@@ -100,6 +100,53 @@ pub struct Options {
     /// (`--max-stored-bytes`); an upload or record that would pass it is refused with the
     /// platform's quota code and stores nothing.
     pub max_stored_bytes: Option<u64>,
+    /// Most tokens issued at runtime kept at once, per kind of token table (open-platform
+    /// tokens; Feishu Project plugin tokens) (`--max-issued-tokens`): past it the tokens
+    /// closest to expiry are forgotten first. Expired tokens are reclaimed whatever the cap.
+    pub max_issued_tokens: usize,
+}
+
+/// Tokens issued at runtime kept at once by default (`--max-issued-tokens`).
+pub const DEFAULT_MAX_ISSUED_TOKENS: usize = 100_000;
+
+/// An issued token table is swept of expired tokens each time its size reaches a multiple of
+/// this (and whenever it passes its cap), so that a sweep costs O(1) per issue on average.
+pub const TOKEN_SWEEP_EVERY: usize = 1024;
+
+/// Keeps a table of issued tokens bounded after an insert: drops every token expired at
+/// `now_ms` when the table's size reaches a multiple of [`TOKEN_SWEEP_EVERY`] or passes `cap`;
+/// if it is still past `cap`, forgets the tokens closest to expiry until it holds 90 % of `cap`
+/// (eviction in bulk keeps the cost per issue low under a flood). Entries whose `expiry` is
+/// `None` (the world's pre-issued tokens) are never dropped. Returns how many were forgotten
+/// before their expiry.
+pub fn bound_issued_tokens<V>(
+    table: &DashMap<String, V>,
+    now_ms: i64,
+    cap: usize,
+    expiry: impl Fn(&V) -> Option<i64>,
+) -> usize {
+    let cap = cap.max(1);
+    let len = table.len();
+    if !len.is_multiple_of(TOKEN_SWEEP_EVERY) && len <= cap {
+        return 0;
+    }
+    table.retain(|_, v| expiry(v).is_none_or(|e| e > now_ms));
+    if table.len() <= cap {
+        return 0;
+    }
+    let mut expiring: Vec<(i64, String)> = table
+        .iter()
+        .filter_map(|e| expiry(e.value()).map(|x| (x, e.key().clone())))
+        .collect();
+    let excess = (table.len() - (cap - cap / 10)).min(expiring.len());
+    if excess == 0 {
+        return 0;
+    }
+    expiring.select_nth_unstable(excess - 1);
+    for (_, token) in &expiring[..excess] {
+        table.remove(token);
+    }
+    excess
 }
 
 /// What the store keeps of an accepted file.
@@ -126,6 +173,7 @@ impl Default for Options {
             loose: false,
             retain: Retain::Bytes,
             max_stored_bytes: None,
+            max_issued_tokens: DEFAULT_MAX_ISSUED_TOKENS,
         }
     }
 }
@@ -310,7 +358,16 @@ impl Store {
             },
         );
         *latest = token.clone();
+        drop(latest);
+        bound_issued_tokens(&self.tokens, now, self.options.max_issued_tokens, |t| {
+            t.expires_at_ms
+        });
         (token, TOKEN_LIFETIME_SECS)
+    }
+
+    /// Open-platform tokens held: the world's and those issued and not yet reclaimed.
+    pub fn token_count(&self) -> usize {
+        self.tokens.len()
     }
 
     /// Every stored file, oldest upload first.
@@ -320,6 +377,35 @@ impl Store {
             (a.uploaded_at_ms, &a.file_token).cmp(&(b.uploaded_at_ms, &b.file_token))
         });
         files
+    }
+
+    /// At most `limit` stored files in upload order (as [`Store::files`]) that come after
+    /// `after` (the `(uploaded_at_ms, file_token)` of the last file of the previous page), and
+    /// whether more follow. One pass over the files keeping the `limit + 1` first keys: memory
+    /// O(`limit`) whatever the number of files.
+    pub fn files_page(&self, after: Option<(i64, &str)>, limit: usize) -> (Vec<StoredFile>, bool) {
+        use std::collections::BinaryHeap;
+        let mut first: BinaryHeap<(i64, String)> = BinaryHeap::with_capacity(limit + 2);
+        for f in self.files.iter() {
+            let key = (f.uploaded_at_ms, f.file_token.as_str());
+            if after.is_some_and(|a| key <= a) {
+                continue;
+            }
+            if first.len() > limit {
+                match first.peek() {
+                    Some(top) if (top.0, top.1.as_str()) > key => {
+                        first.pop();
+                    }
+                    _ => continue,
+                }
+            }
+            first.push((key.0, key.1.to_string()));
+        }
+        let has_more = first.len() > limit;
+        let mut keys = first.into_sorted_vec();
+        keys.truncate(limit);
+        let page = keys.iter().filter_map(|(_, t)| self.file(t)).collect();
+        (page, has_more)
     }
 
     /// Keeps `file` under its token; see [`Store::put_files`].

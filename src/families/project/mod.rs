@@ -226,7 +226,19 @@ impl ProjectState {
                 expires_at_ms: store.now_ms() + PLUGIN_TOKEN_LIFETIME_SECS * 1000,
             },
         );
+        // Expired tokens reclaimed, at most `--max-issued-tokens` kept (issue 12).
+        crate::state::store::bound_issued_tokens(
+            &self.tokens,
+            store.now_ms(),
+            store.options.max_issued_tokens,
+            |t| Some(t.expires_at_ms),
+        );
         token
+    }
+
+    /// Plugin and virtual tokens held (issued and not yet reclaimed).
+    pub fn token_count(&self) -> usize {
+        self.tokens.len()
     }
 
     /// The token record if `token` was issued and has not expired at `now_ms`.
