@@ -725,3 +725,101 @@ async fn inspection_lists_are_paged() {
         assert_eq!(get_json(&server, good).await.status, 200, "{good}");
     }
 }
+
+async fn add_world(server: &MockServer, query: &str, fragment: Value) -> Resp {
+    read(
+        client()
+            .post(format!("{}/__mock/world{query}", server.url()))
+            .json(&fragment)
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_world_refuses_silent_replacement_and_dangling_references() {
+    let server = server().await;
+    let task_upload = || async {
+        let (_, path, form, _) = uploads(&server).await.remove(2);
+        post_form(
+            &format!("{}{path}", server.url()),
+            Some(TENANT_TOKEN),
+            &form,
+        )
+        .await
+        .code()
+    };
+    // Re-adding cli_mock with no scopes would turn every call into 99991672: refused, by name.
+    let no_scopes = json!({"apps": [{"app_id": "cli_mock", "app_secret": "mock-secret"}]});
+    let resp = add_world(&server, "", no_scopes.clone()).await;
+    assert_eq!(resp.status, 400, "{}", resp.text);
+    assert!(resp.text.contains("cli_mock"), "{}", resp.text);
+    assert_eq!(task_upload().await, 0, "the world is unchanged");
+    // Replacement is explicit.
+    let resp = add_world(&server, "?replace=true", no_scopes).await;
+    assert_eq!(resp.status, 200, "{}", resp.text);
+    assert_eq!(task_upload().await, 99991672);
+    assert_eq!(
+        add_world(&server, "?replace=maybe", json!({})).await.status,
+        400
+    );
+
+    // Dangling references and empty ids: refused, every problem named; nothing added.
+    for (fragment, named) in [
+        (
+            json!({"tenant_access_tokens": [{"token": "t-new", "app_id": "cli_ghost"}]}),
+            "cli_ghost",
+        ),
+        (
+            json!({"user_access_tokens": [{"token": "u-new", "app_id": "cli_mock", "open_id": "ou_ghost"}]}),
+            "ou_ghost",
+        ),
+        (
+            json!({"okr": {"key_results": [{"id": "kr-new", "objective_id": "404"}]}}),
+            "404",
+        ),
+        (
+            json!({"okr": {"images": [{"file_token": "boxbcNew", "target_id": "kr-ghost", "target_type": 3}]}}),
+            "kr-ghost",
+        ),
+        (
+            json!({"drive": {"nodes": [{"token": "", "type": "doc"}]}}),
+            "empty",
+        ),
+        (
+            json!({"drive": {"nodes": [{"token": "doxcnTwice", "type": "docx"}, {"token": "doxcnTwice", "type": "docx"}]}}),
+            "twice",
+        ),
+        (
+            json!({"task": {"tasks": [{"guid": "g-new", "editors": ["ou_ghost"]}]}}),
+            "ou_ghost",
+        ),
+    ] {
+        let resp = add_world(&server, "", fragment.clone()).await;
+        assert_eq!(resp.status, 400, "{fragment}: {}", resp.text);
+        assert!(resp.text.contains(named), "{fragment}: {}", resp.text);
+        assert!(resp.json()["problems"].is_array());
+    }
+    // The other side: the same references, satisfied, are added.
+    let resp = add_world(
+        &server,
+        "",
+        json!({
+            "apps": [{"app_id": "cli_ghost", "app_secret": "s"}],
+            "users": [{"open_id": "ou_ghost"}],
+            "tenant_access_tokens": [{"token": "t-new", "app_id": "cli_ghost"}],
+            "user_access_tokens": [{"token": "u-new", "app_id": "cli_mock", "open_id": "ou_ghost"}],
+            "okr": {
+                "objectives": [{"id": "obj-new"}],
+                "key_results": [{"id": "kr-new", "objective_id": "obj-new"}],
+                "images": [{"file_token": "boxbcNew", "target_id": "kr-new", "target_type": 3}]
+            },
+            "drive": {"nodes": [{"token": "doxcnOnce", "type": "docx"}]},
+            "task": {"tasks": [{"guid": "g-new", "editors": ["ou_ghost", "cli_ghost"]}]}
+        }),
+    )
+    .await;
+    assert_eq!(resp.status, 200, "{}", resp.text);
+}

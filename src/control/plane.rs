@@ -7,7 +7,7 @@
 //! | `GET /__mock/requests?endpoint=&code=&page_size=&page_token=` | the request journal, oldest first, a page at a time |
 //! | `GET /__mock/files?page_size=&page_token=` | metadata of stored files, oldest first, a page at a time |
 //! | `GET /__mock/files/:file_token` | the raw bytes of one file |
-//! | `POST /__mock/world` | adds objects in the `--world` format |
+//! | `POST /__mock/world[?replace=true]` | adds objects in the `--world` format; refuses (400, `problems`) empty ids, duplicates, references to unknown objects, and ids the world already has unless `replace=true` |
 //! | `POST` / `GET` / `DELETE /__mock/faults` | add, list, clear fault rules |
 //! | `GET` / `POST /__mock/clock` | read, or `{"advance_seconds": N}` to move emulator time |
 //!
@@ -187,8 +187,29 @@ pub fn handle(emulator: &Emulator, reset: &dyn Fn(), req: PlaneRequest<'_>) -> H
         ("POST", "/world") => match body.ok_or(()) {
             Ok(v) => match serde_json::from_value::<World>(v) {
                 Ok(w) => {
+                    let replace = match q("replace") {
+                        None | Some("false") => false,
+                        Some("true") => true,
+                        Some(other) => {
+                            return error(
+                                400,
+                                format!("replace must be true or false, not {other:?}"),
+                            )
+                        }
+                    };
+                    let problems = crate::control::world_check::problems(emulator, &w, replace);
+                    if !problems.is_empty() {
+                        return json_response(
+                            400,
+                            &json!({
+                                "error": format!("world fragment refused: {}", problems.join("; ")),
+                                "problems": problems,
+                            }),
+                            &[],
+                        );
+                    }
                     emulator.add_world(&w);
-                    ok(json!({"added": true}))
+                    ok(json!({"added": true, "replace": replace}))
                 }
                 Err(e) => error(400, format!("not a world fragment: {e}")),
             },
