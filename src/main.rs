@@ -64,6 +64,9 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    if let Some(warning) = feishu_mock::http::server::exposure_warning(addr) {
+        eprintln!("{warning}");
+    }
     let mut out = std::io::stdout();
     let _ = writeln!(
         out,

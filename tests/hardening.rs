@@ -823,3 +823,102 @@ async fn the_world_refuses_silent_replacement_and_dangling_references() {
     .await;
     assert_eq!(resp.status, 200, "{}", resp.text);
 }
+
+/// The first stdout line and the stderr printed before it, of the binary serving with `args`.
+fn serve_output(args: &[&str]) -> (String, String) {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_feishu-mock"))
+        .arg("serve")
+        .args(args)
+        .args(["--port", "0", "--log-format", "off"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    // The warning, if any, is written before the listening line; stop the server and read it.
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let mut err = String::new();
+    let _ = child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err);
+    (line, err)
+}
+
+#[test]
+fn binding_beyond_loopback_warns_on_stderr() {
+    let (line, err) = serve_output(&["--host", "0.0.0.0"]);
+    assert!(
+        line.starts_with("feishu-mock listening on http://0.0.0.0:"),
+        "{line}"
+    );
+    assert!(
+        err.contains("WARNING") && err.contains("reachable from the network"),
+        "{err}"
+    );
+    let (line, err) = serve_output(&["--host", "127.0.0.1"]);
+    assert!(
+        line.starts_with("feishu-mock listening on http://127.0.0.1:"),
+        "{line}"
+    );
+    assert!(!err.contains("WARNING"), "{err}");
+}
+
+/// The `url` an OKR image upload answers, sent with `host` as its Host header.
+async fn image_url(server: &MockServer, host: &str) -> String {
+    let (_, path, form, headers) = uploads(server).await.remove(1);
+    let mut headers: Vec<(&str, String)> = headers;
+    headers.push(("Content-Type", form.content_type()));
+    let body = form.body();
+    let mut request =
+        format!("POST {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n").into_bytes();
+    for (k, v) in &headers {
+        request.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
+    }
+    request.extend_from_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+    request.extend_from_slice(&body);
+    let answer = raw_exchange(server.addr(), &request).await.expect("answer");
+    let json: Value = serde_json::from_str(&answer.text).expect("json");
+    json["data"]["url"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{json}"))
+        .to_string()
+}
+
+#[tokio::test]
+async fn links_follow_the_request_host_unless_a_public_url_is_given() {
+    let server = server().await;
+    let url = image_url(&server, "mock.example:9999").await;
+    assert!(
+        url.starts_with("http://mock.example:9999/stream/api/downloadFile/"),
+        "{url}"
+    );
+    let url = image_url(&server, "[::1]:8080").await;
+    assert!(url.starts_with("http://[::1]:8080/"), "{url}");
+    // A Host that is not a plain host[:port] is never copied into a link.
+    for hostile in ["evil.example/x?", "a@b", "a\"b"] {
+        let url = image_url(&server, hostile).await;
+        assert!(
+            url.starts_with(&format!("{}/", server.url())),
+            "{hostile}: {url}"
+        );
+    }
+    // --public-url wins over any Host.
+    let fixed = server_with(feishu_mock::Config {
+        public_url: Some("https://mock.ci.example/".into()),
+        options: rule_test_options(),
+        ..feishu_mock::Config::default()
+    })
+    .await;
+    let url = image_url(&fixed, "mock.example:9999").await;
+    assert!(url.starts_with("https://mock.ci.example/stream/"), "{url}");
+}

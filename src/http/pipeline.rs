@@ -59,8 +59,12 @@ pub struct AppState {
     seed: Option<u64>,
     options: Options,
     /// Base URL that links handed to clients point at (e.g. `http://127.0.0.1:8080`), no
-    /// trailing slash.
+    /// trailing slash: `--public-url` when given ([`AppState::public_url_given`]), otherwise
+    /// the fallback for a request without a usable `Host` header.
     pub public_url: String,
+    /// Whether `public_url` was given (`--public-url`): then every link uses it; otherwise a
+    /// link is derived from the request's `Host` ([`AppState::link_base`]).
+    pub public_url_given: bool,
     /// How each request is logged on stderr.
     pub log_format: LogFormat,
     /// Longest wait for the next bytes of a request body
@@ -98,9 +102,33 @@ impl AppState {
             seed,
             options,
             public_url,
+            public_url_given: false,
             log_format,
             body_idle_timeout: crate::http::multipart::BODY_IDLE_TIMEOUT,
             header_read_timeout: crate::http::server::HEADER_READ_TIMEOUT,
+        }
+    }
+
+    /// The base of links handed to the client of a request with `headers`: `--public-url` when
+    /// given, else `http://` + the request's `Host` when it is a plain `host[:port]` (letters,
+    /// digits, `.-:[]_`), else [`AppState::public_url`]. A server bound to `0.0.0.0` thus hands
+    /// out links its clients can reach, never `http://0.0.0.0:…`.
+    pub fn link_base(&self, headers: &HeaderMap) -> String {
+        if self.public_url_given {
+            return self.public_url.clone();
+        }
+        let host = headers
+            .get(hyper::header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .filter(|h| {
+                !h.is_empty()
+                    && h.len() <= 255
+                    && h.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b))
+            });
+        match host {
+            Some(h) => format!("http://{h}"),
+            None => self.public_url.clone(),
         }
     }
 
@@ -564,6 +592,7 @@ async fn run_route(
                 .collect();
         }
     }
+    let link_base = r.state.link_base(r.headers);
     let ctx = Ctx {
         store,
         families: &emulator.families,
@@ -571,7 +600,7 @@ async fn run_route(
         caller,
         query: r.query,
         path_params: r.path_params,
-        public_url: &r.state.public_url,
+        public_url: &link_base,
         log_id: r.log_id,
         headers: r
             .headers
