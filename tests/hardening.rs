@@ -922,3 +922,120 @@ async fn links_follow_the_request_host_unless_a_public_url_is_given() {
     let url = image_url(&fixed, "mock.example:9999").await;
     assert!(url.starts_with("https://mock.ci.example/stream/"), "{url}");
 }
+
+fn drive_form_of(len: usize) -> RawForm {
+    RawForm::new()
+        .text("file_name", "a.bin")
+        .text("parent_type", "doc_file")
+        .text("parent_node", DOC_NODE)
+        .text("size", &len.to_string())
+        .file("file", Some("a.bin"), None, &vec![7u8; len])
+}
+
+#[tokio::test]
+async fn max_stored_bytes_applies_under_retain_metadata_too() {
+    use feishu_mock::state::store::Retain;
+    for retain in [Retain::Bytes, Retain::Metadata] {
+        let server = server_with(options_with(|o| {
+            o.retain = retain;
+            o.max_stored_bytes = Some(10_000);
+        }))
+        .await;
+        let url = format!("{}{DRIVE}", server.url());
+        for _ in 0..2 {
+            let resp = post_form(&url, Some(TENANT_TOKEN), &drive_form_of(4096)).await;
+            assert_eq!(resp.code(), 0, "{retain:?}: {}", resp.text);
+        }
+        let resp = post_form(&url, Some(TENANT_TOKEN), &drive_form_of(4096)).await;
+        assert_eq!(resp.code(), 1061101, "{retain:?}: {}", resp.text);
+        // Exactly at the cap fits.
+        let resp = post_form(&url, Some(TENANT_TOKEN), &drive_form_of(10_000 - 8192)).await;
+        assert_eq!(resp.code(), 0, "{retain:?}: {}", resp.text);
+        assert_eq!(file_count(&server), 3);
+        assert_eq!(server.state().emulator().store.counted_bytes(), 10_000);
+    }
+}
+
+#[tokio::test]
+async fn max_stored_objects_caps_every_endpoint_in_every_mode() {
+    use feishu_mock::state::store::Retain;
+    for retain in [Retain::Bytes, Retain::Metadata] {
+        let server = server_with(options_with(|o| {
+            o.retain = retain;
+            o.max_stored_objects = 3;
+        }))
+        .await;
+        let bearer = format!("Bearer {TENANT_TOKEN}");
+        // Three objects: a Drive file, a Task attachment, a progress record.
+        let drive = uploads(&server).await.remove(0).2;
+        let url = format!("{}{DRIVE}", server.url());
+        assert_eq!(post_form(&url, Some(TENANT_TOKEN), &drive).await.code(), 0);
+        let (_, task_path, task_form, _) = uploads(&server).await.remove(2);
+        let task_url = format!("{}{task_path}", server.url());
+        let resp = post_form(&task_url, Some(TENANT_TOKEN), &task_form).await;
+        assert_eq!(resp.code(), 0, "{}", resp.text);
+        let guid = resp.json()["data"]["items"][0]["guid"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{}", resp.text))
+            .to_string();
+        let record = |server: &MockServer| {
+            let server_url = server.url();
+            let bearer = bearer.clone();
+            async move {
+                read(
+                    client()
+                        .post(format!("{server_url}{PROGRESS}"))
+                        .header("Authorization", bearer)
+                        .header("Content-Type", "application/json")
+                        .body(progress_body())
+                        .send()
+                        .await
+                        .expect("sent"),
+                )
+                .await
+            }
+        };
+        assert_eq!(record(&server).await.code(), 0);
+        assert_eq!(server.state().emulator().store.stored_objects(), 3);
+        // At the cap: every endpoint answers its quota code and stores nothing.
+        let resp = post_form(&url, Some(TENANT_TOKEN), &drive).await;
+        assert_eq!(resp.code(), 1061101, "{retain:?}: {}", resp.text);
+        let resp = record(&server).await;
+        assert_eq!(resp.code(), 1009998, "{retain:?}: {}", resp.text);
+        let resp = post_form(&task_url, Some(TENANT_TOKEN), &task_form).await;
+        assert_eq!(resp.code(), 1470500, "{retain:?}: {}", resp.text);
+        for (endpoint, path, form, mut headers) in uploads(&server).await.into_iter().skip(1) {
+            if endpoint == "task.attachment.upload" {
+                continue;
+            }
+            headers.push(("Content-Type", form.content_type()));
+            let mut request = raw_head(path, &headers, form.body().len());
+            request.extend_from_slice(&form.body());
+            let answer = raw_exchange(server.addr(), &request).await.expect("answer");
+            let code = documented_code(endpoint, answer.status, &answer.text);
+            assert!(
+                matches!(code, Some(1009998 | 1000050262)),
+                "{endpoint} {retain:?}: {}",
+                answer.text
+            );
+        }
+        assert_eq!(server.state().emulator().store.stored_objects(), 3);
+        assert_eq!(file_count(&server), 2);
+        // Deleting an attachment frees its place.
+        let resp = read(
+            client()
+                .delete(format!(
+                    "{}/open-apis/task/v2/attachments/{guid}",
+                    server.url()
+                ))
+                .header("Authorization", &bearer)
+                .send()
+                .await
+                .expect("sent"),
+        )
+        .await;
+        assert_eq!(resp.code(), 0, "{}", resp.text);
+        let resp = post_form(&url, Some(TENANT_TOKEN), &drive).await;
+        assert_eq!(resp.code(), 0, "{retain:?}: {}", resp.text);
+    }
+}

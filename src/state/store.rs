@@ -31,6 +31,16 @@ pub const MAX_CLOCK_MS: i64 = 253_402_300_799_999;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClockOutOfRange;
 
+/// Adds `n` to `counter` unless that would pass `cap`: then [`StoreFull`] and nothing counted.
+fn reserve(counter: &AtomicU64, n: u64, cap: Option<u64>) -> Result<(), StoreFull> {
+    counter
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |held| {
+            held.checked_add(n).filter(|t| cap.is_none_or(|c| *t <= c))
+        })
+        .map(|_| ())
+        .map_err(|_| StoreFull)
+}
+
 /// What kind of credential a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenKind {
@@ -100,11 +110,23 @@ pub struct Options {
     /// (`--max-stored-bytes`); an upload or record that would pass it is refused with the
     /// platform's quota code and stores nothing.
     pub max_stored_bytes: Option<u64>,
+    /// Most objects kept at once — stored files of every endpoint and OKR progress records —
+    /// in every retention mode (`--max-stored-objects`): an upload or record past it is
+    /// refused like one past `max_stored_bytes`, with the platform's quota code, and stores
+    /// nothing. This is what bounds memory under `--retain metadata`.
+    pub max_stored_objects: usize,
     /// Most tokens issued at runtime kept at once, per kind of token table (open-platform
     /// tokens; Feishu Project plugin tokens) (`--max-issued-tokens`): past it the tokens
     /// closest to expiry are forgotten first. Expired tokens are reclaimed whatever the cap.
     pub max_issued_tokens: usize,
 }
+
+/// Bytes counted against `--max-stored-bytes` by default: 4 GiB.
+pub const DEFAULT_MAX_STORED_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+
+/// Objects kept at once by default (`--max-stored-objects`): ~0.9 KB of metadata each at most
+/// under `--retain metadata`, so about 450 MiB.
+pub const DEFAULT_MAX_STORED_OBJECTS: usize = 500_000;
 
 /// Tokens issued at runtime kept at once by default (`--max-issued-tokens`).
 pub const DEFAULT_MAX_ISSUED_TOKENS: usize = 100_000;
@@ -172,7 +194,8 @@ impl Default for Options {
             journal_limit: DEFAULT_JOURNAL_LIMIT,
             loose: false,
             retain: Retain::Bytes,
-            max_stored_bytes: None,
+            max_stored_bytes: Some(DEFAULT_MAX_STORED_BYTES),
+            max_stored_objects: DEFAULT_MAX_STORED_OBJECTS,
             max_issued_tokens: DEFAULT_MAX_ISSUED_TOKENS,
         }
     }
@@ -190,8 +213,13 @@ pub struct Store {
     /// Latest minted token per (app_id, kind), for reuse while ≥ 30 min remain.
     latest_token: DashMap<(String, TokenKind), String>,
     files: DashMap<String, StoredFile>,
-    /// Bytes held by `files`.
+    /// Bytes kept: files' bytes (none under `--retain metadata`) and progress record contents.
     stored_bytes: AtomicU64,
+    /// Bytes counted against `--max-stored-bytes`: stored files' sizes as uploaded, whether
+    /// their bytes are kept or not, and kept progress record contents.
+    counted_bytes: AtomicU64,
+    /// Objects kept (stored files and progress records), against `--max-stored-objects`.
+    stored_objects: AtomicU64,
     /// Behaviour switches.
     pub options: Options,
 }
@@ -215,6 +243,8 @@ impl Store {
             latest_token: DashMap::new(),
             files: DashMap::new(),
             stored_bytes: AtomicU64::new(0),
+            counted_bytes: AtomicU64::new(0),
+            stored_objects: AtomicU64::new(0),
         }
     }
 
@@ -428,41 +458,75 @@ impl Store {
             }
         }
         let kept: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
-        self.reserve_stored_bytes(kept)?;
+        let counted: u64 = files.iter().map(|f| f.size.max(f.bytes.len() as u64)).sum();
+        self.reserve_stored_objects(files.len())?;
+        if let Err(full) = reserve(&self.counted_bytes, counted, self.options.max_stored_bytes) {
+            self.release(0, 0, files.len());
+            return Err(full);
+        }
+        self.stored_bytes.fetch_add(kept, Ordering::SeqCst);
         for f in files {
             self.files.insert(f.file_token.clone(), f);
         }
         Ok(())
     }
 
-    /// Bytes currently kept across all stored files.
+    /// Bytes currently kept across all stored files and progress record contents (none of a
+    /// file's under `--retain metadata`).
     pub fn stored_bytes(&self) -> u64 {
         self.stored_bytes.load(Ordering::SeqCst)
     }
 
-    /// Counts `bytes` more as kept (files, or a progress record's content) against
-    /// `--max-stored-bytes`: [`StoreFull`], counting nothing, when they would pass the cap.
-    pub fn reserve_stored_bytes(&self, bytes: u64) -> Result<(), StoreFull> {
-        match self.options.max_stored_bytes {
-            Some(cap) => self
-                .stored_bytes
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |held| {
-                    held.checked_add(bytes).filter(|total| *total <= cap)
-                })
-                .map(|_| ())
-                .map_err(|_| StoreFull),
-            None => {
-                self.stored_bytes.fetch_add(bytes, Ordering::SeqCst);
-                Ok(())
-            }
-        }
+    /// Bytes counted against `--max-stored-bytes`: files' sizes as uploaded, kept or not, and
+    /// kept progress record contents.
+    pub fn counted_bytes(&self) -> u64 {
+        self.counted_bytes.load(Ordering::SeqCst)
     }
 
-    /// Forgets the stored file `file_token` (e.g. a deleted Task attachment).
+    /// Objects kept: stored files and progress records.
+    pub fn stored_objects(&self) -> u64 {
+        self.stored_objects.load(Ordering::SeqCst)
+    }
+
+    /// Counts `bytes` more as kept (a progress record's content) against `--max-stored-bytes`:
+    /// [`StoreFull`], counting nothing, when they would pass the cap.
+    pub fn reserve_stored_bytes(&self, bytes: u64) -> Result<(), StoreFull> {
+        reserve(&self.counted_bytes, bytes, self.options.max_stored_bytes)?;
+        self.stored_bytes.fetch_add(bytes, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Counts `n` more objects (a progress record; files count through [`Store::put_files`])
+    /// against `--max-stored-objects`: [`StoreFull`], counting nothing, when they would pass
+    /// it.
+    pub fn reserve_stored_objects(&self, n: usize) -> Result<(), StoreFull> {
+        reserve(
+            &self.stored_objects,
+            n as u64,
+            Some(self.options.max_stored_objects as u64),
+        )
+    }
+
+    /// Gives back `n` objects counted by [`Store::reserve_stored_objects`] for an object that
+    /// was not kept after all.
+    pub fn release_stored_objects(&self, n: usize) {
+        self.release(0, 0, n);
+    }
+
+    /// Gives back what a kept object counted (`kept` bytes, `counted` bytes, `objects`).
+    fn release(&self, kept: u64, counted: u64, objects: usize) {
+        self.stored_bytes.fetch_sub(kept, Ordering::SeqCst);
+        self.counted_bytes.fetch_sub(counted, Ordering::SeqCst);
+        self.stored_objects
+            .fetch_sub(objects as u64, Ordering::SeqCst);
+    }
+
+    /// Forgets the stored file `file_token` (e.g. a deleted Task attachment), giving back what
+    /// it counted.
     pub fn remove_file(&self, file_token: &str) {
         if let Some((_, f)) = self.files.remove(file_token) {
-            self.stored_bytes
-                .fetch_sub(f.bytes.len() as u64, Ordering::SeqCst);
+            let kept = f.bytes.len() as u64;
+            self.release(kept, f.size.max(kept), 1);
         }
     }
 
