@@ -1039,3 +1039,54 @@ async fn max_stored_objects_caps_every_endpoint_in_every_mode() {
         assert_eq!(resp.code(), 0, "{retain:?}: {}", resp.text);
     }
 }
+
+#[test]
+fn a_token_in_a_url_path_never_reaches_the_log() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_feishu-mock"))
+        .args(["serve", "--port", "0", "--log-format", "text"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    let addr = line
+        .trim()
+        .strip_prefix("feishu-mock listening on http://")
+        .expect("address")
+        .to_string();
+    for path in [
+        format!("/open-apis/{TENANT_TOKEN}"),
+        "/open_api/p-123e4567-e89b-12d3-a456-426614174000/x".to_string(),
+        "/health".to_string(),
+    ] {
+        let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .expect("request");
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let mut log = String::new();
+    let _ = child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut log);
+    assert!(!log.contains(TENANT_TOKEN), "{log}");
+    assert!(!log.contains("123e4567"), "{log}");
+    assert!(log.contains("GET /open-apis/t-*** 404"), "{log}");
+    assert!(log.contains("GET /open_api/p-***/x 404"), "{log}");
+    assert!(log.contains("GET /health 404"), "{log}");
+}

@@ -404,8 +404,9 @@ fn journal(
     });
 }
 
-/// One line per request on stderr: method, path, status, code, duration (ms), log id. Paths
-/// carry no credentials, and tokens are never logged.
+/// One line per request on stderr: method, path, status, code, duration (ms), log id. Tokens
+/// are never logged: a token shape in the path (a client that put its token in the URL) is
+/// redacted by [`redact_tokens`].
 fn log_request(
     state: &AppState,
     method: &Method,
@@ -415,6 +416,10 @@ fn log_request(
     started: Instant,
     log_id: &str,
 ) {
+    if state.log_format == LogFormat::Off {
+        return;
+    }
+    let path = &*redact_tokens(path);
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     let code_text = code.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
     // One write per line: stderr is unbuffered, and `eprintln!` writes each formatted piece
@@ -437,6 +442,30 @@ fn log_request(
     };
     use std::io::Write as _;
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
+/// `text` with every token shape replaced by its prefix and `***`: open-platform tokens
+/// (`t-`, `a-`, `u-` + 20 or more token characters), JWT user tokens (`eyJ…`), and Feishu
+/// Project tokens (`p-`, `v-`, `u-` + a UUID).
+pub fn redact_tokens(text: &str) -> std::borrow::Cow<'_, str> {
+    static SHAPES: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let shapes = SHAPES.get_or_init(|| {
+        regex::Regex::new(
+            r"(?x)
+              \b(?P<p>[pvu]-)[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}
+            | \b(?P<o>[tau]-)[0-9A-Za-z_]{20,}
+            | \b(?P<j>eyJ)[0-9A-Za-z_\-]+(?:\.[0-9A-Za-z_\-]*)*",
+        )
+        .expect("token shapes compile")
+    });
+    shapes.replace_all(text, |c: &regex::Captures<'_>| {
+        let prefix = c
+            .name("p")
+            .or_else(|| c.name("o"))
+            .or_else(|| c.name("j"))
+            .map_or("", |m| m.as_str());
+        format!("{prefix}***")
+    })
 }
 
 /// A matched family route and what it needs.
@@ -900,6 +929,31 @@ fn not_found() -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_shapes_are_redacted_and_other_paths_are_not() {
+        for (path, want) in [
+            (
+                "/open-apis/t-43b270c035ddffdcf79c9eb548d06318ca4abcef/x",
+                "/open-apis/t-***/x",
+            ),
+            ("/a/u-7f1bcd13fc57d46bac21793a18e560", "/a/u-***"),
+            ("/a/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig", "/a/eyJ***"),
+            ("/x/p-123e4567-e89b-12d3-a456-426614174000/y", "/x/p-***/y"),
+            ("/x/v-123E4567-E89B-12D3-A456-426614174000", "/x/v-***"),
+        ] {
+            assert_eq!(redact_tokens(path), want, "{path}");
+        }
+        for keep in [
+            "/open-apis/drive/v1/medias/upload_all",
+            "/open_api/68382b399de4b0ec6c5a0001/work_item/story/6437110001/file/upload",
+            "/open-apis/task/v2/attachments/fe96108d-b004-4a47-b2f8-6886e758b3a5",
+            "/__mock/files/boxcnrHpsg1QDqXAAAyachabcef",
+            "/docs/meta-information_abcdefghijklmnopq",
+        ] {
+            assert_eq!(redact_tokens(keep), keep);
+        }
+    }
 
     #[test]
     fn route_patterns_bind_path_parameters() {
