@@ -1090,3 +1090,111 @@ fn a_token_in_a_url_path_never_reaches_the_log() {
     assert!(log.contains("GET /open_api/p-***/x 404"), "{log}");
     assert!(log.contains("GET /health 404"), "{log}");
 }
+
+async fn plugin_token_of(server: &MockServer, id: &str, secret: &str) -> String {
+    let resp = post_json(
+        &format!("{}{PLUGIN_TOKEN}", server.url()),
+        None,
+        &json!({"plugin_id": id, "plugin_secret": secret, "type": 0}),
+    )
+    .await;
+    resp.json()["data"]["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", resp.text))
+        .to_string()
+}
+
+async fn project_call(
+    server: &MockServer,
+    space: &str,
+    token: &str,
+    upload: bool,
+    uuid: &str,
+) -> (u16, Value) {
+    let base = format!(
+        "{}/open_api/{space}/work_item/story/6437110001/file",
+        server.url()
+    );
+    let req = if upload {
+        let form = RawForm::new().text("field_key", "field_attachment").file(
+            "file",
+            Some("a.txt"),
+            None,
+            b"secret",
+        );
+        client()
+            .post(format!("{base}/upload"))
+            .header("Content-Type", form.content_type())
+            .body(form.body())
+    } else {
+        client()
+            .post(format!("{base}/download"))
+            .json(&json!({ "uuid": uuid }))
+    };
+    let resp = read(
+        req.header("X-PLUGIN-TOKEN", token)
+            .header("X-USER-KEY", USER_KEY)
+            .send()
+            .await
+            .expect("sent"),
+    )
+    .await;
+    let body = serde_json::from_str(&resp.text).unwrap_or(Value::Null);
+    (resp.status, body)
+}
+
+#[tokio::test]
+async fn a_plugin_reads_and_writes_only_the_spaces_it_is_bound_to() {
+    let server = server().await;
+    let story = json!({"type_key": "story", "fields": [
+        {"field_key": "field_attachment", "field_type_key": "multi_file"}]});
+    let resp = add_world(
+        &server,
+        "",
+        json!({"project": {
+            "spaces": [{"project_key": "other0001", "simple_name": "other",
+                        "work_item_types": [story],
+                        "work_items": [{"id": "6437110001", "work_item_type_key": "story"}]}],
+            "plugins": [
+                {"plugin_id": "MII_FOREIGN", "plugin_secret": "s", "spaces": ["other"]},
+                {"plugin_id": "MII_EVERYWHERE", "plugin_secret": "s"}
+            ]
+        }}),
+    )
+    .await;
+    assert_eq!(resp.status, 200, "{}", resp.text);
+    let mock = plugin_token(&server).await;
+    let foreign = plugin_token_of(&server, "MII_FOREIGN", "s").await;
+    let everywhere = plugin_token_of(&server, "MII_EVERYWHERE", "s").await;
+    let home = "68382b399de4b0ec6c5a0001";
+    // Each plugin in its own space: accepted.
+    let (_, up) = project_call(&server, home, &mock, true, "").await;
+    assert_eq!(up["err_code"], 0, "{up}");
+    let uuid = up["data"]["uuid"].as_str().expect("uuid").to_string();
+    let (status, _) = project_call(&server, home, &mock, false, &uuid).await;
+    assert_eq!(status, 200);
+    let (_, up) = project_call(&server, "other", &foreign, true, "").await;
+    assert_eq!(up["err_code"], 0, "{up}");
+    // A foreign plugin: 10001 No Permission (HTTP 403), for download and upload alike.
+    for (space, token, upload) in [
+        (home, &foreign, false),
+        (home, &foreign, true),
+        ("other0001", &mock, true),
+    ] {
+        let (status, body) = project_call(&server, space, token, upload, &uuid).await;
+        assert_eq!(status, 403, "{space} {upload}: {body}");
+        assert_eq!(body["err_code"], 10001, "{body}");
+    }
+    assert_eq!(file_count(&server), 2);
+    // A plugin bound to no space in particular may use every space.
+    let (status, _) = project_call(&server, home, &everywhere, false, &uuid).await;
+    assert_eq!(status, 200);
+    // Binding to a space the world does not have is refused.
+    let resp = add_world(
+        &server,
+        "",
+        json!({"project": {"plugins": [{"plugin_id": "MII_LOST", "plugin_secret": "s", "spaces": ["nowhere"]}]}}),
+    )
+    .await;
+    assert_eq!(resp.status, 400, "{}", resp.text);
+}

@@ -9,7 +9,7 @@
 //!   request says `?replace=true`;
 //! - it refers to what neither it nor the running world holds: a token's app or user, a key
 //!   result's objective, an image's target (`target_type` 2 objective, 3 key result), a task
-//!   editor (an open_id or an app_id), a work item's type in its space.
+//!   editor (an open_id or an app_id), a work item's type in its space, a plugin's space.
 
 use crate::control::Emulator;
 use crate::families::world::World;
@@ -140,6 +140,19 @@ pub fn problems(emulator: &Emulator, w: &World, replace: bool) -> Vec<String> {
                 out.push(format!(
                     "task {:?}: editor {e:?} is neither a user's open_id nor an app_id",
                     t.guid
+                ));
+            }
+        }
+    }
+    for p in &w.project.plugins {
+        for key in &p.spaces {
+            let known = w.project.spaces.iter().any(|s| {
+                s.project_key == *key || (!s.simple_name.is_empty() && s.simple_name == *key)
+            }) || fam.project.space(key).is_some();
+            if !known {
+                out.push(format!(
+                    "project plugin {:?}: unknown space {key:?}",
+                    p.plugin_id
                 ));
             }
         }

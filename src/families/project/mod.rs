@@ -134,6 +134,8 @@ pub struct FieldSlot {
 #[derive(Debug, Default)]
 pub struct ProjectState {
     plugins: DashMap<String, String>,
+    /// The spaces each plugin is bound to (empty: every space).
+    plugin_spaces: DashMap<String, Vec<String>>,
     users: DashMap<String, ()>,
     spaces: RwLock<Vec<Space>>,
     tokens: DashMap<String, PluginToken>,
@@ -167,6 +169,8 @@ impl ProjectState {
         for pl in &p.plugins {
             self.plugins
                 .insert(pl.plugin_id.clone(), pl.plugin_secret.clone());
+            self.plugin_spaces
+                .insert(pl.plugin_id.clone(), pl.spaces.clone());
         }
         for u in &p.users {
             self.users.insert(u.user_key.clone(), ());
@@ -203,6 +207,18 @@ impl ProjectState {
     /// The secret of plugin `plugin_id`.
     pub fn plugin_secret(&self, plugin_id: &str) -> Option<String> {
         self.plugins.get(plugin_id).map(|s| s.clone())
+    }
+
+    /// Whether `plugin_id` may use `space` (bound to it by project_key or simple_name, or bound
+    /// to no space in particular).
+    pub fn plugin_may_use(&self, plugin_id: &str, space: &Space) -> bool {
+        self.plugin_spaces.get(plugin_id).is_none_or(|bound| {
+            bound.is_empty()
+                || bound.iter().any(|k| {
+                    *k == space.project_key
+                        || (!space.simple_name.is_empty() && *k == space.simple_name)
+                })
+        })
     }
 
     /// Whether `user_key` is a user of the world.
@@ -331,6 +347,12 @@ fn work_item(ctx: &Ctx<'_>) -> Result<(Space, String, String), ApiError> {
             "a space id or simple_name".into(),
         )
     })?;
+    // Isolation (issue 12): a plugin reads and writes only the spaces it is bound to.
+    if let Caller::Plugin { plugin_id, .. } = &ctx.caller {
+        if !ctx.families.project.plugin_may_use(plugin_id, &space) {
+            return Err(ApiError::new(NO_PERMISSION));
+        }
+    }
     let wit = space
         .work_item_types
         .iter()
