@@ -50,6 +50,8 @@ async fn main() {
         log_format: args.log_format,
         header_read_timeout: feishu_mock::http::server::HEADER_READ_TIMEOUT,
         body_idle_timeout: feishu_mock::http::multipart::BODY_IDLE_TIMEOUT,
+        min_body_rate: args.min_body_rate,
+        body_rate_grace: std::time::Duration::from_secs(args.body_rate_grace),
     };
     let (listener, state) = match bind(config).await {
         Ok(b) => b,

@@ -1198,3 +1198,79 @@ async fn a_plugin_reads_and_writes_only_the_spaces_it_is_bound_to() {
     .await;
     assert_eq!(resp.status, 400, "{}", resp.text);
 }
+
+/// Sends a Drive upload of `file_len` bytes in `chunk`-byte pieces every `every`, and reads the
+/// answer (the server may answer and close early).
+async fn trickled_upload(
+    server: &MockServer,
+    file_len: usize,
+    chunk: usize,
+    every: Duration,
+) -> Option<RawAnswer> {
+    let form = drive_form_of(file_len);
+    let body = form.body();
+    let head = raw_head(
+        DRIVE,
+        &[
+            ("Authorization", format!("Bearer {TENANT_TOKEN}")),
+            ("Content-Type", form.content_type()),
+        ],
+        body.len(),
+    );
+    let mut stream = TcpStream::connect(server.addr()).await.expect("connect");
+    stream.write_all(&head).await.expect("head");
+    let (mut rd, mut wr) = stream.into_split();
+    let writer = tokio::spawn(async move {
+        for piece in body.chunks(chunk) {
+            if wr.write_all(piece).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(every).await;
+        }
+    });
+    let mut out = Vec::new();
+    tokio::time::timeout(HANG, rd.read_to_end(&mut out))
+        .await
+        .expect("answered before the hang limit")
+        .ok();
+    writer.abort();
+    RawAnswer::parse(&out)
+}
+
+#[tokio::test]
+async fn a_body_slower_than_the_minimum_rate_is_cut_off_after_the_grace_period() {
+    let server = server_with(feishu_mock::Config {
+        options: rule_test_options(),
+        min_body_rate: 8 * 1024,
+        body_rate_grace: Duration::from_secs(1),
+        ..feishu_mock::Config::default()
+    })
+    .await;
+    // ~32 KiB/s for ~2 s: above the minimum past the grace period, accepted.
+    let answer = trickled_upload(&server, 64 * 1024, 2048, Duration::from_millis(60))
+        .await
+        .expect("an answer");
+    assert_eq!(
+        documented_code("drive.media.upload_all", answer.status, &answer.text),
+        Some(0),
+        "{}",
+        answer.text
+    );
+    // ~1 KiB/s: cut off once the grace period is over, with Drive's parameter error.
+    let started = std::time::Instant::now();
+    let answer = trickled_upload(&server, 64 * 1024, 100, Duration::from_millis(100))
+        .await
+        .expect("an answer");
+    assert_eq!(
+        documented_code("drive.media.upload_all", answer.status, &answer.text),
+        Some(1061002),
+        "{}",
+        answer.text
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(file_count(&server), 1);
+}

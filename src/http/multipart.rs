@@ -42,6 +42,14 @@ pub const DRAIN_MAX_TIME: Duration = Duration::from_secs(60);
 /// for longer than this (assumed; Feishu's front end times out idle uploads too).
 pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Slowest average rate a request body may arrive at once [`BODY_RATE_GRACE`] has passed, in
+/// bytes per second (`--min-body-rate`; 0 disables): a slower body is cut off and answered with
+/// the endpoint's parameter error, its connection closed (assumed; a 200 MB body at 1 KB/s would
+/// otherwise hold its connection and task for two days).
+pub const MIN_BODY_RATE: u64 = 8 * 1024;
+/// Time from a request's head before [`MIN_BODY_RATE`] applies (`--body-rate-grace`).
+pub const BODY_RATE_GRACE: Duration = Duration::from_secs(10);
+
 /// Why a request body stopped before its end.
 #[derive(Debug)]
 pub enum BodyError {
@@ -49,6 +57,9 @@ pub enum BodyError {
     Transport(hyper::Error),
     /// No bytes arrived for the body-idle timeout ([`BODY_IDLE_TIMEOUT`] by default).
     Idle(Duration),
+    /// After the grace period, the body's average rate fell below the minimum (bytes per
+    /// second).
+    TooSlow(u64),
 }
 
 impl std::fmt::Display for BodyError {
@@ -56,6 +67,9 @@ impl std::fmt::Display for BodyError {
         match self {
             BodyError::Transport(e) => write!(f, "request body: {e}"),
             BodyError::Idle(d) => write!(f, "request body idle for {} ms", d.as_millis()),
+            BodyError::TooSlow(rate) => {
+                write!(f, "request body slower than {rate} bytes/s on average")
+            }
         }
     }
 }
@@ -76,17 +90,49 @@ pub struct RequestBody {
     idle_timeout: Duration,
     /// Deadline of the current wait for the client; `None` while no wait is under way.
     idle: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// Minimum average rate (bytes per second; 0: none) once `grace` has passed since `started`.
+    min_rate: u64,
+    grace: Duration,
+    started: tokio::time::Instant,
+    /// Body bytes received so far.
+    received: u64,
 }
 
 impl RequestBody {
     /// Wraps hyper's body; the body ends with [`BodyError::Idle`] when the client sends nothing
     /// for `idle_timeout`.
     pub fn with_idle_timeout(inner: Incoming, idle_timeout: Duration) -> RequestBody {
+        RequestBody::with_limits(inner, idle_timeout, 0, BODY_RATE_GRACE)
+    }
+
+    /// Like [`RequestBody::with_idle_timeout`], and the body also ends with
+    /// [`BodyError::TooSlow`] when, `grace` after the request's head, fewer than `min_rate`
+    /// bytes per second have arrived on average (`min_rate` 0: no minimum).
+    pub fn with_limits(
+        inner: Incoming,
+        idle_timeout: Duration,
+        min_rate: u64,
+        grace: Duration,
+    ) -> RequestBody {
         RequestBody {
             inner: Some(inner),
             idle_timeout,
             idle: None,
+            min_rate,
+            grace,
+            started: tokio::time::Instant::now(),
+            received: 0,
         }
+    }
+
+    /// Whether the body has fallen below its minimum rate.
+    fn too_slow(&self) -> bool {
+        if self.min_rate == 0 {
+            return false;
+        }
+        let elapsed = self.started.elapsed();
+        elapsed > self.grace
+            && (self.received as f64) < self.min_rate as f64 * elapsed.as_secs_f64()
     }
 }
 
@@ -126,6 +172,14 @@ impl Stream for RequestBody {
                 Poll::Ready(Some(Ok(frame))) => {
                     self.idle = None;
                     if let Ok(data) = frame.into_data() {
+                        self.received += data.len() as u64;
+                        if self.too_slow()
+                            && !self.inner.as_ref().is_some_and(|b| b.is_end_stream())
+                        {
+                            // Dropping the body unread closes the connection after the answer.
+                            self.inner = None;
+                            return Poll::Ready(Some(Err(BodyError::TooSlow(self.min_rate))));
+                        }
                         return Poll::Ready(Some(Ok(data)));
                     }
                     // Trailers: skip.

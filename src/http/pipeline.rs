@@ -70,6 +70,11 @@ pub struct AppState {
     /// Longest wait for the next bytes of a request body
     /// ([`crate::http::multipart::BODY_IDLE_TIMEOUT`] unless [`crate::Config`] says otherwise).
     pub body_idle_timeout: std::time::Duration,
+    /// Slowest average body rate, bytes per second, once `body_rate_grace` has passed (0: none;
+    /// [`crate::http::multipart::MIN_BODY_RATE`] unless [`crate::Config`] says otherwise).
+    pub min_body_rate: u64,
+    /// Time from a request's head before `min_body_rate` applies.
+    pub body_rate_grace: std::time::Duration,
     /// Longest time to receive a request's headers
     /// ([`crate::http::server::HEADER_READ_TIMEOUT`] unless [`crate::Config`] says otherwise).
     pub header_read_timeout: std::time::Duration,
@@ -105,6 +110,8 @@ impl AppState {
             public_url_given: false,
             log_format,
             body_idle_timeout: crate::http::multipart::BODY_IDLE_TIMEOUT,
+            min_body_rate: crate::http::multipart::MIN_BODY_RATE,
+            body_rate_grace: crate::http::multipart::BODY_RATE_GRACE,
             header_read_timeout: crate::http::server::HEADER_READ_TIMEOUT,
         }
     }
@@ -255,7 +262,12 @@ pub async fn handle(
     let log_id = store.log_id();
     let time_ms = store.now_ms();
     let (parts, body) = req.into_parts();
-    let body = RequestBody::with_idle_timeout(body, state.body_idle_timeout);
+    let body = RequestBody::with_limits(
+        body,
+        state.body_idle_timeout,
+        state.min_body_rate,
+        state.body_rate_grace,
+    );
     let path = parts.uri.path().to_string();
     let query: Vec<(String, String)> = parts
         .uri

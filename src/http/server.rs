@@ -59,6 +59,12 @@ pub struct Config {
     /// Longest wait for the next bytes of a request body
     /// ([`crate::http::multipart::BODY_IDLE_TIMEOUT`]).
     pub body_idle_timeout: Duration,
+    /// Slowest average body rate in bytes per second once `body_rate_grace` has passed
+    /// ([`crate::http::multipart::MIN_BODY_RATE`]; 0: no minimum).
+    pub min_body_rate: u64,
+    /// Time from a request's head before `min_body_rate` applies
+    /// ([`crate::http::multipart::BODY_RATE_GRACE`]).
+    pub body_rate_grace: Duration,
 }
 
 impl Default for Config {
@@ -73,6 +79,8 @@ impl Default for Config {
             log_format: LogFormat::Off,
             header_read_timeout: HEADER_READ_TIMEOUT,
             body_idle_timeout: crate::http::multipart::BODY_IDLE_TIMEOUT,
+            min_body_rate: crate::http::multipart::MIN_BODY_RATE,
+            body_rate_grace: crate::http::multipart::BODY_RATE_GRACE,
         }
     }
 }
@@ -104,6 +112,8 @@ pub async fn bind(config: Config) -> std::io::Result<(TcpListener, Arc<AppState>
     );
     state.public_url_given = public_url_given;
     state.body_idle_timeout = config.body_idle_timeout;
+    state.min_body_rate = config.min_body_rate;
+    state.body_rate_grace = config.body_rate_grace;
     state.header_read_timeout = config.header_read_timeout;
     Ok((listener, Arc::new(state)))
 }
