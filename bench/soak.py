@@ -149,8 +149,8 @@ def rss_kib(pid):
 
 def run_mode(binary, mode, secs, rate, codes, common):
     args = [binary, "serve", "--port", "0", "--host", "127.0.0.1", "--log-format", "off",
-            "--no-rate-limits", "--retain", mode, "--max-stored-objects", "20000",
-            "--max-stored-bytes", str(64 * 1024 * 1024), "--journal-limit", "1000",
+            "--no-rate-limits", "--retain", mode, "--max-stored-objects", "2000",
+            "--max-stored-bytes", str(8 * 1024 * 1024), "--journal-limit", "1000",
             "--max-issued-tokens", "5000"]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE)
     line = proc.stdout.readline().decode().strip()

@@ -271,9 +271,9 @@ pub struct FormLimits {
     pub max_file_bytes: u64,
     /// Most file parts.
     pub max_files: usize,
-    /// The body's declared length (`Content-Length`), when known. A body no longer than
-    /// `max_file_bytes` cannot hold a part past it, so its parts are kept in memory without
-    /// spooling; otherwise parts beyond [`PART_MEMORY_BYTES`] go to a temporary file.
+    /// The body's declared length (`Content-Length`), when known: the body must end with
+    /// exactly that many bytes ([`FormError::Truncated`] otherwise). Parts beyond
+    /// [`PART_MEMORY_BYTES`] go to a temporary file whatever the length.
     pub body_bytes: Option<u64>,
     /// The store's retention. [`Retain::Bytes`] keeps each file part's bytes (memory and spool
     /// as above); [`Retain::Metadata`] keeps none: size, SHA-256, Adler-32 and the first
@@ -332,16 +332,13 @@ where
                 return Err(FormError::Nul { field: name });
             }
             let content_type = field.content_type().map(|m| m.to_string());
-            let bounded = limits
-                .body_bytes
-                .is_some_and(|n| n <= limits.max_file_bytes);
             let too_large = || FormError::FileTooLarge {
                 field: name.clone(),
                 limit: limits.max_file_bytes,
             };
             let content = match limits.retain {
                 Retain::Bytes => PartContent::Bytes {
-                    bytes: read_part(field, limits.max_file_bytes, bounded)
+                    bytes: read_part(field, limits.max_file_bytes)
                         .await?
                         .ok_or_else(too_large)?,
                     sha256: OnceLock::new(),
@@ -353,7 +350,7 @@ where
             form.files
                 .push(FilePart::new(name, filename, content_type, content));
         } else {
-            let bytes = read_part(field, MAX_TEXT_PART_BYTES as u64, false)
+            let bytes = read_part(field, MAX_TEXT_PART_BYTES as u64)
                 .await?
                 .ok_or_else(|| FormError::TextTooLarge {
                     field: name.clone(),
@@ -502,11 +499,7 @@ impl Drop for Reservation {
 /// an anonymous temporary file
 /// (deleted by the OS when dropped) and is read back whole only once it has ended within
 /// `limit`. A temporary file that cannot be made or written is [`FormError::Spool`].
-async fn read_part(
-    mut field: multer::Field<'_>,
-    limit: u64,
-    bounded: bool,
-) -> Result<Option<Bytes>, FormError> {
+async fn read_part(mut field: multer::Field<'_>, limit: u64) -> Result<Option<Bytes>, FormError> {
     use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
     let spool_error = |e: std::io::Error| FormError::Spool(e.to_string());
     let mut chunks: Vec<Bytes> = Vec::new();
@@ -520,12 +513,10 @@ async fn read_part(
                 if seen > limit {
                     return Ok(None);
                 }
-                if bounded {
-                    // The whole body is within the limit: this part can never be refused for
-                    // its size, so it is held as it arrives.
-                    chunks.push(chunk);
-                    continue;
-                }
+                // Every part, whatever the body's declared length, is held only up to
+                // PART_MEMORY_BYTES within the budget shared by all requests in flight (issue
+                // 12: stalled bodies, and bodies refused at their end for another reason, must
+                // not hold memory by their size).
                 let fits_part = reserved.0 + chunk.len() <= PART_MEMORY_BYTES;
                 if spool.is_none() && fits_part && reserved.grow(chunk.len()) {
                     chunks.push(chunk);
