@@ -1274,3 +1274,41 @@ async fn a_body_slower_than_the_minimum_rate_is_cut_off_after_the_grace_period()
     );
     assert_eq!(file_count(&server), 1);
 }
+
+#[tokio::test]
+async fn a_body_cut_anywhere_then_half_closed_or_reset_stores_nothing() {
+    let server = server().await;
+    // Cut points spread over each whole body (a property over cut positions, deterministic so
+    // that a failure repeats): inside text parts, at boundaries, inside the file, one byte short.
+    for (endpoint, path, form, mut headers) in uploads(&server).await {
+        let body = form.body();
+        headers.push(("Content-Type", form.content_type()));
+        let mut cuts: Vec<usize> = (1..8).map(|i| body.len() * i / 8).collect();
+        cuts.push(body.len() - 1);
+        for (i, cut) in cuts.into_iter().enumerate() {
+            let end = if i % 2 == 0 {
+                End::HalfClose
+            } else {
+                End::Reset
+            };
+            for chunked_body in [false, true] {
+                let request = if chunked_body {
+                    // A whole chunk holding the first `cut` bytes, and no final chunk.
+                    chunked(path, &headers, &body[..cut], false)
+                } else {
+                    let mut r = raw_head(path, &headers, body.len());
+                    r.extend_from_slice(&body[..cut]);
+                    r
+                };
+                let answer = send_and_end(&server, &request, end).await;
+                assert_refused(endpoint, answer);
+                assert_eq!(
+                    file_count(&server),
+                    0,
+                    "{endpoint}: cut at {cut} of {} ({end:?}, chunked {chunked_body})",
+                    body.len()
+                );
+            }
+        }
+    }
+}
