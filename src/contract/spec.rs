@@ -359,6 +359,14 @@ pub const ENDPOINT_FILES: &[(&str, &str)] = &[
         "okr.progress_record.delete.json",
         include_str!("../../specs/okr.progress_record.delete.json"),
     ),
+    (
+        "project.file.upload.json",
+        include_str!("../../specs/project.file.upload.json"),
+    ),
+    (
+        "project.file.delete.json",
+        include_str!("../../specs/project.file.delete.json"),
+    ),
 ];
 
 /// The fields `from` names, taken from its endpoint among `endpoints` in that spec's order.
