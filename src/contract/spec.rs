@@ -367,6 +367,18 @@ pub const ENDPOINT_FILES: &[(&str, &str)] = &[
         "project.file.delete.json",
         include_str!("../../specs/project.file.delete.json"),
     ),
+    (
+        "task.attachment.list.json",
+        include_str!("../../specs/task.attachment.list.json"),
+    ),
+    (
+        "task.attachment.get.json",
+        include_str!("../../specs/task.attachment.get.json"),
+    ),
+    (
+        "task.attachment.delete.json",
+        include_str!("../../specs/task.attachment.delete.json"),
+    ),
 ];
 
 /// The fields `from` names, taken from its endpoint among `endpoints` in that spec's order.
