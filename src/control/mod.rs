@@ -9,6 +9,7 @@
 
 pub mod faults;
 pub mod journal;
+pub mod openapi;
 pub mod plane;
 pub mod quota;
 pub mod response;

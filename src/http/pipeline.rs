@@ -192,12 +192,8 @@ fn percent_decode(s: &str) -> String {
 fn route(method: &Method, path: &str) -> Option<(Route, Vec<(String, String)>)> {
     if method == Method::POST {
         match path {
-            "/open-apis/auth/v3/tenant_access_token/internal" => {
-                return Some((Route::TenantToken, vec![]))
-            }
-            "/open-apis/auth/v3/app_access_token/internal" => {
-                return Some((Route::AppToken, vec![]))
-            }
+            families::auth::TENANT_ACCESS_TOKEN_PATH => return Some((Route::TenantToken, vec![])),
+            families::auth::APP_ACCESS_TOKEN_PATH => return Some((Route::AppToken, vec![])),
             _ => {}
         }
     }
