@@ -410,6 +410,29 @@ async fn prepare_unknown_parent_node_is_1061044() {
     assert_eq!(uploads(&server), 0);
 }
 
+#[tokio::test]
+async fn under_loose_an_unknown_parent_node_is_created_by_prepare() {
+    let server = server_with(Config {
+        options: Options {
+            rate_limits: false,
+            loose: true,
+            ..Options::default()
+        },
+        ..Config::default()
+    })
+    .await;
+    let mut body = prepare_body(1);
+    body["parent_node"] = json!("doxcnLooseNode");
+    assert_eq!(prepare_with(&server, TENANT_TOKEN, &body).await.code(), 0);
+    let node = server
+        .state()
+        .emulator()
+        .families
+        .drive
+        .node("doxcnLooseNode");
+    assert_eq!(node.map(|n| n.node_type).as_deref(), Some("docx"));
+}
+
 // upload_part.
 
 #[tokio::test]
