@@ -20,10 +20,13 @@
 # B3/B4 are measured against two baselines: the plain one (drains the bytes) and the
 # hash-bound one (drains, SHA-256s and Adler-32s them: the limit of feishu-mock's job under
 # --retain metadata, which computes both); the table prints both ratios.
+#   B7  chunked upload of a 100 MiB file in 25 blocks of 4 MiB (upload_prepare, upload_part × 25
+#       with Adler-32, upload_finish), one request at a time, BENCH_CHUNKED_ROUNDS (5) files per
+#       run: MiB/s against the baseline draining the same 27 requests
 #
 # Knobs (environment): BENCH_RUNS (3), BENCH_SECS (5, per load run, after 1 s of warm-up),
 # BENCH_SERVER_CPU (0), BENCH_LOAD_CPU (1), BENCH_FILL_MIB (400),
-# BENCH_SCENARIOS ("b1 b2 b3 b4 b5": which to run),
+# BENCH_CHUNKED_ROUNDS (5), BENCH_SCENARIOS ("b1 b2 b3 b4 b5 b6 b7": which to run),
 # BENCH_BEFORE (a git revision: also builds feishu-mock at that revision into
 # target/bench-before and runs it in B2, B3 and B4 beside the current tree, taking turns, so a
 # change is measured before and after in one run).
@@ -38,7 +41,8 @@ SECS="${BENCH_SECS:-5}"
 SCPU="${BENCH_SERVER_CPU:-0}"
 LCPU="${BENCH_LOAD_CPU:-1}"
 FILL_MIB="${BENCH_FILL_MIB:-400}"
-SCENARIOS="${BENCH_SCENARIOS:-b1 b2 b3 b4 b5 b6}"
+SCENARIOS="${BENCH_SCENARIOS:-b1 b2 b3 b4 b5 b6 b7}"
+CHUNKED_ROUNDS="${BENCH_CHUNKED_ROUNDS:-5}"
 BEFORE_REV="${BENCH_BEFORE:-}"
 wants() { [[ " $SCENARIOS " == *" $1 "* ]]; }
 OHA_VERSION="1.16.0"
@@ -58,7 +62,9 @@ trap cleanup EXIT
 say() { echo "== $*" >&2; }
 
 # ---- tools and builds ------------------------------------------------------------------------
-if ! [ -x "$OHA" ] || ! "$OHA" --version 2>/dev/null | grep -q "$OHA_VERSION"; then
+# oha drives B2–B4 only.
+if { wants b2 || wants b3 || wants b4 || wants b6; } && \
+   { ! [ -x "$OHA" ] || ! "$OHA" --version 2>/dev/null | grep -q "$OHA_VERSION"; }; then
   say "installing oha $OHA_VERSION into target/bench-tools (once; a few minutes)"
   cargo install --locked oha --version "$OHA_VERSION" --root "$TOOLS" >&2
 fi
@@ -253,6 +259,24 @@ wants b5 && for run in $(seq 1 "$RUNS"); do
   say "B5 run $run: $(tail -n1 "$WORK/b5_abuse.txt"); $(tail -n1 "$WORK/b5_fill.txt")"
 done
 
+# ---- B7 chunked upload ------------------------------------------------------------------------
+# chunked NAME SERVER...: one run of $CHUNKED_ROUNDS 100 MiB chunked uploads on a fresh server.
+chunked() {
+  local name="$1"; shift
+  start_server "$@"
+  taskset -c "$LCPU" "$REL/benchkit" chunked "$URL" 100 "$CHUNKED_ROUNDS" >> "$WORK/$name.txt"
+  stop_server
+  say "$name run $RUN: $(tail -n1 "$WORK/$name.txt")"
+}
+if wants b7; then
+say "B7 chunked upload, 100 MiB in 25 blocks"
+for RUN in $(seq 1 "$RUNS"); do
+  chunked b7_base $BASE
+  chunked b7_emu $EMU $LEAN
+  chunked b7_emu_meta $EMU $LEAN --retain metadata
+done
+fi
+
 # ---- the table -------------------------------------------------------------------------------
 python3 - "$WORK" "$OHA_VERSION" "$RUNS" "$SECS" "$BEFORE_REV" <<'PY'
 import json, os, platform, statistics, subprocess, sys
@@ -369,6 +393,23 @@ load_rows("B6 Drive media download 20 MiB, 4 conns", "b6_base", [
 
 def kv(line):
     return dict(p.split("=", 1) for p in line.split() if "=" in p)
+
+if have("b7_base.txt"):
+    mibs = lambda v: f"{v:,.0f} MiB/s"
+    def rounds(name):
+        rows = [kv(l) for l in lines(name + ".txt")]
+        for r in rows:
+            done, total = r["ok"].split("/")
+            if name != "b7_base" and done != total:
+                print(f"  warning: {name}: only {r['ok']} answers with code 0", file=sys.stderr)
+        return [float(r["mibs"]) for r in rows]
+    b7b = rounds("b7_base")
+    print(f"| B7 chunked upload 100 MiB, 25 × 4 MiB blocks + Adler-32 | baseline | {stat(b7b, mibs)} | 100 % | |")
+    for name, label in (("b7_emu", f"feishu-mock {lean} (retain bytes)"),
+                        ("b7_emu_meta", f"feishu-mock {lean} `--retain metadata`")):
+        if have(name + ".txt"):
+            v = rounds(name)
+            print(f"| B7 chunked upload 100 MiB, 25 × 4 MiB blocks + Adler-32 | {label} | {stat(v, mibs)} | {statistics.median(v) / statistics.median(b7b) * 100:.0f} % | |")
 
 if not have("b5_abuse.txt"):
     sys.exit(0)
