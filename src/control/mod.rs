@@ -12,6 +12,7 @@ pub mod journal;
 pub mod plane;
 pub mod quota;
 pub mod response;
+pub mod ui;
 
 use crate::families::world::World;
 use crate::families::Families;
