@@ -291,7 +291,7 @@ async fn every_page_is_html_with_a_strict_policy_and_escapes_what_clients_sent()
     let okr = get(&format!("{base}/__mock/ui/okr")).await.text;
     assert!(okr.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(okr.contains(&made.progress_id));
-    assert!(okr.contains(&format!("src=\"/__mock/files/{}\"", made.okr_image_token)));
+    assert!(okr.contains(&format!("src=\"/__mock/ui/file/{}\"", made.okr_image_token)));
     assert!(okr.contains("@Mock User"));
     let controls = get(&format!("{base}/__mock/ui/controls")).await.text;
     assert!(controls.contains("task.attachment.upload") && controls.contains("error 1470500"));
@@ -384,6 +384,78 @@ async fn the_inspector_is_never_journalled_and_lives_only_under_mock_ui() {
     )
     .await;
     assert_eq!(r.status, 405);
+}
+
+#[tokio::test]
+async fn stored_files_are_served_inline_only_as_raster_images_and_never_run_in_the_inspector() {
+    let server = server().await;
+    let made = scenario(&server).await;
+    let base = server.url();
+    let drive = format!("{base}/open-apis/drive/v1/medias/upload_all");
+    let html = b"<script>alert(1)</script>";
+    let r = post_form(
+        &drive,
+        Some(TENANT_TOKEN),
+        &drive_form("page.html", "text/html", html),
+    )
+    .await;
+    let html_token = r.json()["data"]["file_token"].as_str().unwrap().to_string();
+
+    let png = read(
+        client()
+            .get(format!("{base}/__mock/ui/file/{}", made.chart_token))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(png.status, 200);
+    assert_eq!(png.header("content-type").as_deref(), Some("image/png"));
+    assert_eq!(png.header("content-disposition"), None);
+    let page = read(
+        client()
+            .get(format!("{base}/__mock/ui/file/{html_token}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("content-type").as_deref(),
+        Some("application/octet-stream")
+    );
+    assert_eq!(
+        page.header("content-disposition").as_deref(),
+        Some("attachment; filename*=UTF-8''page%2Ehtml")
+    );
+    assert!(page
+        .header("content-security-policy")
+        .unwrap()
+        .contains("sandbox"));
+    assert_eq!(page.text.as_bytes(), html);
+    let dl = read(
+        client()
+            .get(format!(
+                "{base}/__mock/ui/file/{}?download=1",
+                made.chart_token
+            ))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(dl
+        .header("content-disposition")
+        .unwrap()
+        .starts_with("attachment"));
+    let missing = get(&format!("{base}/__mock/ui/file/boxcnNope")).await;
+    assert_eq!(missing.status, 404);
+    let journal = get(&format!("{base}/__mock/requests")).await.json();
+    assert!(
+        !journal.to_string().contains("/__mock/ui/"),
+        "inspector loads are not journalled"
+    );
 }
 
 // ---- headless Chromium -------------------------------------------------------------------------
@@ -674,6 +746,20 @@ async fn inspector_in_headless_chromium() {
         assert_eq!(fits, json!(true), "{page} overflows at phone width");
         b.screenshot(&shots.join(format!("{page}-phone.png"))).await;
     }
+
+    let journal = get(&format!("{base}/__mock/requests")).await.json();
+    let paths: Vec<&str> = journal["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["path"].as_str())
+        .collect();
+    assert!(
+        paths
+            .iter()
+            .all(|p| !p.starts_with("/__mock/ui") && *p != "/favicon.ico"),
+        "browsing the inspector left no trace in the journal: {paths:?}"
+    );
 
     // Reset (confirm answered yes) empties what the pages show.
     b.viewport(1280, 900, false).await;

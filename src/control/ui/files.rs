@@ -1,6 +1,7 @@
 //! The Files page: everything stored, by endpoint and owner (Drive node, OKR target, task,
 //! Project work item field with its count against 50), images as thumbnails, every file
-//! downloadable from `/__mock/files/:file_token`.
+//! downloadable (`/__mock/ui/file/:file_token`, the bytes
+//! `GET /__mock/files/:file_token` serves).
 
 use super::layout;
 use super::{endpoint_label, format_ms, format_size};
@@ -104,8 +105,8 @@ fn owner(emulator: &Emulator, f: &StoredFile) -> String {
 
 fn file_card(f: &StoredFile) -> Markup {
     let retained = f.bytes.len() as u64 == f.size;
-    let href = format!("/__mock/files/{}", f.file_token);
-    let image = f.content_type.starts_with("image/") && retained && f.size > 0;
+    let href = format!("/__mock/ui/file/{}", f.file_token);
+    let image = super::inline_image(&f.content_type) && retained && f.size > 0;
     html! {
         article.file data-token=(f.file_token) {
             div.thumb {
@@ -121,7 +122,7 @@ fn file_card(f: &StoredFile) -> Markup {
                 p.small { (format_size(f.size)) " · " (f.content_type) " · " (format_ms(f.uploaded_at_ms)) }
                 @if let Some(h) = &f.sha256 { p.small { "sha256 " code.hash title=(h) { (h.get(..16).unwrap_or(h)) "…" } } }
                 @if retained {
-                    a.download href=(href) download=(f.name) { "Download" span.visually-hidden { " " (f.name) } }
+                    a.download href={ (href) "?download=1" } download=(f.name) { "Download" span.visually-hidden { " " (f.name) } }
                 } @else {
                     p.small { "bytes not kept (--retain metadata)" }
                 }

@@ -19,6 +19,7 @@ pub fn page(title: &str, current: &str, body: Markup) -> String {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · feishu-mock inspector" }
+                link rel="icon" href="/__mock/ui/favicon.svg" type="image/svg+xml";
                 link rel="stylesheet" href="/__mock/ui/ui.css";
                 script src="/__mock/ui/ui.js" defer {}
             }

@@ -7,6 +7,7 @@
 //! | `/__mock/ui/files` | every stored file by endpoint and owner, thumbnails, downloads |
 //! | `/__mock/ui/okr` | progress records rendered as rich text beside their raw JSON |
 //! | `/__mock/ui/controls` | clock, fault rules, counts; reset, clear faults, advance clock |
+//! | `/__mock/ui/file/:file_token` | a stored file: raster images inline, anything else as a download |
 //!
 //! Pages are written with maud, which escapes every interpolated string; the script and the
 //! style sheet are served by the emulator itself (`ui.js`, `ui.css`) and a
@@ -42,6 +43,19 @@ img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-a
 
 const SCRIPT: &str = include_str!("ui.js");
 const STYLE: &str = include_str!("ui.css");
+const FAVICON: &str = "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'>\
+<rect width='16' height='16' rx='3' fill='#14213d'/><path d='M4 4h8v2H6v2h5v2H6v3H4z' fill='#f5a623'/></svg>";
+
+/// Raster image types a thumbnail may be shown inline with (never SVG, which can script).
+const INLINE_IMAGES: &[&str] = &[
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/bmp",
+    "image/x-icon",
+    "image/vnd.microsoft.icon",
+];
 
 /// Whether `path` is the inspector's (`/__mock/ui` or below it).
 pub fn is_ui_path(path: &str) -> bool {
@@ -74,10 +88,69 @@ pub fn handle(
         "/files" => answer(200, html, files::page(emulator)),
         "/okr" => answer(200, html, okr::page(emulator)),
         "/controls" => answer(200, html, world::page(emulator)),
+        r if r.starts_with("/file/") => file(emulator, &r["/file/".len()..], query),
+        "/favicon.svg" => answer(200, "image/svg+xml", FAVICON.into()),
         "/ui.js" => answer(200, "text/javascript; charset=utf-8", SCRIPT.into()),
         "/ui.css" => answer(200, "text/css; charset=utf-8", STYLE.into()),
         _ => answer(404, html, layout::not_found(path)),
     })
+}
+
+/// Whether a stored file of `content_type` is shown inline as a thumbnail.
+pub(crate) fn inline_image(content_type: &str) -> bool {
+    let ct = content_type.split(';').next().unwrap_or("").trim();
+    INLINE_IMAGES.iter().any(|t| t.eq_ignore_ascii_case(ct))
+}
+
+/// A stored file's bytes for the inspector (`/__mock/ui/file/:token`): raster images inline
+/// for thumbnails and galleries, anything else (or `?download=1`) as an attachment under a
+/// sandboxing policy, so that an uploaded HTML or SVG file never runs in the inspector's origin.
+/// Not journalled, unlike `GET /__mock/files/:token`.
+fn file(emulator: &Emulator, token: &str, query: &[(String, String)]) -> HttpResponse {
+    let Some(f) = emulator.store.file(token) else {
+        return answer(
+            404,
+            "text/plain; charset=utf-8",
+            format!("no stored file {token}"),
+        );
+    };
+    if f.bytes.len() as u64 != f.size {
+        return answer(
+            404,
+            "text/plain; charset=utf-8",
+            format!("bytes of {token} not retained"),
+        );
+    }
+    let download = query.iter().any(|(k, v)| k == "download" && v == "1");
+    let inline = inline_image(&f.content_type) && !download;
+    let mut resp = Response::new(Full::new(f.bytes.clone()));
+    let h = resp.headers_mut();
+    let ct = if inline {
+        f.content_type.as_str()
+    } else {
+        "application/octet-stream"
+    };
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_str(ct).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    if !inline {
+        let name =
+            percent_encoding::utf8_percent_encode(&f.name, percent_encoding::NON_ALPHANUMERIC);
+        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename*=UTF-8''{name}")) {
+            h.insert("content-disposition", v);
+        }
+    }
+    resp
 }
 
 fn answer(status: u16, content_type: &'static str, body: String) -> HttpResponse {

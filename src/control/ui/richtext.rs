@@ -187,7 +187,8 @@ fn image(emulator: &Emulator, img: &Value) -> Markup {
     let stored = emulator
         .store
         .file(token)
-        .filter(|f| f.size > 0 && f.bytes.len() as u64 == f.size);
+        .filter(|f| f.size > 0 && f.bytes.len() as u64 == f.size)
+        .filter(|f| super::inline_image(&f.content_type));
     let dims = |k: &str| num(img.get(k)).filter(|v| *v > 0.0);
     let style = match (dims("width"), dims("height")) {
         (Some(w), Some(h)) => format!("aspect-ratio: {w} / {h}"),
@@ -196,7 +197,7 @@ fn image(emulator: &Emulator, img: &Value) -> Markup {
     html! {
         figure.rt-image data-token=(token) {
             @if let Some(f) = stored {
-                img src={ "/__mock/files/" (token) } alt=(f.name) style=(style);
+                img src={ "/__mock/ui/file/" (token) } alt=(f.name) style=(style);
             } @else {
                 div.rt-noimage { "image " code { (token) } " (no bytes here)" }
             }
