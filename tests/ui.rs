@@ -469,7 +469,12 @@ fn no_browser(why: &str) {
         !required,
         "the inspector's browser test needs Chromium: {why}"
     );
-    eprintln!("SKIPPED inspector_in_headless_chromium: {why}");
+    // Straight to stderr, past the harness's capture, so the skip shows in `cargo test`.
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED inspector_in_headless_chromium: {why}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -40,9 +40,6 @@ fn on_path(name: &str) -> Option<PathBuf> {
 }
 
 fn find_chromium() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("FEISHU_MOCK_CHROMIUM") {
-        return Some(PathBuf::from(p));
-    }
     [
         "chromium",
         "chromium-browser",
@@ -76,6 +73,16 @@ fn apt_get(args: &[&str]) -> bool {
 /// packages when running as root (`apt-get install -y chromium`, after `apt-get update` if the
 /// first try fails). `Err` says why there is none.
 pub fn chromium() -> Result<PathBuf, String> {
+    if let Some(p) = std::env::var_os("FEISHU_MOCK_CHROMIUM").map(PathBuf::from) {
+        return if p.is_file() {
+            Ok(p)
+        } else {
+            Err(format!(
+                "FEISHU_MOCK_CHROMIUM={} is not a file",
+                p.display()
+            ))
+        };
+    }
     if let Some(p) = find_chromium() {
         return Ok(p);
     }
