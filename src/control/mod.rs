@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod plane;
 pub mod quota;
 pub mod response;
+pub mod ui;
 
 use crate::families::world::World;
 use crate::families::Families;

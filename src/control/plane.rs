@@ -108,6 +108,9 @@ pub fn handle(emulator: &Emulator, reset: &dyn Fn(), req: PlaneRequest<'_>) -> H
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
+    if let Some(page) = crate::control::ui::handle(emulator, method, path, query) {
+        return page;
+    }
     let rest = path.trim_start_matches("/__mock").trim_end_matches('/');
     match (method, rest) {
         ("GET", "/health") => ok(json!({"status": "ok"})),

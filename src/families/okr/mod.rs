@@ -207,6 +207,15 @@ impl OkrState {
     pub fn progress_record_count(&self) -> usize {
         self.records.len()
     }
+
+    /// Every progress record, oldest first (by `modify_time`, then id): for the inspector.
+    pub fn progress_records(&self) -> Vec<ProgressRecord> {
+        let mut all: Vec<ProgressRecord> = self.records.iter().map(|r| (**r).clone()).collect();
+        all.sort_by(|a, b| {
+            (a.modify_time_ms, &a.progress_id).cmp(&(b.modify_time_ms, &b.progress_id))
+        });
+        all
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
