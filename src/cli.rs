@@ -18,6 +18,9 @@ pub struct Cli {
 pub enum Command {
     /// Serve the emulator until SIGINT or SIGTERM.
     Serve(ServeArgs),
+    /// Print the emulated contract as an OpenAPI 3.1 document (JSON), generated from specs/
+    /// and the route table; the same as `GET /__mock/openapi.json`.
+    Openapi,
 }
 
 /// Flags of `serve`.

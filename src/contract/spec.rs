@@ -212,7 +212,8 @@ pub struct EndpointSpec {
     pub name: String,
     /// API family: `okr`, `task`, `drive`, `project`.
     pub family: String,
-    /// Seed document in `specs/seeds/` this contract is copied from.
+    /// Seed document in `specs/seeds/` this contract is copied from; for a follow-up API with a
+    /// table of its own, the section of `FOLLOWUP_APIS.md` (e.g. `FOLLOWUP_APIS.md §2.1`).
     pub seed: String,
     /// HTTP method.
     pub method: String,
@@ -245,6 +246,10 @@ pub struct EndpointSpec {
     /// Choices made where the docs are silent.
     #[serde(default)]
     pub assumed: Vec<String>,
+    /// File parts reach the endpoint whole even under `--retain metadata` (Drive's
+    /// `upload_part`: a block is at most 4 MiB, and the endpoint digests it into its upload).
+    #[serde(default)]
+    pub read_files_whole: bool,
 }
 
 impl EndpointSpec {
@@ -346,6 +351,26 @@ pub const ENDPOINT_FILES: &[(&str, &str)] = &[
     (
         "drive.media.upload_all.json",
         include_str!("../../specs/drive.media.upload_all.json"),
+    ),
+    (
+        "drive.media.upload_prepare.json",
+        include_str!("../../specs/drive.media.upload_prepare.json"),
+    ),
+    (
+        "drive.media.upload_part.json",
+        include_str!("../../specs/drive.media.upload_part.json"),
+    ),
+    (
+        "drive.media.upload_finish.json",
+        include_str!("../../specs/drive.media.upload_finish.json"),
+    ),
+    (
+        "drive.media.download.json",
+        include_str!("../../specs/drive.media.download.json"),
+    ),
+    (
+        "drive.media.batch_get_tmp_download_url.json",
+        include_str!("../../specs/drive.media.batch_get_tmp_download_url.json"),
     ),
     (
         "okr.progress_record.get.json",

@@ -71,9 +71,10 @@ impl Journal {
         self.limit > 0
     }
 
-    /// Appends `entry`, dropping the oldest beyond the limit.
+    /// Appends `entry`, dropping the oldest beyond the limit. The inspector's own page loads
+    /// (`/__mock/ui…`) are not kept: watching the journal must not push out what it shows.
     pub fn push(&self, entry: JournalEntry) {
-        if self.limit == 0 {
+        if self.limit == 0 || crate::control::ui::is_ui_path(&entry.path) {
             return;
         }
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());

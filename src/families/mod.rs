@@ -108,6 +108,20 @@ pub enum Reply {
         /// The bytes.
         bytes: Bytes,
     },
+    /// Part of a file's bytes, answered `206 Partial Content` with
+    /// `Content-Range: bytes <start>-<start + len - 1>/<total>` (a download's `Range`).
+    Partial {
+        /// Content-Type.
+        content_type: String,
+        /// File name for `Content-Disposition`, if any.
+        filename: Option<String>,
+        /// The bytes of the range (never empty).
+        bytes: Bytes,
+        /// Offset of the first byte of `bytes` in the file.
+        start: u64,
+        /// Size of the whole file.
+        total: u64,
+    },
 }
 
 /// Everything an endpoint may read about its request.

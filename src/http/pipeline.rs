@@ -193,12 +193,8 @@ fn percent_decode(s: &str) -> String {
 fn route(method: &Method, path: &str) -> Option<(Route, Vec<(String, String)>)> {
     if method == Method::POST {
         match path {
-            "/open-apis/auth/v3/tenant_access_token/internal" => {
-                return Some((Route::TenantToken, vec![]))
-            }
-            "/open-apis/auth/v3/app_access_token/internal" => {
-                return Some((Route::AppToken, vec![]))
-            }
+            families::auth::TENANT_ACCESS_TOKEN_PATH => return Some((Route::TenantToken, vec![])),
+            families::auth::APP_ACCESS_TOKEN_PATH => return Some((Route::AppToken, vec![])),
             _ => {}
         }
     }
@@ -477,7 +473,7 @@ async fn run_route(
         .get(hyper::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let retain = store.options.retain;
+    let retain = retain_for(r.spec, store.options.retain);
     let input = match extract(r.spec, kind, content_type, content_length, retain, body).await {
         Ok(input) => input,
         Err(e) => return Ok(Outcome::Family(Err(e), Vec::new())),
@@ -535,6 +531,16 @@ enum Outcome {
     /// The family's answer, with the `X-Mock-*` headers it added.
     Family(Result<Reply, ApiError>, Vec<(String, String)>),
     Control(HttpResponse),
+}
+
+/// How the file parts of a request to `spec` are read: whole when the spec says so
+/// (`read_files_whole`), else as the store's retention asks.
+fn retain_for(spec: &EndpointSpec, retain: Retain) -> Retain {
+    if spec.read_files_whole {
+        Retain::Bytes
+    } else {
+        retain
+    }
 }
 
 /// SHA-256 of `bytes`, lower-case hex.
@@ -632,7 +638,7 @@ pub async fn answer_in_memory(emulator: &Emulator, req: InMemoryRequest) -> InMe
             .map(Ok::<Bytes, std::convert::Infallible>),
     );
     let kind = def.body.unwrap_or(spec.body);
-    let retain = store.options.retain;
+    let retain = retain_for(spec, store.options.retain);
     let result = match extract(spec, kind, req.content_type.as_deref(), None, retain, body).await {
         Ok(input) => {
             let ctx = Ctx {
@@ -723,20 +729,19 @@ fn finish(
             content_type,
             filename,
             bytes,
+        }) => bytes_response(content_type, filename, bytes),
+        Ok(Reply::Partial {
+            content_type,
+            filename,
+            bytes,
+            start,
+            total,
         }) => {
-            let mut resp = Response::new(Full::new(bytes));
-            if let Ok(v) = HeaderValue::from_str(&content_type) {
-                resp.headers_mut().insert(CONTENT_TYPE, v);
-            }
-            if let Some(name) = filename {
-                // RFC 5987 / 6266: percent-encoding, so a space is %20 (never `+`).
-                let encoded =
-                    percent_encoding::utf8_percent_encode(&name, RFC5987_ATTR_CHAR).to_string();
-                let cd = format!("attachment; filename=\"{encoded}\"; filename*=UTF-8''{encoded}");
-                if let Ok(v) = HeaderValue::from_str(&cd) {
-                    resp.headers_mut()
-                        .insert(hyper::header::CONTENT_DISPOSITION, v);
-                }
+            let end = start + (bytes.len() as u64).max(1) - 1;
+            let mut resp = bytes_response(content_type, filename, bytes);
+            *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{end}/{total}")) {
+                resp.headers_mut().insert(hyper::header::CONTENT_RANGE, v);
             }
             resp
         }
@@ -746,6 +751,26 @@ fn finish(
         }
     };
     (response, None)
+}
+
+/// A download answer: the bytes with their Content-Type and, when named, a
+/// `Content-Disposition` carrying the file name (hyper writes both names in exactly this casing,
+/// which the Python SDK looks up case-sensitively).
+fn bytes_response(content_type: String, filename: Option<String>, bytes: Bytes) -> HttpResponse {
+    let mut resp = Response::new(Full::new(bytes));
+    if let Ok(v) = HeaderValue::from_str(&content_type) {
+        resp.headers_mut().insert(CONTENT_TYPE, v);
+    }
+    if let Some(name) = filename {
+        // RFC 5987 / 6266: percent-encoding, so a space is %20 (never `+`).
+        let encoded = percent_encoding::utf8_percent_encode(&name, RFC5987_ATTR_CHAR).to_string();
+        let cd = format!("attachment; filename=\"{encoded}\"; filename*=UTF-8''{encoded}");
+        if let Ok(v) = HeaderValue::from_str(&cd) {
+            resp.headers_mut()
+                .insert(hyper::header::CONTENT_DISPOSITION, v);
+        }
+    }
+    resp
 }
 
 /// Answers a body built whole by the handler (token endpoints), or its error, with the code

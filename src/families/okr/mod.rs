@@ -253,10 +253,12 @@ impl OkrState {
         self.records.len()
     }
 
-    /// Every progress record, ordered by progress_id (for inspection).
+    /// Every progress record, oldest first (by `modify_time`, then id): for the inspector.
     pub fn progress_records(&self) -> Vec<ProgressRecord> {
         let mut all: Vec<ProgressRecord> = self.records.iter().map(|r| (**r).clone()).collect();
-        all.sort_by(|a, b| a.progress_id.cmp(&b.progress_id));
+        all.sort_by(|a, b| {
+            (a.modify_time_ms, &a.progress_id).cmp(&(b.modify_time_ms, &b.progress_id))
+        });
         all
     }
 

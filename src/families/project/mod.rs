@@ -86,7 +86,7 @@ pub const ROUTES: &[RouteDef] = &[
     },
     RouteDef {
         method: Some("POST"),
-        pattern: Some("/open_api/authen/plugin_token"),
+        pattern: Some(PLUGIN_TOKEN_PATH),
         spec: UPLOAD_SPEC,
         auth: RouteAuth::None,
         body: Some(BodyKind::Json),
@@ -95,6 +95,10 @@ pub const ROUTES: &[RouteDef] = &[
 ];
 
 /// The spec whose error table, envelope and limits all Project routes use.
+/// Route of the plugin token endpoint (`POST`, FEISHU_FACTS §4), answered in its own envelope
+/// (`{"data":{"token","expire_time"}}`, or `{"error":{"code","msg"},"data":{}}`).
+pub const PLUGIN_TOKEN_PATH: &str = "/open_api/authen/plugin_token";
+
 const UPLOAD_SPEC: &str = "project.work_item.file.upload";
 
 /// `err_code` for an absent, unknown or expired `X-PLUGIN-TOKEN` (FEISHU_FACTS §4, 3p; absent is
