@@ -234,3 +234,17 @@ def test_a_binary_that_never_prints_its_address_times_out_instead_of_hanging(tmp
     else:
         raise AssertionError("started")
     assert time.monotonic() - started < 10
+
+
+def test_emulator_outside_the_fixture_starts_its_own_server_and_stops_it_on_exit(feishu_mock, tmp_path):
+    log = tmp_path / "own.log"
+    with Emulator(args=["--seed", "1"], log_path=str(log)) as own:
+        assert own.url != feishu_mock.url
+        assert own.health() == {"status": "ok"}
+        url = own.url
+    try:
+        own.health()
+    except FeishuMockError:
+        pass
+    else:
+        raise AssertionError(f"{url} still answers after the with block")
