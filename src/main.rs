@@ -25,6 +25,13 @@ async fn main() {
             let _ = writeln!(out, "{text}");
             return;
         }
+        Command::Health(probe) => match probe.probe() {
+            Ok(()) => std::process::exit(0),
+            Err(e) => {
+                eprintln!("feishu-mock health: {e}");
+                std::process::exit(1);
+            }
+        },
     };
     let world = match &args.world {
         None => World::default_world(),
