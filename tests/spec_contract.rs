@@ -124,6 +124,14 @@ fn every_endpoint_spec_names_its_route_auth_scopes_and_quota() {
                 "GET",
                 "/open-apis/drive/v1/medias/batch_get_tmp_download_url"
             ),
+            ("GET", "/open-apis/okr/v1/progress_records/:progress_id"),
+            ("PUT", "/open-apis/okr/v1/progress_records/:progress_id"),
+            ("DELETE", "/open-apis/okr/v1/progress_records/:progress_id"),
+            ("POST", "/open_api/:project_key/file/upload"),
+            ("POST", "/open_api/file/delete"),
+            ("GET", "/open-apis/task/v2/attachments"),
+            ("GET", "/open-apis/task/v2/attachments/:attachment_guid"),
+            ("DELETE", "/open-apis/task/v2/attachments/:attachment_guid"),
         ]
     );
     for spec in &catalogue.endpoints {

@@ -44,6 +44,10 @@ pub struct JournalEntry {
     pub log_id: String,
     /// File parts of an upload, in arrival order.
     pub parts: Vec<PartRecord>,
+    /// The `X-Mock-*` headers the answer carried (e.g. `X-Mock-Attachment-Uuid`, the uuid of a
+    /// Feishu Project attachment, which the platform's own answer does not name).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub mock_headers: std::collections::BTreeMap<String, String>,
 }
 
 /// A capped journal.
@@ -107,6 +111,7 @@ mod tests {
             code: Some(n),
             log_id: String::new(),
             parts: vec![],
+            mock_headers: Default::default(),
         }
     }
 

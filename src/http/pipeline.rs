@@ -145,6 +145,7 @@ struct Trace {
     caller: Option<String>,
     code: Option<i64>,
     parts: Vec<PartRecord>,
+    mock_headers: Vec<(String, String)>,
 }
 
 /// What a route leads to.
@@ -291,6 +292,7 @@ pub async fn handle(
                 let (response, code) = match result {
                     Outcome::Family(result, extra) => {
                         let (mut response, code) = finish(spec, result, &log_id);
+                        trace.mock_headers.clone_from(&extra);
                         for (k, v) in extra {
                             if let (Ok(k), Ok(v)) = (
                                 HeaderName::from_bytes(k.as_bytes()),
@@ -357,6 +359,7 @@ fn journal(
         code: trace.code,
         log_id: log_id.to_string(),
         parts: trace.parts,
+        mock_headers: trace.mock_headers.into_iter().collect(),
     });
 }
 
@@ -703,6 +706,12 @@ fn finish(
                 Some(0),
             );
         }
+        Ok(Reply::NoData) => {
+            return (
+                json_text_response(200, no_data_body(spec.platform).to_string(), &[]),
+                Some(0),
+            );
+        }
         Ok(Reply::JsonText(data)) => {
             return (
                 json_text_response(200, success_body(spec.platform, &data), &[]),
@@ -793,6 +802,16 @@ fn success_body(platform: Platform, data: &str) -> String {
     body.push_str(data);
     body.push_str(tail);
     body
+}
+
+/// The success envelope of `platform` without `data`, byte for byte as documented:
+/// `{"code":0,"msg":"success"}` (OKR progress record delete) or
+/// `{"err":{},"err_msg":"","err_code":0}` (seed 003's work-item upload).
+fn no_data_body(platform: Platform) -> &'static str {
+    match platform {
+        Platform::Open => r#"{"code":0,"msg":"success"}"#,
+        Platform::Project => r#"{"err":{},"err_msg":"","err_code":0}"#,
+    }
 }
 
 /// The answer to an unknown route or method: 404 `text/plain` `404 page not found`

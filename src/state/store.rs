@@ -345,6 +345,16 @@ impl Store {
         }
     }
 
+    /// Counts `bytes` as no longer kept (e.g. the content of a deleted or replaced progress
+    /// record), never below zero.
+    pub fn release_stored_bytes(&self, bytes: u64) {
+        let _ = self
+            .stored_bytes
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |held| {
+                Some(held.saturating_sub(bytes))
+            });
+    }
+
     /// Forgets the stored file `file_token` (e.g. a deleted Task attachment).
     pub fn remove_file(&self, file_token: &str) {
         if let Some((_, f)) = self.files.remove(file_token) {

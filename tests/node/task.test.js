@@ -55,11 +55,11 @@ test('listWithIterator walks every page', async () => {
   assert.deepEqual(sizes, [2, 2, 2]);
 });
 
-test('delete removes an attachment; getting it again is 1470403 with HTTP 403', async () => {
+test('delete removes an attachment; getting it again is 1470404 with HTTP 404, as the get page says', async () => {
   const { guid } = (await upload(Buffer.from('gone'))).items[0];
   const deleted = await ctx.client.task.v2.attachment.delete({ path: { attachment_guid: guid } });
   assert.equal(deleted.code, 0);
-  await rejectsWith(ctx.client.task.v2.attachment.get({ path: { attachment_guid: guid } }), 403, 1470403);
+  await rejectsWith(ctx.client.task.v2.attachment.get({ path: { attachment_guid: guid } }), 404, 1470404);
 });
 
 test('with a user token the uploader is the user by open_id', async () => {

@@ -263,6 +263,7 @@ mod tests {
                 sha256: "00".into(),
                 content_type: None,
             }],
+            mock_headers: Default::default(),
         };
         let c = curl(&e);
         assert!(c.contains("-F 'file=@it'\\''s.txt'"), "{c}");
