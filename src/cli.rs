@@ -18,6 +18,83 @@ pub struct Cli {
 pub enum Command {
     /// Serve the emulator until SIGINT or SIGTERM.
     Serve(ServeArgs),
+    /// Print the emulated contract as an OpenAPI 3.1 document (JSON), generated from specs/
+    /// and the route table; the same as `GET /__mock/openapi.json`.
+    Openapi,
+    /// Probe a running emulator's `GET /__mock/health`: exit 0 when it answers 200, 1 otherwise
+    /// (a container HEALTHCHECK without curl).
+    Health(HealthArgs),
+}
+
+/// Flags of `health`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct HealthArgs {
+    /// Base URL of the emulator (`http://HOST:PORT`); when set, `--host` and `--port` are ignored.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Host to probe.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to probe: the same variable `serve` reads, so a probe follows the configured port.
+    #[arg(long, env = "FEISHU_MOCK_PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// Give up after this many milliseconds (connect, write and read each).
+    #[arg(long, default_value_t = 2000)]
+    pub timeout_ms: u64,
+}
+
+impl HealthArgs {
+    /// `host:port` to connect to, from `--url` or `--host`/`--port`.
+    fn authority(&self) -> Result<String, String> {
+        let Some(url) = &self.url else {
+            return Ok(match self.host.contains(':') {
+                true => format!("[{}]:{}", self.host, self.port),
+                false => format!("{}:{}", self.host, self.port),
+            });
+        };
+        let rest = url
+            .strip_prefix("http://")
+            .ok_or_else(|| format!("--url must start with http://: {url}"))?;
+        let authority = rest.split('/').next().unwrap_or_default();
+        match authority.rsplit_once(':') {
+            Some((_, port)) if !port.ends_with(']') => Ok(authority.to_string()),
+            _ => Ok(format!("{authority}:80")),
+        }
+    }
+
+    /// Sends `GET /__mock/health` and returns `Ok` on HTTP 200, or what went wrong.
+    pub fn probe(&self) -> Result<(), String> {
+        use std::io::{Read, Write};
+        use std::net::ToSocketAddrs;
+        let timeout = std::time::Duration::from_millis(self.timeout_ms.max(1));
+        let authority = self.authority()?;
+        let addr = authority
+            .to_socket_addrs()
+            .map_err(|e| format!("{authority}: {e}"))?
+            .next()
+            .ok_or_else(|| format!("{authority}: no address"))?;
+        let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout)
+            .map_err(|e| format!("{authority}: {e}"))?;
+        stream.set_read_timeout(Some(timeout)).ok();
+        stream.set_write_timeout(Some(timeout)).ok();
+        let request = format!(
+            "GET /__mock/health HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+        );
+        stream
+            .write_all(request.as_bytes())
+            .map_err(|e| format!("{authority}: {e}"))?;
+        let mut answer = Vec::new();
+        stream
+            .take(64 * 1024)
+            .read_to_end(&mut answer)
+            .map_err(|e| format!("{authority}: {e}"))?;
+        let answer = String::from_utf8_lossy(&answer);
+        let status_line = answer.lines().next().unwrap_or_default();
+        match status_line.split(' ').nth(1) {
+            Some("200") => Ok(()),
+            _ => Err(format!("{authority}: answered {status_line:?}")),
+        }
+    }
 }
 
 /// Flags of `serve`.

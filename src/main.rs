@@ -16,7 +16,23 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
-    let Command::Serve(args) = cli.command;
+    let args = match cli.command {
+        Command::Serve(args) => args,
+        Command::Openapi => {
+            let doc = feishu_mock::control::openapi::document();
+            let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{text}");
+            return;
+        }
+        Command::Health(probe) => match probe.probe() {
+            Ok(()) => std::process::exit(0),
+            Err(e) => {
+                eprintln!("feishu-mock health: {e}");
+                std::process::exit(1);
+            }
+        },
+    };
     let world = match &args.world {
         None => World::default_world(),
         Some(path) => {

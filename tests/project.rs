@@ -77,6 +77,14 @@ fn attachment_form(bytes: &[u8]) -> RawForm {
     form_with(("field_key", "field_attachment"), bytes)
 }
 
+/// The uuid of the attachment an upload stored, from `X-Mock-Attachment-Uuid` (seed 003's
+/// answer names none).
+fn uploaded_uuid(r: &Resp) -> String {
+    assert_eq!(r.text, r#"{"err":{},"err_msg":"","err_code":0}"#);
+    r.header("x-mock-attachment-uuid")
+        .expect("X-Mock-Attachment-Uuid")
+}
+
 fn err_code(r: &Resp) -> i64 {
     r.json()["err_code"].as_i64().expect("err_code")
 }
@@ -358,22 +366,73 @@ async fn upload_refuses_an_unknown_work_item_or_one_of_another_type_with_30005_a
 // ---- form ----
 
 #[tokio::test]
-async fn upload_stores_the_file_and_answers_its_uuid_name_size_and_mime_type() {
+async fn upload_answers_exactly_seed_003s_success_body_without_data() {
     let s = server().await;
     let r = upload(&s, &attachment_form(b"%PDF-1.4 hello")).await;
     assert_eq!(r.status, 200);
-    let b = r.json();
-    assert_eq!(b["err_code"], 0);
-    assert_eq!(b["err_msg"], "");
-    assert_eq!(b["err"], json!({}));
-    assert_eq!(b["data"]["name"], "report.pdf");
-    assert_eq!(b["data"]["size"], 14);
-    assert_eq!(b["data"]["mime_type"], "application/pdf");
-    let uuid = b["data"]["uuid"].as_str().unwrap();
-    let f = s.state().emulator().store.file(uuid).expect("stored");
+    assert_eq!(r.text, r#"{"err":{},"err_msg":"","err_code":0}"#);
+    assert!(r.json().get("data").is_none());
+}
+
+#[tokio::test]
+async fn upload_names_the_stored_uuid_in_x_mock_attachment_uuid_only() {
+    let s = server().await;
+    let r = upload(&s, &attachment_form(b"%PDF-1.4 hello")).await;
+    let uuid = uploaded_uuid(&r);
+    assert_eq!(uuid.len(), 36);
+    let f = s.state().emulator().store.file(&uuid).expect("stored");
     assert_eq!(&f.bytes[..], b"%PDF-1.4 hello");
+    assert_eq!(f.name, "report.pdf");
+    assert_eq!(f.size, 14);
     assert_eq!(f.content_type, "application/pdf");
     assert_eq!(count(&s, STORY, "field_attachment", None), 1);
+}
+
+#[tokio::test]
+async fn upload_uuid_is_in_the_journal_and_in_mock_files() {
+    let s = server().await;
+    let r = upload(&s, &attachment_form(b"hello")).await;
+    let uuid = uploaded_uuid(&r);
+    let journal: Value = client()
+        .get(format!(
+            "{}/__mock/requests?endpoint=project.work_item.file.upload",
+            s.url()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entries = journal["requests"].as_array().unwrap();
+    let last = entries.last().unwrap();
+    assert!(last["path"].as_str().unwrap().ends_with("/file/upload"));
+    assert_eq!(
+        last["mock_headers"]["X-Mock-Attachment-Uuid"],
+        uuid.as_str()
+    );
+    let files: Value = client()
+        .get(format!("{}/__mock/files", s.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(files["files"][0]["file_token"], uuid.as_str());
+    assert_eq!(files["files"][0]["parent"], STORY);
+    assert_eq!(
+        files["files"][0]["endpoint"],
+        "project.work_item.file.upload"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_upload_carries_no_attachment_uuid() {
+    let s = server().await;
+    let r = upload(&s, &form_with(("field_key", "nope"), b"x")).await;
+    assert_eq!(err_code(&r), 1000050190);
+    assert!(r.header("x-mock-attachment-uuid").is_none());
 }
 
 #[tokio::test]
@@ -467,8 +526,8 @@ async fn upload_accepts_an_empty_file_part_and_stores_nothing() {
     let s = server().await;
     let r = upload(&s, &attachment_form(b"")).await;
     assert_eq!(r.status, 200);
-    assert_eq!(err_code(&r), 0);
-    assert_eq!(r.json()["data"], json!({}));
+    assert_eq!(r.text, r#"{"err":{},"err_msg":"","err_code":0}"#);
+    assert!(r.header("x-mock-attachment-uuid").is_none());
     assert_eq!(count(&s, STORY, "field_attachment", None), 0);
     assert_eq!(s.state().emulator().store.file_count(), 0);
 }
@@ -480,8 +539,9 @@ async fn upload_names_a_file_part_without_filename_unknown_and_types_it_octet_st
         .text("field_key", "field_attachment")
         .file("file", None, None, b"raw");
     let r = upload(&s, &form).await;
-    assert_eq!(r.json()["data"]["name"], "unknown");
-    assert_eq!(r.json()["data"]["mime_type"], "application/octet-stream");
+    let f = s.state().emulator().store.file(&uploaded_uuid(&r)).unwrap();
+    assert_eq!(f.name, "unknown");
+    assert_eq!(f.content_type, "application/octet-stream");
 }
 
 #[tokio::test]
@@ -637,8 +697,7 @@ async fn upload_accepts_exactly_104857600_bytes() {
     let s = server().await;
     let r = upload_streamed(&s, MAX_BYTES).await;
     assert_eq!(err_code(&r), 0, "{}", r.text);
-    assert_eq!(r.json()["data"]["size"], MAX_BYTES);
-    let uuid = r.json()["data"]["uuid"].as_str().unwrap().to_string();
+    let uuid = uploaded_uuid(&r);
     let f = s.state().emulator().store.file(&uuid).unwrap();
     assert_eq!(f.bytes.len() as u64, MAX_BYTES);
     assert!(f.bytes.iter().all(|b| *b == 0));
@@ -657,7 +716,7 @@ async fn download_returns_exactly_what_was_uploaded_with_its_type_and_name() {
         &bytes,
     );
     let r = upload(&s, &form).await;
-    let uuid = r.json()["data"]["uuid"].as_str().unwrap().to_string();
+    let uuid = uploaded_uuid(&r);
     let t = token(&s, 0).await;
     let resp = client()
         .post(download_url(&s, PROJECT_KEY, "story", STORY))
@@ -684,7 +743,7 @@ async fn download_returns_exactly_what_was_uploaded_with_its_type_and_name() {
 async fn download_of_a_uuid_the_work_item_does_not_hold_answers_20006_with_a_non_200_status() {
     let s = server().await;
     let r = upload(&s, &attachment_form(b"x")).await;
-    let uuid = r.json()["data"]["uuid"].as_str().unwrap().to_string();
+    let uuid = uploaded_uuid(&r);
     let t = token(&s, 0).await;
     let r = download(&s, &t, "6437110002", &json!({ "uuid": uuid })).await;
     assert_eq!(r.status, 400);
@@ -730,7 +789,7 @@ async fn download_content_disposition_percent_encodes_a_space_as_20_never_plus()
         b"%PDF",
     );
     let r = upload(&s, &form).await;
-    let uuid = r.json()["data"]["uuid"].as_str().unwrap().to_string();
+    let uuid = uploaded_uuid(&r);
     let t = token(&s, 0).await;
     let resp = client()
         .post(download_url(&s, PROJECT_KEY, "story", STORY))

@@ -640,17 +640,17 @@ async fn list_without_resource_id_is_rejected_with_1470400() {
 }
 
 #[tokio::test]
-async fn list_of_an_unknown_task_answers_1470403() {
+async fn list_of_an_unknown_task_answers_1470404_as_its_page_says() {
     let server = server().await;
     let resp = list(&server, TENANT_TOKEN, "resource_id=nope").await;
-    assert_eq!((resp.status, resp.code()), (403, 1470403));
+    assert_eq!((resp.status, resp.code()), (404, 1470404));
 }
 
 #[tokio::test]
-async fn list_by_a_caller_who_may_not_edit_the_task_answers_1470404() {
+async fn list_by_a_caller_who_may_not_read_the_task_answers_1470403_as_its_page_says() {
     let server = server().await;
     let resp = list(&server, USER_TOKEN, &format!("resource_id={FOREIGN_TASK}")).await;
-    assert_eq!((resp.status, resp.code()), (404, 1470404));
+    assert_eq!((resp.status, resp.code()), (403, 1470403));
 }
 
 // ---- get, delete, download --------------------------------------------------------------------
@@ -674,7 +674,7 @@ async fn get_answers_the_attachment_with_its_url() {
 }
 
 #[tokio::test]
-async fn get_of_an_unknown_attachment_answers_1470403() {
+async fn get_of_an_unknown_attachment_answers_1470404_as_its_page_says() {
     let server = server().await;
     let resp = get(
         &server,
@@ -682,7 +682,7 @@ async fn get_of_an_unknown_attachment_answers_1470403() {
         "/open-apis/task/v2/attachments/00000000-0000-4000-8000-000000000000",
     )
     .await;
-    assert_eq!((resp.status, resp.code()), (403, 1470403));
+    assert_eq!((resp.status, resp.code()), (404, 1470404));
 }
 
 #[tokio::test]
@@ -730,14 +730,14 @@ async fn delete_removes_the_attachment_from_get_list_and_url() {
     assert_eq!((resp.status, resp.code()), (200, 0), "{}", resp.text);
     assert_eq!(resp.json()["data"], serde_json::json!({}));
     let again = get(&server, Some(TENANT_TOKEN), &path).await;
-    assert_eq!((again.status, again.code()), (403, 1470403));
+    assert_eq!((again.status, again.code()), (404, 1470404));
     let listed = list(&server, TENANT_TOKEN, &format!("resource_id={TASK}")).await;
     let names: Vec<Value> = items(&listed).iter().map(|i| i["name"].clone()).collect();
     assert_eq!(names, ["keep"]);
     let download = read(client().get(&url).send().await.unwrap()).await;
-    assert_eq!((download.status, download.code()), (403, 1470403));
+    assert_eq!((download.status, download.code()), (404, 1470404));
     let twice = delete(&server, TENANT_TOKEN, &path).await;
-    assert_eq!((twice.status, twice.code()), (403, 1470403));
+    assert_eq!((twice.status, twice.code()), (404, 1470404));
     assert_eq!(
         server.state().emulator().store.file_count(),
         1,
@@ -746,7 +746,7 @@ async fn delete_removes_the_attachment_from_get_list_and_url() {
 }
 
 #[tokio::test]
-async fn delete_by_a_caller_who_may_not_edit_the_task_answers_1470404() {
+async fn delete_by_a_caller_neither_editor_nor_uploader_answers_1470403() {
     let mut world = World::default_world();
     // The user may edit nothing in this world; the app may edit the seed task.
     for t in &mut world.task.tasks {
@@ -759,6 +759,6 @@ async fn delete_by_a_caller_who_may_not_edit_the_task_answers_1470404() {
         .to_string();
     let path = format!("/open-apis/task/v2/attachments/{guid}");
     let resp = delete(&server, USER_TOKEN, &path).await;
-    assert_eq!((resp.status, resp.code()), (404, 1470404));
+    assert_eq!((resp.status, resp.code()), (403, 1470403));
     assert_eq!(get(&server, Some(TENANT_TOKEN), &path).await.status, 200);
 }

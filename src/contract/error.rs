@@ -113,6 +113,16 @@ fn fill(template: &str, vars: &[(String, String)]) -> String {
     out
 }
 
+/// The specific cause a `detail` row appends to its message: the place, the rule and the value
+/// (`resource_id: required`, `page_size: ≤ 100, got 101`).
+fn cause(v: &Violation) -> String {
+    if v.value.is_empty() {
+        format!("{}: {}", v.field, v.description)
+    } else {
+        format!("{}: {}, got {}", v.field, v.description, v.value)
+    }
+}
+
 /// Renders `err` in `scope`'s envelope with `log_id`.
 ///
 /// A code that no table of the scope documents is a defect of the emulator; it is answered as the
@@ -141,7 +151,12 @@ pub fn render(scope: ErrorScope<'_>, err: &ApiError, log_id: &str) -> Rendered {
             }
         }
     };
-    let msg = fill(&row.msg, &err.vars);
+    let mut msg = fill(&row.msg, &err.vars);
+    if row.detail {
+        if let Some(v) = err.field_violations.first() {
+            msg.push_str(&cause(v));
+        }
+    }
     let platform = match scope {
         ErrorScope::Endpoint(spec) => spec.platform,
         ErrorScope::Project => Platform::Project,

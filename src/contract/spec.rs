@@ -163,6 +163,22 @@ pub struct ErrorSpec {
     /// `doc`, `3p`, or `assumed`.
     #[serde(default = "default_grade")]
     pub grade: String,
+    /// Whether the answered `msg` names the specific cause after the documented text: the
+    /// first field violation's place and rule (e.g. Task's 1470400, "查看返回中的msg确定具体原因").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub detail: bool,
+}
+
+/// Fields an endpoint takes, unchanged, from another endpoint's spec (`fields_from`): the
+/// same rules, not a copy in the file — e.g. progress record update's `content` and
+/// `progress_rate` are create's.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct FieldsFrom {
+    /// The spec the fields come from.
+    pub endpoint: String,
+    /// Top-level field names; each comes with every field below it (`name.…`, `name[]…`), in
+    /// that spec's order.
+    pub fields: Vec<String>,
 }
 
 /// The frequency quota of an endpoint (FEISHU_FACTS §2).
@@ -196,7 +212,8 @@ pub struct EndpointSpec {
     pub name: String,
     /// API family: `okr`, `task`, `drive`, `project`.
     pub family: String,
-    /// Seed document in `specs/seeds/` this contract is copied from.
+    /// Seed document in `specs/seeds/` this contract is copied from; for a follow-up API with a
+    /// table of its own, the section of `FOLLOWUP_APIS.md` (e.g. `FOLLOWUP_APIS.md §2.1`).
     pub seed: String,
     /// HTTP method.
     pub method: String,
@@ -221,11 +238,18 @@ pub struct EndpointSpec {
     /// Fields and their rules.
     #[serde(default)]
     pub fields: Vec<FieldSpec>,
+    /// Fields taken from another spec when the catalogue loads, appended after `fields`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields_from: Option<FieldsFrom>,
     /// The complete error table of the seed, plus assumed rows marked as such.
     pub errors: Vec<ErrorSpec>,
     /// Choices made where the docs are silent.
     #[serde(default)]
     pub assumed: Vec<String>,
+    /// File parts reach the endpoint whole even under `--retain metadata` (Drive's
+    /// `upload_part`: a block is at most 4 MiB, and the endpoint digests it into its upload).
+    #[serde(default)]
+    pub read_files_whole: bool,
 }
 
 impl EndpointSpec {
@@ -328,7 +352,83 @@ pub const ENDPOINT_FILES: &[(&str, &str)] = &[
         "drive.media.upload_all.json",
         include_str!("../../specs/drive.media.upload_all.json"),
     ),
+    (
+        "drive.media.upload_prepare.json",
+        include_str!("../../specs/drive.media.upload_prepare.json"),
+    ),
+    (
+        "drive.media.upload_part.json",
+        include_str!("../../specs/drive.media.upload_part.json"),
+    ),
+    (
+        "drive.media.upload_finish.json",
+        include_str!("../../specs/drive.media.upload_finish.json"),
+    ),
+    (
+        "drive.media.download.json",
+        include_str!("../../specs/drive.media.download.json"),
+    ),
+    (
+        "drive.media.batch_get_tmp_download_url.json",
+        include_str!("../../specs/drive.media.batch_get_tmp_download_url.json"),
+    ),
+    (
+        "okr.progress_record.get.json",
+        include_str!("../../specs/okr.progress_record.get.json"),
+    ),
+    (
+        "okr.progress_record.update.json",
+        include_str!("../../specs/okr.progress_record.update.json"),
+    ),
+    (
+        "okr.progress_record.delete.json",
+        include_str!("../../specs/okr.progress_record.delete.json"),
+    ),
+    (
+        "project.file.upload.json",
+        include_str!("../../specs/project.file.upload.json"),
+    ),
+    (
+        "project.file.delete.json",
+        include_str!("../../specs/project.file.delete.json"),
+    ),
+    (
+        "task.attachment.list.json",
+        include_str!("../../specs/task.attachment.list.json"),
+    ),
+    (
+        "task.attachment.get.json",
+        include_str!("../../specs/task.attachment.get.json"),
+    ),
+    (
+        "task.attachment.delete.json",
+        include_str!("../../specs/task.attachment.delete.json"),
+    ),
 ];
+
+/// The fields `from` names, taken from its endpoint among `endpoints` in that spec's order.
+/// Panics on a name that spec lacks (a build defect the spec tests catch).
+fn inherited_fields(endpoints: &[EndpointSpec], name: &str, from: &FieldsFrom) -> Vec<FieldSpec> {
+    let source = endpoints
+        .iter()
+        .find(|s| s.name == from.endpoint)
+        .unwrap_or_else(|| panic!("spec {name}: fields_from names no spec {}", from.endpoint));
+    let below = |field: &str, top: &str| {
+        field == top
+            || field
+                .strip_prefix(top)
+                .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+    };
+    for top in &from.fields {
+        source.field(top);
+    }
+    source
+        .fields
+        .iter()
+        .filter(|f| from.fields.iter().any(|top| below(&f.name, top)))
+        .cloned()
+        .collect()
+}
 
 /// The embedded `specs/platform.json`.
 pub const PLATFORM_FILE: &str = include_str!("../../specs/platform.json");
@@ -339,13 +439,23 @@ impl Catalogue {
     pub fn get() -> &'static Catalogue {
         static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
         CATALOGUE.get_or_init(|| {
-            let endpoints = ENDPOINT_FILES
+            let mut endpoints: Vec<EndpointSpec> = ENDPOINT_FILES
                 .iter()
                 .map(|(file, text)| {
                     serde_json::from_str(text)
                         .unwrap_or_else(|e| panic!("specs/{file} does not parse: {e}"))
                 })
                 .collect();
+            let inherited: Vec<Vec<FieldSpec>> = endpoints
+                .iter()
+                .map(|e| match &e.fields_from {
+                    Some(from) => inherited_fields(&endpoints, &e.name, from),
+                    None => Vec::new(),
+                })
+                .collect();
+            for (e, fields) in endpoints.iter_mut().zip(inherited) {
+                e.fields.extend(fields);
+            }
             let platform = serde_json::from_str(PLATFORM_FILE)
                 .unwrap_or_else(|e| panic!("specs/platform.json does not parse: {e}"));
             Catalogue {
@@ -755,7 +865,7 @@ mod tests {
     #[test]
     fn every_embedded_spec_parses() {
         let c = Catalogue::get();
-        assert_eq!(c.endpoints.len(), 5);
+        assert_eq!(c.endpoints.len(), ENDPOINT_FILES.len());
     }
 
     #[test]

@@ -44,6 +44,10 @@ pub struct JournalEntry {
     pub log_id: String,
     /// File parts of an upload, in arrival order.
     pub parts: Vec<PartRecord>,
+    /// The `X-Mock-*` headers the answer carried (e.g. `X-Mock-Attachment-Uuid`, the uuid of a
+    /// Feishu Project attachment, which the platform's own answer does not name).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub mock_headers: std::collections::BTreeMap<String, String>,
 }
 
 /// A capped journal.
@@ -68,9 +72,10 @@ impl Journal {
         self.limit > 0
     }
 
-    /// Appends `entry`, dropping the oldest beyond the limit.
+    /// Appends `entry`, dropping the oldest beyond the limit. The inspector's own page loads
+    /// (`/__mock/ui…`) are not kept: watching the journal must not push out what it shows.
     pub fn push(&self, entry: JournalEntry) {
-        if self.limit == 0 {
+        if self.limit == 0 || crate::control::ui::is_ui_path(&entry.path) {
             return;
         }
         let mut guard = self.entries.lock().unwrap_or_else(|p| p.into_inner());
@@ -130,6 +135,7 @@ mod tests {
             code: Some(n),
             log_id: String::new(),
             parts: vec![],
+            mock_headers: Default::default(),
         }
     }
 

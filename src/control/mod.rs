@@ -9,9 +9,11 @@
 
 pub mod faults;
 pub mod journal;
+pub mod openapi;
 pub mod plane;
 pub mod quota;
 pub mod response;
+pub mod ui;
 pub mod world_check;
 
 use crate::families::world::World;

@@ -10,6 +10,7 @@
 //! | `POST /__mock/world[?replace=true]` | adds objects in the `--world` format; refuses (400, `problems`) empty ids, duplicates, references to unknown objects, and ids the world already has unless `replace=true` |
 //! | `POST` / `GET` / `DELETE /__mock/faults` | add, list, clear fault rules |
 //! | `GET` / `POST /__mock/clock` | read, or `{"advance_seconds": N}` to move emulator time |
+//! | `GET /__mock/openapi.json` | the emulated contract as OpenAPI 3.1 ([`crate::control::openapi`]) |
 //!
 //! Control-plane errors are HTTP 400 (bad input) or 404 (unknown route or file) with
 //! `{"error": "…"}`; they are the emulator's own, not Feishu's.
@@ -24,6 +25,23 @@ use http_body_util::Full;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::Response;
 use serde_json::{json, Value};
+
+/// Every control-plane route: (method, path with `:name` segments, what it does). The
+/// OpenAPI document lists them under the tag `control`.
+pub const CONTROL_ROUTES: &[(&str, &str, &str)] = &[
+    ("GET", "/__mock/health", "200 {\"status\":\"ok\"} once the world is loaded"),
+    ("POST", "/__mock/reset", "back to the start-up world: files, records, tokens, counters, journal, faults and clock cleared"),
+    ("GET", "/__mock/requests", "the request journal, oldest first (?endpoint=&code=)"),
+    ("GET", "/__mock/files", "metadata of every stored file"),
+    ("GET", "/__mock/files/:file_token", "the raw bytes of one stored file"),
+    ("POST", "/__mock/world", "adds objects in the --world format"),
+    ("POST", "/__mock/faults", "adds a fault rule"),
+    ("GET", "/__mock/faults", "lists the fault rules"),
+    ("DELETE", "/__mock/faults", "clears the fault rules"),
+    ("GET", "/__mock/clock", "the emulator clock"),
+    ("POST", "/__mock/clock", "{\"advance_seconds\": N} moves the emulator clock"),
+    ("GET", "/__mock/openapi.json", "this document"),
+];
 
 fn error(status: u16, message: impl Into<String>) -> HttpResponse {
     json_response(status, &json!({"error": message.into()}), &[])
@@ -119,9 +137,13 @@ pub fn handle(emulator: &Emulator, reset: &dyn Fn(), req: PlaneRequest<'_>) -> H
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
+    if let Some(page) = crate::control::ui::handle(emulator, method, path, query) {
+        return page;
+    }
     let rest = path.trim_start_matches("/__mock").trim_end_matches('/');
     match (method, rest) {
         ("GET", "/health") => ok(json!({"status": "ok"})),
+        ("GET", "/openapi.json") => ok(crate::control::openapi::document()),
         ("POST", "/reset") => {
             reset();
             ok(json!({"reset": true}))

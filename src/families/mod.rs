@@ -92,6 +92,10 @@ pub enum Reply {
     /// JSON `data` already serialized (one compact JSON object), wrapped in the platform's
     /// envelope as it is: for a handler that writes its answer in one pass.
     JsonText(String),
+    /// Success without `data`: the platform's envelope alone, as some pages document it —
+    /// `{"code":0,"msg":"success"}` (OKR progress record delete) or
+    /// `{"err":{},"err_msg":"","err_code":0}` (Feishu Project work-item upload, seed 003).
+    NoData,
     /// A whole body emitted as it is with HTTP 200, outside the envelope (token endpoints with
     /// envelopes of their own, such as Project's `plugin_token`).
     Raw(Value),
@@ -103,6 +107,20 @@ pub enum Reply {
         filename: Option<String>,
         /// The bytes.
         bytes: Bytes,
+    },
+    /// Part of a file's bytes, answered `206 Partial Content` with
+    /// `Content-Range: bytes <start>-<start + len - 1>/<total>` (a download's `Range`).
+    Partial {
+        /// Content-Type.
+        content_type: String,
+        /// File name for `Content-Disposition`, if any.
+        filename: Option<String>,
+        /// The bytes of the range (never empty).
+        bytes: Bytes,
+        /// Offset of the first byte of `bytes` in the file.
+        start: u64,
+        /// Size of the whole file.
+        total: u64,
     },
 }
 

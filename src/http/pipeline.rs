@@ -180,6 +180,7 @@ struct Trace {
     caller: Option<String>,
     code: Option<i64>,
     parts: Vec<PartRecord>,
+    mock_headers: Vec<(String, String)>,
 }
 
 /// What a route leads to.
@@ -227,12 +228,8 @@ fn percent_decode(s: &str) -> String {
 fn route(method: &Method, path: &str) -> Option<(Route, Vec<(String, String)>)> {
     if method == Method::POST {
         match path {
-            "/open-apis/auth/v3/tenant_access_token/internal" => {
-                return Some((Route::TenantToken, vec![]))
-            }
-            "/open-apis/auth/v3/app_access_token/internal" => {
-                return Some((Route::AppToken, vec![]))
-            }
+            families::auth::TENANT_ACCESS_TOKEN_PATH => return Some((Route::TenantToken, vec![])),
+            families::auth::APP_ACCESS_TOKEN_PATH => return Some((Route::AppToken, vec![])),
             _ => {}
         }
     }
@@ -347,6 +344,7 @@ pub async fn handle(
                 let (response, code) = match result {
                     Outcome::Family(result, extra) => {
                         let (mut response, code) = finish(spec, result, &log_id);
+                        trace.mock_headers.clone_from(&extra);
                         for (k, v) in extra {
                             if let (Ok(k), Ok(v)) = (
                                 HeaderName::from_bytes(k.as_bytes()),
@@ -413,6 +411,7 @@ fn journal(
         code: trace.code,
         log_id: log_id.to_string(),
         parts: trace.parts,
+        mock_headers: trace.mock_headers.into_iter().collect(),
     });
 }
 
@@ -597,7 +596,7 @@ async fn run_route(
         .get(hyper::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let retain = store.options.retain;
+    let retain = retain_for(r.spec, store.options.retain);
     // A JSON route without credentials is a token endpoint (Project's plugin_token): it answers
     // an unreadable body itself, in its own envelope, so it is handed `Input::Empty`.
     let own_envelope = kind == BodyKind::Json && r.def.auth == RouteAuth::None;
@@ -672,6 +671,16 @@ enum Outcome {
     /// The family's answer, with the `X-Mock-*` headers it added.
     Family(Result<Reply, ApiError>, Vec<(String, String)>),
     Control(HttpResponse),
+}
+
+/// How the file parts of a request to `spec` are read: whole when the spec says so
+/// (`read_files_whole`), else as the store's retention asks.
+fn retain_for(spec: &EndpointSpec, retain: Retain) -> Retain {
+    if spec.read_files_whole {
+        Retain::Bytes
+    } else {
+        retain
+    }
 }
 
 /// SHA-256 of `bytes`, lower-case hex.
@@ -769,7 +778,7 @@ pub async fn answer_in_memory(emulator: &Emulator, req: InMemoryRequest) -> InMe
             .map(Ok::<Bytes, std::convert::Infallible>),
     );
     let kind = def.body.unwrap_or(spec.body);
-    let retain = store.options.retain;
+    let retain = retain_for(spec, store.options.retain);
     let result = match extract(spec, kind, req.content_type.as_deref(), None, retain, body).await {
         Ok(input) => {
             let ctx = Ctx {
@@ -852,6 +861,12 @@ fn finish(
                 Some(0),
             );
         }
+        Ok(Reply::NoData) => {
+            return (
+                json_text_response(200, no_data_body(spec.platform).to_string(), &[]),
+                Some(0),
+            );
+        }
         Ok(Reply::JsonText(data)) => {
             return (
                 json_text_response(200, success_body(spec.platform, &data), &[]),
@@ -869,20 +884,19 @@ fn finish(
             content_type,
             filename,
             bytes,
+        }) => bytes_response(content_type, filename, bytes),
+        Ok(Reply::Partial {
+            content_type,
+            filename,
+            bytes,
+            start,
+            total,
         }) => {
-            let mut resp = Response::new(Full::new(bytes));
-            if let Ok(v) = HeaderValue::from_str(&content_type) {
-                resp.headers_mut().insert(CONTENT_TYPE, v);
-            }
-            if let Some(name) = filename {
-                // RFC 5987 / 6266: percent-encoding, so a space is %20 (never `+`).
-                let encoded =
-                    percent_encoding::utf8_percent_encode(&name, RFC5987_ATTR_CHAR).to_string();
-                let cd = format!("attachment; filename=\"{encoded}\"; filename*=UTF-8''{encoded}");
-                if let Ok(v) = HeaderValue::from_str(&cd) {
-                    resp.headers_mut()
-                        .insert(hyper::header::CONTENT_DISPOSITION, v);
-                }
+            let end = start + (bytes.len() as u64).max(1) - 1;
+            let mut resp = bytes_response(content_type, filename, bytes);
+            *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{end}/{total}")) {
+                resp.headers_mut().insert(hyper::header::CONTENT_RANGE, v);
             }
             resp
         }
@@ -892,6 +906,26 @@ fn finish(
         }
     };
     (response, None)
+}
+
+/// A download answer: the bytes with their Content-Type and, when named, a
+/// `Content-Disposition` carrying the file name (hyper writes both names in exactly this casing,
+/// which the Python SDK looks up case-sensitively).
+fn bytes_response(content_type: String, filename: Option<String>, bytes: Bytes) -> HttpResponse {
+    let mut resp = Response::new(Full::new(bytes));
+    if let Ok(v) = HeaderValue::from_str(&content_type) {
+        resp.headers_mut().insert(CONTENT_TYPE, v);
+    }
+    if let Some(name) = filename {
+        // RFC 5987 / 6266: percent-encoding, so a space is %20 (never `+`).
+        let encoded = percent_encoding::utf8_percent_encode(&name, RFC5987_ATTR_CHAR).to_string();
+        let cd = format!("attachment; filename=\"{encoded}\"; filename*=UTF-8''{encoded}");
+        if let Ok(v) = HeaderValue::from_str(&cd) {
+            resp.headers_mut()
+                .insert(hyper::header::CONTENT_DISPOSITION, v);
+        }
+    }
+    resp
 }
 
 /// Answers a body built whole by the handler (token endpoints), or its error, with the code
@@ -923,6 +957,16 @@ fn success_body(platform: Platform, data: &str) -> String {
     body.push_str(data);
     body.push_str(tail);
     body
+}
+
+/// The success envelope of `platform` without `data`, byte for byte as documented:
+/// `{"code":0,"msg":"success"}` (OKR progress record delete) or
+/// `{"err":{},"err_msg":"","err_code":0}` (seed 003's work-item upload).
+fn no_data_body(platform: Platform) -> &'static str {
+    match platform {
+        Platform::Open => r#"{"code":0,"msg":"success"}"#,
+        Platform::Project => r#"{"err":{},"err_msg":"","err_code":0}"#,
+    }
 }
 
 /// The answer to an unknown route or method: 404 `text/plain` `404 page not found`

@@ -521,6 +521,16 @@ impl Store {
             .fetch_sub(objects as u64, Ordering::SeqCst);
     }
 
+    /// Counts `bytes` as no longer kept (e.g. the content of a deleted or replaced progress
+    /// record), never below zero, in what is kept and what counts against the cap.
+    pub fn release_stored_bytes(&self, bytes: u64) {
+        for counter in [&self.stored_bytes, &self.counted_bytes] {
+            let _ = counter.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |held| {
+                Some(held.saturating_sub(bytes))
+            });
+        }
+    }
+
     /// Forgets the stored file `file_token` (e.g. a deleted Task attachment), giving back what
     /// it counted.
     pub fn remove_file(&self, file_token: &str) {

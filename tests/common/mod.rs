@@ -2,6 +2,8 @@
 //! credentials, raw multipart bodies (to send exactly what each SDK sends), and snapshots.
 #![allow(dead_code)]
 
+pub mod venv;
+
 use feishu_mock::state::store::Options;
 use feishu_mock::{Config, MockServer, World};
 use serde_json::Value;

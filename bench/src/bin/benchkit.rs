@@ -12,6 +12,10 @@
 //!                                        server's idle and peak RSS and each answer's code
 //! benchkit fill URL PID MIB FILE_MIB     B5b: stores MIB MiB as FILE_MIB-MiB Drive files, one
 //!                                        request at a time; prints RSS before and after
+//! benchkit chunked URL MIB ROUNDS        B7: ROUNDS chunked uploads of a MIB-MiB file
+//!                                        (upload_prepare, MIB/4 upload_part of 4 MiB with their
+//!                                        Adler-32, upload_finish), one request at a time; one
+//!                                        line per round: seconds, MiB/s, answers with code 0
 //! ```
 //!
 //! Every request goes to loopback only, and every loop is bounded in count and time.
@@ -38,6 +42,7 @@ fn main() {
         ["drive-body", size, out] => drive_body(parse(size), out),
         ["abuse", url, pid, clients, bytes] => abuse(url, parse(pid), parse(clients), parse(bytes)),
         ["fill", url, pid, mib, file_mib] => fill(url, parse(pid), parse(mib), parse(file_mib)),
+        ["chunked", url, mib, rounds] => chunked(url, parse(mib), parse(rounds)),
         _ => {
             eprintln!("usage: see the module doc of bench/src/bin/benchkit.rs");
             std::process::exit(2);
@@ -306,4 +311,95 @@ fn fill(url: &str, pid: u32, total_mib: u64, file_mib: u64) {
         mib(after),
         mib(hwm)
     );
+}
+
+// ------------------------------------------------------------------------------------------
+// B7 chunked upload
+// ------------------------------------------------------------------------------------------
+
+const BLOCK: usize = 4 * 1024 * 1024;
+
+/// One POST of `parts` (concatenated) to `path` on a fresh connection; the answer's body.
+fn post(addr: &str, path: &str, content_type: &str, parts: &[&[u8]]) -> String {
+    let length: usize = parts.iter().map(|p| p.len()).sum();
+    let Ok(mut s) = TcpStream::connect(addr) else {
+        return String::new();
+    };
+    let _ = s.set_nodelay(true);
+    let _ = s.set_read_timeout(Some(Duration::from_secs(120)));
+    let req = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\n\
+         Content-Type: {content_type}\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n"
+    );
+    let sent = || -> std::io::Result<()> {
+        let mut s = &s;
+        s.write_all(req.as_bytes())?;
+        for p in parts {
+            s.write_all(p)?;
+        }
+        Ok(())
+    };
+    let _ = sent();
+    let mut resp = Vec::new();
+    let _ = s.read_to_end(&mut resp);
+    let text = String::from_utf8_lossy(&resp).to_string();
+    text.split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default()
+}
+
+/// The string value of `"key":"…"` in a JSON answer.
+fn string_of(resp: &str, key: &str) -> Option<String> {
+    let rest = resp.split(&format!("\"{key}\":\"")).nth(1)?;
+    Some(rest.split('"').next()?.to_string())
+}
+
+fn chunked(url: &str, total_mib: u64, rounds: usize) {
+    let addr = authority(url);
+    let size = total_mib * MIB;
+    let blocks = (size as usize).div_ceil(BLOCK);
+    let mut data = vec![0u8; size as usize];
+    Filler(0x5DEE_CE66_D1CE_4E5B).fill(&mut data);
+    let sums: Vec<u32> = data.chunks(BLOCK).map(adler2::adler32_slice).collect();
+    let json = "application/json; charset=utf-8";
+    let ctype = content_type();
+    for _ in 0..rounds {
+        let started = Instant::now();
+        let mut ok = 0;
+        let prepare = format!(
+            r#"{{"file_name":"bench.bin","parent_type":"doc_file","parent_node":"{NODE}","size":{size}}}"#
+        );
+        let resp = post(addr, "/open-apis/drive/v1/medias/upload_prepare", json, &[prepare.as_bytes()]);
+        ok += (code_of(&resp) == 0) as usize;
+        // The baseline answers no upload_id: any will do there.
+        let id = string_of(&resp, "upload_id").unwrap_or_else(|| "7111211691345512356".into());
+        for (seq, block) in data.chunks(BLOCK).enumerate() {
+            let mut head = String::new();
+            head += &text_part("upload_id", &id);
+            head += &text_part("seq", &seq.to_string());
+            head += &text_part("size", &block.len().to_string());
+            head += &text_part("checksum", &sums[seq].to_string());
+            head += &format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            );
+            let tail = format!("\r\n--{BOUNDARY}--\r\n");
+            let resp = post(
+                addr,
+                "/open-apis/drive/v1/medias/upload_part",
+                &ctype,
+                &[head.as_bytes(), block, tail.as_bytes()],
+            );
+            ok += (code_of(&resp) == 0) as usize;
+        }
+        let finish = format!(r#"{{"upload_id":"{id}","block_num":{blocks}}}"#);
+        let resp = post(addr, "/open-apis/drive/v1/medias/upload_finish", json, &[finish.as_bytes()]);
+        ok += (code_of(&resp) == 0) as usize;
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "secs={secs:.3} mibs={:.1} ok={ok}/{} blocks={blocks}",
+            total_mib as f64 / secs,
+            blocks + 2
+        );
+    }
 }

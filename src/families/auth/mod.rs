@@ -16,6 +16,11 @@ use crate::state::store::{Store, TokenKind};
 use hyper::header::AUTHORIZATION;
 use hyper::HeaderMap;
 
+/// `POST` route of the tenant token endpoint (FEISHU_FACTS §1).
+pub const TENANT_ACCESS_TOKEN_PATH: &str = "/open-apis/auth/v3/tenant_access_token/internal";
+/// `POST` route of the app token endpoint (FEISHU_FACTS §1).
+pub const APP_ACCESS_TOKEN_PATH: &str = "/open-apis/auth/v3/app_access_token/internal";
+
 /// Token endpoints: unknown app, wrong secret or malformed body (FEISHU_FACTS §1, 3p).
 pub const INVALID_PARAM: i64 = 10003;
 /// No `Authorization` header, or no `Bearer ` prefix.

@@ -10,13 +10,22 @@
 //!   ([`crate::contract::json_body`]) against `specs/okr.progress_record.create.json`,
 //!   snake_case keys accepted inside `content`, answered in camelCase.
 //!
-//! Codes (both endpoints, HTTP 400): 1001001 invalid parameters, 1001002 no permission (not a
+//! - `GET`, `PUT`, `DELETE /open-apis/okr/v1/progress_records/:progress_id`
+//!   ([`progress_record_get`], [`progress_record_update`], [`progress_record_delete`],
+//!   FOLLOWUP_APIS §3): the record's whole life. PUT reads its body with create's own field
+//!   rules (`fields_from` in `specs/okr.progress_record.update.json`) through the same validator.
+//!   Only the creating app or the objective's owner may change or delete a record (assumed).
+//!
+//! Codes (every endpoint, HTTP 400): 1001001 invalid parameters, 1001002 no permission (not a
 //! self-built app), 1001003 user not found, 1001004 okr data not found. 1009998 system exception
 //! (HTTP 500) answers an image or record that would pass `--max-stored-bytes` (assumed); 1009999
 //! is only forced. The order of the checks is written in each spec's `assumed` list.
 
 pub mod image;
 pub mod progress_record;
+pub mod progress_record_delete;
+pub mod progress_record_get;
+pub mod progress_record_update;
 pub mod world;
 
 use crate::contract::error::ApiError;
@@ -28,7 +37,8 @@ use progress_record::progress_record_create;
 use serde_json::Value;
 use world::OkrWorld;
 
-/// The routes of this family: the two documented endpoints and the image download link.
+/// The routes of this family: the two seeded endpoints, the record's get, update and delete
+/// (FOLLOWUP_APIS §3), and the image download link.
 pub const ROUTES: &[RouteDef] = &[
     RouteDef {
         method: None,
@@ -45,6 +55,30 @@ pub const ROUTES: &[RouteDef] = &[
         auth: RouteAuth::Bearer,
         body: None,
         handler: progress_record_create,
+    },
+    RouteDef {
+        method: None,
+        pattern: None,
+        spec: "okr.progress_record.get",
+        auth: RouteAuth::Bearer,
+        body: None,
+        handler: progress_record_get::progress_record_get,
+    },
+    RouteDef {
+        method: None,
+        pattern: None,
+        spec: "okr.progress_record.update",
+        auth: RouteAuth::Bearer,
+        body: None,
+        handler: progress_record_update::progress_record_update,
+    },
+    RouteDef {
+        method: None,
+        pattern: None,
+        spec: "okr.progress_record.delete",
+        auth: RouteAuth::Bearer,
+        body: None,
+        handler: progress_record_delete::progress_record_delete,
     },
     RouteDef {
         method: Some("GET"),
@@ -146,6 +180,10 @@ pub struct OkrState {
     /// Progress records by progress_id, boxed: the table rehashes as it grows, and moving a
     /// pointer is cheaper than moving a record.
     records: DashMap<String, Box<ProgressRecord>>,
+    /// Objective id → its owner's open_id, from the world.
+    owners: DashMap<String, String>,
+    /// Key result id → the objective it belongs to, from the world.
+    objective_of: DashMap<String, String>,
 }
 
 impl OkrState {
@@ -161,9 +199,16 @@ impl OkrState {
     pub fn add_world(&self, okr: &OkrWorld) {
         for o in &okr.objectives {
             self.targets.insert(o.id.clone(), TARGET_OBJECTIVE);
+            if !o.owner_open_id.is_empty() {
+                self.owners.insert(o.id.clone(), o.owner_open_id.clone());
+            }
         }
         for kr in &okr.key_results {
             self.targets.insert(kr.id.clone(), TARGET_KEY_RESULT);
+            if !kr.objective_id.is_empty() {
+                self.objective_of
+                    .insert(kr.id.clone(), kr.objective_id.clone());
+            }
         }
         for img in &okr.images {
             self.images.insert(
@@ -207,6 +252,63 @@ impl OkrState {
     pub fn progress_record_count(&self) -> usize {
         self.records.len()
     }
+
+    /// Every progress record, oldest first (by `modify_time`, then id): for the inspector.
+    pub fn progress_records(&self) -> Vec<ProgressRecord> {
+        let mut all: Vec<ProgressRecord> = self.records.iter().map(|r| (**r).clone()).collect();
+        all.sort_by(|a, b| {
+            (a.modify_time_ms, &a.progress_id).cmp(&(b.modify_time_ms, &b.progress_id))
+        });
+        all
+    }
+
+    /// The open_id of the owner of the objective `target_id` is (or, for a key result,
+    /// belongs to), if the world names one.
+    pub fn owner_of(&self, target_id: &str) -> Option<String> {
+        let objective = match self.objective_of.get(target_id) {
+            Some(o) => o.clone(),
+            None => target_id.to_string(),
+        };
+        self.owners.get(&objective).map(|o| o.clone())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks shared by get, update and delete
+// ---------------------------------------------------------------------------------------------
+
+/// The record the `:progress_id` path segment names: 1001001 when it is not 1–19 decimal
+/// digits (assumed), 1001004 when no record (or a deleted one) has it.
+pub(crate) fn record_in_path(ctx: &Ctx<'_>) -> Result<ProgressRecord, ApiError> {
+    let spec = ctx.spec;
+    let field = spec.field("progress_id");
+    let id = ctx.path("progress_id").unwrap_or_default();
+    field.check_text(Some(id), spec.param_error)?;
+    ctx.families.okr.progress_record(id).ok_or_else(|| {
+        field
+            .violation(
+                "exists",
+                spec.param_error,
+                id,
+                "a progress record of the tenant".into(),
+            )
+            .into()
+    })
+}
+
+/// Whether the caller may change or delete `record` (assumed, FOLLOWUP_APIS §3.4): the app
+/// that created it, with any of its tokens, or a user token whose user owns the record's
+/// objective. Anyone else: 1001002.
+pub(crate) fn check_may_change(ctx: &Ctx<'_>, record: &ProgressRecord) -> Result<(), ApiError> {
+    if ctx.caller.app_id() == Some(record.app_id.as_str()) {
+        return Ok(());
+    }
+    if let Caller::User { open_id, .. } = &ctx.caller {
+        if ctx.families.okr.owner_of(&record.target_id).as_deref() == Some(open_id.as_str()) {
+            return Ok(());
+        }
+    }
+    Err(ApiError::new(NO_PERMISSION))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,7 +394,13 @@ mod tests {
     #[test]
     fn every_code_the_okr_module_answers_is_in_both_error_tables() {
         let c = Catalogue::get();
-        for spec in ["okr.image.upload", "okr.progress_record.create"] {
+        for spec in [
+            "okr.image.upload",
+            "okr.progress_record.create",
+            "okr.progress_record.get",
+            "okr.progress_record.update",
+            "okr.progress_record.delete",
+        ] {
             let spec = c.endpoint(spec);
             for code in [
                 spec.param_error,

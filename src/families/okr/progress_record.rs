@@ -2,7 +2,7 @@
 
 use super::{check_caller, check_target, ProgressRecord, PROGRESS_ID_DIGITS};
 use crate::contract::error::ApiError;
-use crate::contract::json_body::{JsonBody, Refusal};
+use crate::contract::json_body::{JsonBody, Reading, Refusal};
 use crate::families::{expect_json_bytes, Ctx, Input, Reply};
 use crate::state::store::Retain;
 use serde_json::{json, Value};
@@ -44,35 +44,8 @@ pub fn progress_record_create(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiE
     let target_type = reading.int("target_type").unwrap_or_default();
     check_target(ctx, spec.field("target_id"), &target_id, target_type)?;
 
-    let person_field = spec.field(PERSON_OPEN_ID);
-    for (at, open_id) in reading.strings_at(PERSON_OPEN_ID) {
-        if ctx.store.user(open_id).is_none() {
-            let mut v =
-                person_field.violation("exists", pe, open_id, "a user of the tenant".into());
-            v.field = at.to_string();
-            return Err(v.into());
-        }
-    }
-    let image_field = spec.field(GALLERY_FILE_TOKEN);
-    for (at, token) in reading.strings_at(GALLERY_FILE_TOKEN) {
-        if ctx.families.okr.image(token).is_none() {
-            let mut v = image_field.violation(
-                "exists",
-                pe,
-                token,
-                "a file_token issued by /open-apis/okr/v1/images/upload".into(),
-            );
-            v.field = at.to_string();
-            return Err(v.into());
-        }
-    }
-
-    let progress_rate = match reading.answer("progress_rate") {
-        Some(rate) => Some(rate_answer(
-            serde_json::from_str(rate).map_err(|_| ApiError::new(pe))?,
-        )),
-        None => None,
-    };
+    check_references(ctx, &reading)?;
+    let progress_rate = progress_rate(ctx, &reading)?;
     let text = |name: &str| reading.text(name).map(str::to_string);
     let new = NewRecord {
         source_title: text("source_title").unwrap_or_default(),
@@ -96,6 +69,48 @@ pub fn progress_record_create(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiE
         },
     )
     .map(Reply::JsonText)
+}
+
+/// The world references inside a checked `content` (create and update alike): every person
+/// element's openId must be a user of the world (1001003), every gallery fileToken an image
+/// issued by the upload or held by the world (1001001); the first one missing answers, named
+/// by its concrete place.
+pub(super) fn check_references(ctx: &Ctx<'_>, reading: &Reading) -> Result<(), ApiError> {
+    let spec = ctx.spec;
+    let pe = spec.param_error;
+    let person_field = spec.field(PERSON_OPEN_ID);
+    for (at, open_id) in reading.strings_at(PERSON_OPEN_ID) {
+        if ctx.store.user(open_id).is_none() {
+            let mut v =
+                person_field.violation("exists", pe, open_id, "a user of the tenant".into());
+            v.field = at.to_string();
+            return Err(v.into());
+        }
+    }
+    let image_field = spec.field(GALLERY_FILE_TOKEN);
+    for (at, token) in reading.strings_at(GALLERY_FILE_TOKEN) {
+        if ctx.families.okr.image(token).is_none() {
+            let mut v = image_field.violation(
+                "exists",
+                pe,
+                token,
+                "a file_token issued by /open-apis/okr/v1/images/upload".into(),
+            );
+            v.field = at.to_string();
+            return Err(v.into());
+        }
+    }
+    Ok(())
+}
+
+/// The checked body's `progress_rate` in answer form, if it carries one.
+pub(super) fn progress_rate(ctx: &Ctx<'_>, reading: &Reading) -> Result<Option<Value>, ApiError> {
+    match reading.answer("progress_rate") {
+        Some(rate) => Ok(Some(rate_answer(
+            serde_json::from_str(rate).map_err(|_| ApiError::new(ctx.spec.param_error))?,
+        ))),
+        None => Ok(None),
+    }
 }
 
 /// `progress_rate` as answered: its documented members in answer form, with `percent` 0 when
@@ -176,10 +191,10 @@ fn keep_record(ctx: &Ctx<'_>, new: NewRecord) -> Result<String, ApiError> {
     Ok(answer)
 }
 
-/// The answered `data` of a created record as compact JSON:
+/// The answered `data` of a record (create, get, update) as compact JSON:
 /// `{"content":…,"modify_time":"<ms>","progress_id":"<19 digits>"}` plus `progress_rate` when
 /// given.
-fn answer_text(record: &ProgressRecord) -> String {
+pub(super) fn answer_text(record: &ProgressRecord) -> String {
     let content_json = record.content_json.as_deref().unwrap_or("{}");
     let mut data = String::with_capacity(content_json.len() + 128);
     data.push_str(r#"{"content":"#);

@@ -6,6 +6,8 @@ use crate::contract::error::ApiError;
 use crate::families::{Ctx, Input, Reply};
 
 /// Handles file/upload; see the module doc for fields and codes and the spec for their order.
+/// Answers exactly seed 003's success body, `{"err":{},"err_msg":"","err_code":0}` without
+/// `data`, and names the stored attachment's uuid in `X-Mock-Attachment-Uuid`.
 pub fn file_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
     let form = expect_form(ctx, input)?;
     let spec = ctx.spec;
@@ -70,9 +72,10 @@ pub fn file_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
         (false, None) => None,
     };
 
+    let claim = claim_idempotency(ctx)?;
     // Seed 003 note 1: an empty file is not refused, and nothing shows up on the work item.
     if file.is_empty() {
-        return Ok(Reply::Json(json!({})));
+        return Ok(Reply::NoData);
     }
 
     let uuid = loop {
@@ -90,7 +93,6 @@ pub fn file_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
         .content_type
         .clone()
         .unwrap_or_else(|| DEFAULT_MIME_TYPE.to_string());
-    let size = file.len();
     let slot = FieldSlot {
         project_key: space.project_key.clone(),
         work_item_id: item_id.clone(),
@@ -108,19 +110,17 @@ pub fn file_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
         parent: item_id,
         uploaded_at_ms: ctx.store.now_ms(),
     };
-    ctx.families
-        .project
-        .attach(ctx.store, slot, stored)
-        .map_err(|refused| match refused {
+    if let Err(refused) = ctx.families.project.attach(ctx.store, slot, stored) {
+        ctx.families.project.release_idem(claim);
+        return Err(match refused {
             AttachRefused::FieldFull => ApiError::new(UPLOAD_FAIL),
             AttachRefused::StoreFull => {
                 ApiError::new(spec.field("file").code_for("store_full", pe))
             }
-        })?;
-    Ok(Reply::Json(json!({
-        "uuid": uuid,
-        "name": name,
-        "size": size,
-        "mime_type": mime_type,
-    })))
+        });
+    }
+    // Seed 003's answer names nothing: the uuid travels in an emulator header (and so in the
+    // journal), and /__mock/files lists the file under it.
+    ctx.add_response_header(ATTACHMENT_UUID_HEADER, uuid);
+    Ok(Reply::NoData)
 }

@@ -9,9 +9,17 @@
 //!   wrong secret) — both assumed.
 //! - `POST /open_api/:project_key/work_item/:work_item_type_key/:work_item_id/file/upload`,
 //!   multipart: `file` (one part, ≤ 104857600 bytes), `field_key` or `field_alias`, `index` for
-//!   attachment fields inside compound fields. Answers `{"err_code":0,"err_msg":"","err":{},
-//!   "data":{"uuid","name","size","mime_type"}}` (size in bytes). At most
-//!   [`MAX_ATTACHMENTS_PER_FIELD`] attachments per field (per element for compound fields).
+//!   attachment fields inside compound fields. Answers exactly seed 003's
+//!   `{"err":{},"err_msg":"","err_code":0}`, without `data`; the stored attachment's uuid is in
+//!   the `X-Mock-Attachment-Uuid` response header (and so in the journal) and in
+//!   `/__mock/files`. At most [`MAX_ATTACHMENTS_PER_FIELD`] attachments per field (per element
+//!   for compound fields).
+//! - `POST /open_api/:project_key/file/upload` ([`project_file_upload`], FOLLOWUP_APIS §4.1):
+//!   one `file` part for rich text → `data` `["<url>"]`, as the Go SDK's `[]string`.
+//! - `POST /open_api/file/delete` ([`file_delete`], §4.3): JSON, deletes attachments of one
+//!   field all or nothing → `data {}`; 30019 for a uuid the field does not hold.
+//! - Every write honours `X-IDEM-UUID` (§4.4): a repeat of a successful write with the same
+//!   key, token and API answers HTTP 429 10430 and stores nothing (assumed).
 //! - `POST /open_api/:project_key/work_item/:work_item_type_key/:work_item_id/file/download`,
 //!   JSON `{"uuid"}` → HTTP 200 with the bytes, the stored Content-Type and the file name in
 //!   `Content-Disposition`.
@@ -23,9 +31,11 @@
 //! unknown uuid). Statuses, messages and the order of checks are in
 //! `specs/project.work_item.file.upload.json` and `specs/platform.json`.
 
+pub mod file_delete;
 pub mod file_download;
 pub mod file_upload;
 pub mod plugin_token;
+pub mod project_file_upload;
 pub mod world;
 
 use crate::contract::error::{lookup, ApiError, ErrorScope};
@@ -59,8 +69,24 @@ pub const ROUTES: &[RouteDef] = &[
         handler: file_download::file_download,
     },
     RouteDef {
+        method: None,
+        pattern: None,
+        spec: "project.file.upload",
+        auth: RouteAuth::Plugin,
+        body: None,
+        handler: project_file_upload::project_file_upload,
+    },
+    RouteDef {
+        method: None,
+        pattern: None,
+        spec: "project.file.delete",
+        auth: RouteAuth::Plugin,
+        body: None,
+        handler: file_delete::file_delete,
+    },
+    RouteDef {
         method: Some("POST"),
-        pattern: Some("/open_api/authen/plugin_token"),
+        pattern: Some(PLUGIN_TOKEN_PATH),
         spec: UPLOAD_SPEC,
         auth: RouteAuth::None,
         body: Some(BodyKind::Json),
@@ -69,6 +95,10 @@ pub const ROUTES: &[RouteDef] = &[
 ];
 
 /// The spec whose error table, envelope and limits all Project routes use.
+/// Route of the plugin token endpoint (`POST`, FEISHU_FACTS §4), answered in its own envelope
+/// (`{"data":{"token","expire_time"}}`, or `{"error":{"code","msg"},"data":{}}`).
+pub const PLUGIN_TOKEN_PATH: &str = "/open_api/authen/plugin_token";
+
 const UPLOAD_SPEC: &str = "project.work_item.file.upload";
 
 /// `err_code` for an absent, unknown or expired `X-PLUGIN-TOKEN` (FEISHU_FACTS §4, 3p; absent is
@@ -82,6 +112,15 @@ pub const NO_PERMISSION: i64 = 10001;
 pub const INVALID_PARAM: i64 = 20006;
 /// The 51st attachment of a field (seed 003 note 3; the code is assumed).
 pub const UPLOAD_FAIL: i64 = 1000050262;
+
+/// HTTP 429 `API Request Idempotent Limit`: a write repeated with the same `X-IDEM-UUID`
+/// (FOLLOWUP_APIS §4.4; what a repeat answers is assumed).
+pub const IDEMPOTENT_LIMIT: i64 = 10430;
+/// How long a successful write's `X-IDEM-UUID` is remembered, in ms (assumed: 24 hours).
+pub const IDEM_WINDOW_MS: i64 = 24 * 3600 * 1000;
+/// The response header that names a work-item attachment's uuid, which seed 003's answer
+/// does not carry.
+pub const ATTACHMENT_UUID_HEADER: &str = "X-Mock-Attachment-Uuid";
 
 /// Lifetime of a plugin or virtual token, in seconds (`expire_time`, FEISHU_FACTS §4).
 pub const PLUGIN_TOKEN_LIFETIME_SECS: i64 = 7200;
@@ -144,7 +183,13 @@ pub struct ProjectState {
     slots: DashMap<FieldSlot, Vec<String>>,
     /// The slot of each attachment, by uuid.
     attachments: DashMap<String, FieldSlot>,
+    /// Successful writes by (X-PLUGIN-TOKEN, endpoint, X-IDEM-UUID) → when they were made (ms).
+    idem: DashMap<(String, String, String), i64>,
 }
+
+/// A claimed `X-IDEM-UUID`: released when the write it guards fails.
+#[derive(Debug)]
+pub struct IdemClaim(Option<(String, String, String)>);
 
 /// Why [`ProjectState::attach`] refuses a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,6 +247,14 @@ impl ProjectState {
                     .find(|s| !s.simple_name.is_empty() && s.simple_name == key)
             })
             .cloned()
+    }
+
+    /// Whether any space of the world holds a work item `id`.
+    pub fn work_item_anywhere(&self, id: &str) -> bool {
+        let spaces = self.spaces.read().unwrap_or_else(|e| e.into_inner());
+        spaces
+            .iter()
+            .any(|s| s.work_items.iter().any(|w| w.id == id))
     }
 
     /// The secret of plugin `plugin_id`.
@@ -296,6 +349,86 @@ impl ProjectState {
     pub fn slot_of(&self, uuid: &str) -> Option<FieldSlot> {
         self.attachments.get(uuid).map(|s| s.clone())
     }
+
+    /// Deletes the attachments `uuids` of the field `field_key` of work item `work_item_id` in
+    /// space `project_key` (any compound element), all or nothing: `Err` names the first uuid
+    /// that field does not hold, and then nothing is deleted. Their bytes leave the store.
+    pub fn detach(
+        &self,
+        store: &Store,
+        project_key: &str,
+        work_item_id: &str,
+        field_key: &str,
+        uuids: &[String],
+    ) -> Result<(), String> {
+        let held = |slot: &FieldSlot| {
+            slot.project_key == project_key
+                && slot.work_item_id == work_item_id
+                && slot.field_key == field_key
+        };
+        if let Some(missing) = uuids
+            .iter()
+            .find(|u| !self.slot_of(u).is_some_and(|s| held(&s)))
+        {
+            return Err(missing.clone());
+        }
+        for uuid in uuids {
+            if let Some((_, slot)) = self.attachments.remove(uuid) {
+                if let Some(mut list) = self.slots.get_mut(&slot) {
+                    list.retain(|u| u != uuid);
+                }
+                store.remove_file(uuid);
+            }
+        }
+        Ok(())
+    }
+
+    /// Claims the `X-IDEM-UUID` of a write: `None` when the same token already made a
+    /// successful call of `endpoint` with `key` in the last [`IDEM_WINDOW_MS`].
+    pub fn claim_idem(
+        &self,
+        token: &str,
+        endpoint: &str,
+        key: &str,
+        now_ms: i64,
+    ) -> Option<IdemClaim> {
+        let k = (token.to_string(), endpoint.to_string(), key.to_string());
+        match self.idem.entry(k.clone()) {
+            dashmap::mapref::entry::Entry::Occupied(mut e) => {
+                if now_ms - *e.get() < IDEM_WINDOW_MS {
+                    return None;
+                }
+                e.insert(now_ms);
+            }
+            dashmap::mapref::entry::Entry::Vacant(e) => {
+                e.insert(now_ms);
+            }
+        }
+        Some(IdemClaim(Some(k)))
+    }
+
+    /// Forgets a claim whose write failed, so that a retry with the same key runs.
+    pub fn release_idem(&self, claim: IdemClaim) {
+        if let Some(k) = claim.0 {
+            self.idem.remove(&k);
+        }
+    }
+}
+
+/// Claims the request's `X-IDEM-UUID` for the endpoint (no header: nothing to claim), or
+/// answers 10430 for a repeat (FOLLOWUP_APIS §4.4; assumed). Called after every other check,
+/// just before the write; a write that then fails gives the claim back with
+/// [`ProjectState::release_idem`].
+fn claim_idempotency(ctx: &Ctx<'_>) -> Result<IdemClaim, ApiError> {
+    let key = ctx.header("x-idem-uuid").map(str::trim).unwrap_or("");
+    if key.is_empty() {
+        return Ok(IdemClaim(None));
+    }
+    let token = ctx.header("x-plugin-token").map(str::trim).unwrap_or("");
+    ctx.families
+        .project
+        .claim_idem(token, &ctx.spec.name, key, ctx.store.now_ms())
+        .ok_or_else(|| ApiError::new(IDEMPOTENT_LIMIT))
 }
 
 /// Authenticates a Project request by `X-PLUGIN-TOKEN` / `X-USER-KEY` (header names are

@@ -6,8 +6,9 @@ use crate::families::{Ctx, Input, Reply};
 
 /// `GET /open-apis/task/v2/attachments?resource_type=task&resource_id=…&page_size=…&page_token=…`:
 /// the task's attachments in upload order, `page_size` (1–100, default 50) at a time;
-/// `page_token` is answered only while `has_more`. 1470400 for a bad parameter, 1470403 for an
-/// unknown task, 1470404 when the caller may not edit it.
+/// `page_token` is answered only while `has_more`; each item carries a fresh `url`. 1470400 for
+/// a bad parameter (the msg names it), 1470404 for an unknown task, 1470403 when the caller may
+/// not read it (`specs/task.attachment.list.json`).
 pub fn attachment_list(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> {
     let spec = ctx.spec;
     let pe = spec.param_error;
@@ -16,11 +17,12 @@ pub fn attachment_list(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiError> 
     q(spec.field("resource_type"))?;
     let resource_id = q(spec.field("resource_id"))?;
     let resource_id = resource_id.as_str().unwrap_or_default().to_string();
-    let page_size = q(list_field("page_size"))?.as_i64().unwrap_or(50) as usize;
-    let page_token = q(list_field("page_token"))?;
+    let page_size = q(spec.field("page_size"))?.as_i64().unwrap_or(50) as usize;
+    let page_token = q(spec.field("page_token"))?;
+    q(spec.field("updated_mesc"))?;
     let from: u64 = match page_token.as_str() {
         Some(t) => t.parse().map_err(|_| {
-            ApiError::from(list_field("page_token").violation(
+            ApiError::from(spec.field("page_token").violation(
                 "pattern",
                 pe,
                 t,

@@ -19,16 +19,18 @@
 //! user's open_id is listed, a tenant token when its app_id is listed (assumed; Task v2 members
 //! are users or apps).
 //!
-//! # Next calls
+//! # Follow-up calls (FOLLOWUP_APIS §5), each with its own spec and its page's codes
 //! - `GET /open-apis/task/v2/attachments?resource_type=task&resource_id=…` — `page_size` 1–100
 //!   (default 50), `page_token`, `user_id_type`; `data{items,page_token,has_more}` in upload order.
 //! - `GET /open-apis/task/v2/attachments/:attachment_guid` — `data.attachment`.
-//! - `DELETE /open-apis/task/v2/attachments/:attachment_guid` — `data {}`.
-//! - `GET /__mock/task/attachments/:attachment_guid/download` — the bytes, no token; this is the
-//!   `url` that list and get items carry.
+//! - `DELETE /open-apis/task/v2/attachments/:attachment_guid` — `data {}`; editors of the task and
+//!   the attachment's uploader may delete.
+//! - `GET /__mock/task/attachments/:attachment_guid/download?code=…` — the `url` that list and
+//!   get items carry: no token, 3 minutes and 3 downloads, then 1470403.
 //!
-//! All of them use the upload spec's scope, error table and editor rule; an unknown or deleted
-//! attachment answers 1470403.
+//! Their codes follow their own pages: 1470403 (HTTP 403) no permission, 1470404 (HTTP 404)
+//! missing — the other way round from seed 002's upload table, which stays as it is for upload.
+//! Every 1470400 answer's `msg` names its cause after the documented text.
 
 pub mod delete;
 pub mod download;
@@ -46,7 +48,7 @@ use bytes::Bytes;
 use dashmap::DashMap;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 use world::{Task, TaskWorld};
 
 /// Name of the spec every Task route answers with.
@@ -55,7 +57,8 @@ const SPEC: &str = "task.attachment.upload";
 /// Path of the download link handed out as `url` (no token needed).
 pub const DOWNLOAD_ROUTE: &str = "/__mock/task/attachments/:attachment_guid/download";
 
-/// The routes of this family: the documented endpoint and its natural next calls.
+/// The routes of this family: the seeded upload, its follow-ups with specs of their own
+/// (FOLLOWUP_APIS §5), and the `url` link.
 pub const ROUTES: &[RouteDef] = &[
     RouteDef {
         method: None,
@@ -66,38 +69,50 @@ pub const ROUTES: &[RouteDef] = &[
         handler: upload::attachment_upload,
     },
     RouteDef {
-        method: Some("GET"),
-        pattern: Some("/open-apis/task/v2/attachments"),
-        spec: SPEC,
+        method: None,
+        pattern: None,
+        spec: LIST_SPEC,
         auth: RouteAuth::Bearer,
-        body: Some(BodyKind::None),
+        body: None,
         handler: list::attachment_list,
     },
     RouteDef {
-        method: Some("GET"),
-        pattern: Some("/open-apis/task/v2/attachments/:attachment_guid"),
-        spec: SPEC,
+        method: None,
+        pattern: None,
+        spec: GET_SPEC,
         auth: RouteAuth::Bearer,
-        body: Some(BodyKind::None),
+        body: None,
         handler: get::attachment_get,
     },
     RouteDef {
-        method: Some("DELETE"),
-        pattern: Some("/open-apis/task/v2/attachments/:attachment_guid"),
-        spec: SPEC,
+        method: None,
+        pattern: None,
+        spec: "task.attachment.delete",
         auth: RouteAuth::Bearer,
-        body: Some(BodyKind::None),
+        body: None,
         handler: delete::attachment_delete,
     },
     RouteDef {
         method: Some("GET"),
         pattern: Some(DOWNLOAD_ROUTE),
-        spec: SPEC,
+        spec: GET_SPEC,
         auth: RouteAuth::None,
         body: Some(BodyKind::None),
         handler: download::attachment_download,
     },
 ];
+
+/// Spec of the list route.
+const LIST_SPEC: &str = "task.attachment.list";
+/// Spec of the get route, whose error table the `url` link answers with.
+const GET_SPEC: &str = "task.attachment.get";
+
+/// How long a `url` works, in ms of emulator time (doc: 3 minutes).
+pub const URL_LIFETIME_MS: i64 = 3 * 60 * 1000;
+/// How many downloads a `url` serves (doc: at most 3).
+pub const URL_MAX_DOWNLOADS: u32 = 3;
+/// Base62 chars of a `url`'s code.
+pub const URL_CODE_LEN: usize = 43;
 
 /// Name of an attachment whose file part carried no filename (Python sync and Node `Buffer`
 /// uploads), or an empty one: the name the Go SDK gives every file (assumed; FEISHU_FACTS §5).
@@ -112,24 +127,6 @@ pub const UPLOADER_ROLE: &str = "creator";
 /// Scope without which `uploader.id` is left out under `user_id_type=user_id` (seed 002,
 /// 字段权限要求).
 pub const USER_ID_SCOPE: &str = "contact:user.employee_id:readonly";
-
-/// Rules of the list route's own query parameters (`page_size` 1–100 default 50, `page_token`),
-/// kept as spec data beside the upload spec's fields; breaking one answers 1470400.
-const LIST_FIELDS_JSON: &str = r#"[
-  {"name": "page_size", "in": "query", "type": "int", "min": 1, "max": 100, "default": 50,
-   "grade": "assumed", "note": "items per page, 1–100, default 50 (FEISHU_FACTS §6)"},
-  {"name": "page_token", "in": "query", "type": "string", "pattern": "^[0-9]{1,19}$",
-   "grade": "assumed", "note": "opaque; the page_token of the previous page"}
-]"#;
-
-fn list_field(name: &str) -> &'static FieldSpec {
-    static FIELDS: OnceLock<Vec<FieldSpec>> = OnceLock::new();
-    FIELDS
-        .get_or_init(|| serde_json::from_str(LIST_FIELDS_JSON).expect("list fields parse"))
-        .iter()
-        .find(|f| f.name == name)
-        .unwrap_or_else(|| panic!("no list field {name}"))
-}
 
 /// Who uploaded an attachment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,6 +164,30 @@ pub struct TaskState {
     tasks: DashMap<String, Task>,
     attachments: Mutex<Vec<AttachmentRecord>>,
     next_seq: AtomicU64,
+    /// `url` codes handed out by list and get.
+    tickets: DashMap<String, Ticket>,
+}
+
+/// A `url` handed out by list or get (FOLLOWUP_APIS §5.3).
+#[derive(Debug, Clone)]
+pub struct Ticket {
+    /// The attachment it downloads.
+    pub guid: String,
+    /// When it stops working, ms since the epoch (emulator clock).
+    pub expires_at_ms: i64,
+    /// Downloads it still serves.
+    pub uses_left: u32,
+}
+
+/// Why a `url` serves nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketRefused {
+    /// Not a code handed out for that attachment.
+    Unknown,
+    /// Past its 3 minutes.
+    Expired,
+    /// Used 3 times already.
+    UsedUp,
 }
 
 impl TaskState {
@@ -238,35 +259,76 @@ impl TaskState {
     pub fn attachment_count(&self) -> usize {
         self.records().len()
     }
+
+    /// Records a fresh `url` code for attachment `guid`, valid [`URL_LIFETIME_MS`] from
+    /// `now_ms` for [`URL_MAX_DOWNLOADS`] downloads; expired codes are dropped as the table
+    /// grows.
+    pub fn add_ticket(&self, code: String, guid: &str, now_ms: i64) {
+        if self.tickets.len() >= 1024 {
+            self.tickets.retain(|_, t| t.expires_at_ms > now_ms);
+        }
+        self.tickets.insert(
+            code,
+            Ticket {
+                guid: guid.to_string(),
+                expires_at_ms: now_ms + URL_LIFETIME_MS,
+                uses_left: URL_MAX_DOWNLOADS,
+            },
+        );
+    }
+
+    /// Spends one download of `code` for attachment `guid` at `now_ms`.
+    pub fn use_ticket(&self, code: &str, guid: &str, now_ms: i64) -> Result<(), TicketRefused> {
+        let mut ticket = self
+            .tickets
+            .get_mut(code)
+            .filter(|t| t.guid == guid)
+            .ok_or(TicketRefused::Unknown)?;
+        if now_ms >= ticket.expires_at_ms {
+            return Err(TicketRefused::Expired);
+        }
+        if ticket.uses_left == 0 {
+            return Err(TicketRefused::UsedUp);
+        }
+        ticket.uses_left -= 1;
+        Ok(())
+    }
 }
 
-/// The caller as an uploader, and whether it may edit `task` (its open_id or app_id among the
-/// task's `editors`).
-fn editor_of(ctx: &Ctx<'_>, task: &Task) -> Result<Uploader, ApiError> {
-    let spec = ctx.spec;
-    let pe = spec.param_error;
-    let uploader = match &ctx.caller {
-        Caller::User { open_id, .. } => Uploader::User(open_id.clone()),
-        Caller::Tenant { app_id } => Uploader::App(app_id.clone()),
-        Caller::Plugin { .. } | Caller::Anonymous => {
-            return Err(ApiError::new(spec.internal_error))
-        }
-    };
-    let id = match &uploader {
+/// The caller as an uploader (a user token's user, a tenant token's app).
+fn caller_as_uploader(ctx: &Ctx<'_>) -> Result<Uploader, ApiError> {
+    match &ctx.caller {
+        Caller::User { open_id, .. } => Ok(Uploader::User(open_id.clone())),
+        Caller::Tenant { app_id } => Ok(Uploader::App(app_id.clone())),
+        Caller::Plugin { .. } | Caller::Anonymous => Err(ApiError::new(ctx.spec.internal_error)),
+    }
+}
+
+/// Whether `who` is among the editors of `task` (its open_id or app_id).
+fn is_editor(task: &Task, who: &Uploader) -> bool {
+    let id = match who {
         Uploader::User(id) | Uploader::App(id) => id,
     };
-    if task.editors.iter().any(|e| e == id) {
+    task.editors.iter().any(|e| e == id)
+}
+
+/// The caller as an uploader, and whether it may edit `task`: else the code the spec names for
+/// `field`'s `editable` rule (upload 1470404, list 1470403).
+fn editor_of(ctx: &Ctx<'_>, task: &Task, field: &FieldSpec) -> Result<Uploader, ApiError> {
+    let uploader = caller_as_uploader(ctx)?;
+    if is_editor(task, &uploader) {
         Ok(uploader)
     } else {
         // A missing right, not a malformed field: no field_violations.
         Err(ApiError::new(
-            spec.field("resource_id").code_for("editable", pe),
+            field.code_for("editable", ctx.spec.param_error),
         ))
     }
 }
 
-/// The task `guid` and the caller as one of its editors: 1470403 when the task does not exist,
-/// 1470404 when the caller may not edit it. With `--loose` an unknown task is created on first
+/// The task `guid` and the caller as one of its editors: the `resource_id` field's `exists`
+/// code when the task does not exist (upload 1470403, list 1470404), its `editable` code when
+/// the caller may not edit it (upload 1470404, list 1470403). With `--loose` an unknown task is created on first
 /// use with the caller (its open_id, or its app_id for a tenant token) as editor.
 fn editable_task(ctx: &Ctx<'_>, guid: &str) -> Result<Uploader, ApiError> {
     let spec = ctx.spec;
@@ -281,15 +343,16 @@ fn editable_task(ctx: &Ctx<'_>, guid: &str) -> Result<Uploader, ApiError> {
             editors: vec![editor],
         });
     }
+    let field = spec.field("resource_id");
     let task = ctx.families.task.task(guid).ok_or_else(|| {
-        ApiError::from(spec.field("resource_id").violation(
+        ApiError::from(field.violation(
             "exists",
             spec.param_error,
             guid,
             "an existing task GUID".into(),
         ))
     })?;
-    editor_of(ctx, &task)
+    editor_of(ctx, &task, field)
 }
 
 /// The checked `user_id_type` query parameter (default `open_id`), or 1470400.
@@ -334,7 +397,8 @@ fn uploader_json(ctx: &Ctx<'_>, uploader: &Uploader, user_id_type: &str) -> Valu
 
 /// One attachment in Feishu's shape:
 /// `{guid, file_token, name, size (bytes), resource{type,id}, uploader{id,type,role}, is_cover,
-/// uploaded_at (ms, string)}`, plus `url` (this server's download link) when `with_url`.
+/// uploaded_at (ms, string)}`, plus `url` when `with_url`: a fresh link to this server that
+/// serves the bytes for [`URL_LIFETIME_MS`] and [`URL_MAX_DOWNLOADS`] downloads.
 pub fn attachment_json(
     ctx: &Ctx<'_>,
     r: &AttachmentRecord,
@@ -352,8 +416,12 @@ pub fn attachment_json(
         "uploaded_at": r.uploaded_at_ms.to_string(),
     });
     if with_url {
+        let code = ctx.store.with_ids(|ids| ids.base62_token("", URL_CODE_LEN));
+        ctx.families
+            .task
+            .add_ticket(code.clone(), &r.guid, ctx.store.now_ms());
         v["url"] = json!(format!(
-            "{}{}",
+            "{}{}?code={code}",
             ctx.public_url,
             DOWNLOAD_ROUTE.replace(":attachment_guid", &r.guid)
         ));
@@ -361,32 +429,35 @@ pub fn attachment_json(
     v
 }
 
-/// The attachment named by the `:attachment_guid` path segment, once the caller is known to be
-/// an editor of its task: 1470403 when it does not exist (or was deleted), 1470404 otherwise.
-fn visible_attachment(ctx: &Ctx<'_>) -> Result<AttachmentRecord, ApiError> {
-    let record = attachment_in_path(ctx)?;
-    editable_task(ctx, &record.resource_id)?;
-    Ok(record)
+/// The attachment named by the `:attachment_guid` path segment, after the field's rules
+/// (delete: at most 100 chars, 1470400): the field's `exists` code (1470404) when it does not
+/// exist or was deleted.
+fn attachment_in_path(ctx: &Ctx<'_>) -> Result<(AttachmentRecord, &'static FieldSpec), ApiError> {
+    let spec = ctx.spec;
+    let field = spec.field("attachment_guid");
+    let guid = ctx.path("attachment_guid").unwrap_or_default();
+    field.check_text(Some(guid), spec.param_error)?;
+    let record = ctx.families.task.attachment(guid).ok_or_else(|| {
+        ApiError::from(field.violation(
+            "exists",
+            spec.param_error,
+            guid,
+            "an existing attachment GUID".into(),
+        ))
+    })?;
+    Ok((record, field))
 }
 
-/// The attachment named by the `:attachment_guid` path segment: 1470403 when it does not exist
-/// (or was deleted).
-fn attachment_in_path(ctx: &Ctx<'_>) -> Result<AttachmentRecord, ApiError> {
-    let guid = ctx.path("attachment_guid").unwrap_or_default();
+/// The task an attachment belongs to (the world's tasks are never removed, so it exists).
+fn task_of(ctx: &Ctx<'_>, record: &AttachmentRecord) -> Task {
     ctx.families
         .task
-        .attachment(guid)
-        .ok_or_else(|| missing_attachment(ctx))
-}
-
-/// The answer for an attachment GUID that does not exist or was deleted: the code of a missing
-/// resource (1470403, 资源不存在或已删除).
-fn missing_attachment(ctx: &Ctx<'_>) -> ApiError {
-    let spec = ctx.spec;
-    ApiError::new(
-        spec.field("resource_id")
-            .code_for("exists", spec.param_error),
-    )
+        .task(&record.resource_id)
+        .unwrap_or_else(|| Task {
+            guid: record.resource_id.clone(),
+            summary: String::new(),
+            editors: Vec::new(),
+        })
 }
 
 #[cfg(test)]
@@ -395,11 +466,34 @@ mod tests {
 
     #[test]
     fn list_page_size_is_1_to_100_with_default_50() {
-        let f = list_field("page_size");
+        let f = crate::contract::spec::Catalogue::get()
+            .endpoint(LIST_SPEC)
+            .field("page_size");
         assert_eq!(f.check_text(None, 1).unwrap().as_i64(), Some(50));
         assert_eq!(f.check_text(Some("100"), 1).unwrap().as_i64(), Some(100));
+        assert_eq!(f.check_text(Some("1"), 1).unwrap().as_i64(), Some(1));
         assert!(f.check_text(Some("0"), 1).is_err());
         assert!(f.check_text(Some("101"), 1).is_err());
+    }
+
+    #[test]
+    fn a_url_serves_3_downloads_within_3_minutes() {
+        let state = TaskState::default();
+        state.add_ticket("c".into(), "g", 0);
+        assert_eq!(
+            state.use_ticket("c", "other", 1),
+            Err(TicketRefused::Unknown)
+        );
+        for _ in 0..URL_MAX_DOWNLOADS {
+            assert_eq!(state.use_ticket("c", "g", 1), Ok(()));
+        }
+        assert_eq!(state.use_ticket("c", "g", 1), Err(TicketRefused::UsedUp));
+        state.add_ticket("d".into(), "g", 0);
+        assert_eq!(state.use_ticket("d", "g", URL_LIFETIME_MS - 1), Ok(()));
+        assert_eq!(
+            state.use_ticket("d", "g", URL_LIFETIME_MS),
+            Err(TicketRefused::Expired)
+        );
     }
 
     #[test]
