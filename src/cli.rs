@@ -130,10 +130,28 @@ pub struct ServeArgs {
     /// sha256, type; memory stays flat under sustained load).
     #[arg(long, env = "FEISHU_MOCK_RETAIN", value_enum, default_value_t = crate::state::store::Retain::Bytes)]
     pub retain: crate::state::store::Retain,
-    /// Most bytes kept across all stored files; an upload past it gets the platform's quota
-    /// code (Drive 1061101) and stores nothing. Unlimited when unset.
-    #[arg(long, env = "FEISHU_MOCK_MAX_STORED_BYTES")]
-    pub max_stored_bytes: Option<u64>,
+    /// Most bytes stored: files' sizes as uploaded (in every retention mode) and kept progress
+    /// record contents; an upload past it gets the platform's quota code (Drive 1061101) and
+    /// stores nothing.
+    #[arg(long, env = "FEISHU_MOCK_MAX_STORED_BYTES", default_value_t = crate::state::store::DEFAULT_MAX_STORED_BYTES)]
+    pub max_stored_bytes: u64,
+    /// Most objects kept (stored files of every endpoint and OKR progress records), in every
+    /// retention mode; past it an upload or record gets the same quota code and stores nothing.
+    #[arg(long, env = "FEISHU_MOCK_MAX_STORED_OBJECTS", default_value_t = crate::state::store::DEFAULT_MAX_STORED_OBJECTS)]
+    pub max_stored_objects: usize,
+    /// Most tokens issued at runtime kept at once (open-platform tokens, and Feishu Project
+    /// plugin tokens, each): past it the tokens closest to expiry are forgotten first. Expired
+    /// tokens are always reclaimed.
+    #[arg(long, env = "FEISHU_MOCK_MAX_ISSUED_TOKENS", default_value_t = crate::state::store::DEFAULT_MAX_ISSUED_TOKENS, value_parser = clap::value_parser!(usize))]
+    pub max_issued_tokens: usize,
+    /// Slowest average rate, in bytes per second, a request body may arrive at once
+    /// --body-rate-grace has passed; a slower body is answered with the endpoint's parameter
+    /// error and its connection closed. 0: no minimum.
+    #[arg(long, env = "FEISHU_MOCK_MIN_BODY_RATE", default_value_t = crate::http::multipart::MIN_BODY_RATE)]
+    pub min_body_rate: u64,
+    /// Seconds from a request's head before --min-body-rate applies.
+    #[arg(long, env = "FEISHU_MOCK_BODY_RATE_GRACE", default_value_t = crate::http::multipart::BODY_RATE_GRACE.as_secs())]
+    pub body_rate_grace: u64,
     /// Request log on stderr: text, json or off.
     #[arg(long, env = "FEISHU_MOCK_LOG_FORMAT", value_enum, default_value_t = crate::http::pipeline::LogFormat::Text)]
     pub log_format: crate::http::pipeline::LogFormat,

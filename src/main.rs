@@ -59,11 +59,15 @@ async fn main() {
             journal_limit: args.journal_limit,
             loose: args.loose,
             retain: args.retain,
-            max_stored_bytes: args.max_stored_bytes,
+            max_stored_bytes: Some(args.max_stored_bytes),
+            max_stored_objects: args.max_stored_objects,
+            max_issued_tokens: args.max_issued_tokens,
         },
         log_format: args.log_format,
         header_read_timeout: feishu_mock::http::server::HEADER_READ_TIMEOUT,
         body_idle_timeout: feishu_mock::http::multipart::BODY_IDLE_TIMEOUT,
+        min_body_rate: args.min_body_rate,
+        body_rate_grace: std::time::Duration::from_secs(args.body_rate_grace),
     };
     let (listener, state) = match bind(config).await {
         Ok(b) => b,
@@ -79,6 +83,9 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    if let Some(warning) = feishu_mock::http::server::exposure_warning(addr) {
+        eprintln!("{warning}");
+    }
     let mut out = std::io::stdout();
     let _ = writeln!(
         out,

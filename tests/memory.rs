@@ -106,3 +106,56 @@ async fn retain_metadata_accepts_four_20_mib_uploads_at_once_without_holding_or_
         "peak RSS grew by {growth} bytes for four 20 MiB uploads kept as metadata"
     );
 }
+
+#[tokio::test]
+async fn stalled_bodies_within_the_part_limit_share_one_memory_budget() {
+    use tokio::io::AsyncWriteExt;
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let server = server().await;
+    let token = plugin_token(&server).await;
+    let file_len: u64 = 48 * MIB;
+    let sent: u64 = 40 * MIB;
+    // Each client declares a 48 MiB body (within Project's 100 MiB part limit), sends 40 MiB of
+    // its file part, then stalls with the connection open.
+    let stall = |token: String| {
+        let addr = server.addr();
+        async move {
+            let (head, tail) =
+                file_part_frame(&[("field_key", "field_attachment")], "file", Some("a.bin"));
+            let len = head.len() as u64 + file_len + tail.len() as u64;
+            let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+            let request_head = format!(
+                "POST /open_api/68382b399de4b0ec6c5a0001/work_item/story/6437110001/file/upload HTTP/1.1\r\n\
+                 Host: localhost\r\nConnection: close\r\nX-PLUGIN-TOKEN: {token}\r\n\
+                 X-USER-KEY: 7000000000000000001\r\nContent-Type: {}\r\nContent-Length: {len}\r\n\r\n",
+                RawForm::new().content_type()
+            );
+            stream
+                .write_all(request_head.as_bytes())
+                .await
+                .expect("head");
+            stream.write_all(&head).await.expect("part head");
+            let zeros = vec![0u8; 64 * 1024];
+            let mut left = sent;
+            while left > 0 {
+                let n = left.min(zeros.len() as u64) as usize;
+                stream.write_all(&zeros[..n]).await.expect("file");
+                left -= n as u64;
+            }
+            stream
+        }
+    };
+    let before = rss_bytes();
+    let peak = PeakRss::start();
+    let streams = futures_util::future::join_all((0..4).map(|_| stall(token.clone()))).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let growth = peak.peak().saturating_sub(before);
+    drop(streams);
+    assert_eq!(server.state().emulator().store.file_count(), 0);
+    // Held as they arrived, the four stalled parts would be 160 MiB; a part is held only up to
+    // 4 MiB within a 32 MiB budget shared by all requests, the rest spooled.
+    assert!(
+        growth < 64 * MIB,
+        "peak RSS grew by {growth} bytes for four stalled 40 MiB parts"
+    );
+}

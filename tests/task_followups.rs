@@ -118,10 +118,11 @@ async fn fetch(url: &str) -> Resp {
     read(client().get(url).send().await.expect("sent")).await
 }
 
-/// Sets the editors of `task` through the control plane.
+/// Sets the editors of `task` through the control plane (replacing the task: explicit since
+/// issue 12).
 async fn set_editors(server: &MockServer, task: &str, editors: &[&str]) {
     let resp = client()
-        .post(format!("{}/__mock/world", server.url()))
+        .post(format!("{}/__mock/world?replace=true", server.url()))
         .json(&json!({"task": {"tasks": [{"guid": task, "editors": editors}]}}))
         .send()
         .await
@@ -264,7 +265,7 @@ async fn an_editor_who_did_not_upload_may_delete() {
 async fn the_uploader_may_delete_after_losing_the_edit_right() {
     let server = start().await;
     let guid = upload(&server, USER_TOKEN, TASK, b"x").await;
-    set_editors(&server, TASK, &["cli_other"]).await;
+    set_editors(&server, TASK, &["cli_mock_noscope"]).await;
     // The app is no longer an editor and did not upload it.
     let resp = delete(&server, TENANT_TOKEN, &guid).await;
     assert_code(&resp, 403, 1470403, "无权限删除附件。");

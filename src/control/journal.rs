@@ -54,7 +54,8 @@ pub struct JournalEntry {
 #[derive(Debug)]
 pub struct Journal {
     limit: usize,
-    entries: Mutex<VecDeque<JournalEntry>>,
+    /// Entries with their sequence number (1, 2, … in push order; the page cursor).
+    entries: Mutex<(u64, VecDeque<(u64, JournalEntry)>)>,
 }
 
 impl Journal {
@@ -62,7 +63,7 @@ impl Journal {
     pub fn new(limit: usize) -> Journal {
         Journal {
             limit,
-            entries: Mutex::new(VecDeque::new()),
+            entries: Mutex::new((0, VecDeque::new())),
         }
     }
 
@@ -77,22 +78,45 @@ impl Journal {
         if self.limit == 0 || crate::control::ui::is_ui_path(&entry.path) {
             return;
         }
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let (seq, entries) = &mut *guard;
         while entries.len() >= self.limit {
             entries.pop_front();
         }
-        entries.push_back(entry);
+        *seq += 1;
+        entries.push_back((*seq, entry));
     }
 
     /// Entries oldest first, filtered by endpoint name and code when given.
     pub fn list(&self, endpoint: Option<&str>, code: Option<i64>) -> Vec<JournalEntry> {
-        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries
-            .iter()
-            .filter(|e| endpoint.is_none_or(|want| e.endpoint == want))
-            .filter(|e| code.is_none_or(|want| e.code == Some(want)))
-            .cloned()
-            .collect()
+        self.page(endpoint, code, 0, usize::MAX).0
+    }
+
+    /// At most `limit` entries matching `endpoint` and `code`, oldest first, among those pushed
+    /// after sequence number `after` (0: from the oldest kept); with the sequence number of the
+    /// last one returned when more match (the next page's cursor).
+    pub fn page(
+        &self,
+        endpoint: Option<&str>,
+        code: Option<i64>,
+        after: u64,
+        limit: usize,
+    ) -> (Vec<JournalEntry>, Option<u64>) {
+        let guard = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let entries = &guard.1;
+        let start = entries.partition_point(|(seq, _)| *seq <= after);
+        let mut matching = entries
+            .range(start..)
+            .filter(|(_, e)| endpoint.is_none_or(|want| e.endpoint == want))
+            .filter(|(_, e)| code.is_none_or(|want| e.code == Some(want)));
+        let mut page = Vec::new();
+        let mut last = after;
+        for (seq, e) in matching.by_ref().take(limit) {
+            page.push(e.clone());
+            last = *seq;
+        }
+        let more = matching.next().is_some();
+        (page, more.then_some(last))
     }
 }
 

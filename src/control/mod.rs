@@ -14,6 +14,7 @@ pub mod plane;
 pub mod quota;
 pub mod response;
 pub mod ui;
+pub mod world_check;
 
 use crate::families::world::World;
 use crate::families::Families;

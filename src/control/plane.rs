@@ -4,10 +4,10 @@
 //! |---|---|
 //! | `GET /__mock/health` | 200 `{"status":"ok"}` once the world is loaded |
 //! | `POST /__mock/reset` | back to the world loaded at start-up: files, records, tokens, counters, journal, faults and clock cleared |
-//! | `GET /__mock/requests?endpoint=&code=` | the request journal, oldest first |
-//! | `GET /__mock/files` | metadata of every stored file |
+//! | `GET /__mock/requests?endpoint=&code=&page_size=&page_token=` | the request journal, oldest first, a page at a time |
+//! | `GET /__mock/files?page_size=&page_token=` | metadata of stored files, oldest first, a page at a time |
 //! | `GET /__mock/files/:file_token` | the raw bytes of one file |
-//! | `POST /__mock/world` | adds objects in the `--world` format |
+//! | `POST /__mock/world[?replace=true]` | adds objects in the `--world` format; refuses (400, `problems`) empty ids, duplicates, references to unknown objects, and ids the world already has unless `replace=true` |
 //! | `POST` / `GET` / `DELETE /__mock/faults` | add, list, clear fault rules |
 //! | `GET` / `POST /__mock/clock` | read, or `{"advance_seconds": N}` to move emulator time |
 //! | `GET /__mock/openapi.json` | the emulated contract as OpenAPI 3.1 ([`crate::control::openapi`]) |
@@ -20,6 +20,7 @@ use crate::control::response::{json_response, HttpResponse};
 use crate::control::Emulator;
 use crate::families::world::World;
 use crate::state::sha256_hex;
+use crate::state::store::{ClockOutOfRange, MAX_CLOCK_MS};
 use http_body_util::Full;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::Response;
@@ -78,6 +79,34 @@ fn file_meta(f: &crate::state::store::StoredFile) -> Value {
     })
 }
 
+/// Items in a page of `/__mock/files` or `/__mock/requests` when `page_size` is not given.
+pub const DEFAULT_PAGE_SIZE: usize = 1000;
+/// Largest `page_size` of the inspection lists.
+pub const MAX_PAGE_SIZE: usize = 10_000;
+
+/// The `page_size` query parameter: 1–[`MAX_PAGE_SIZE`], [`DEFAULT_PAGE_SIZE`] when absent.
+fn page_size(raw: Option<&str>) -> Result<usize, String> {
+    match raw.map(str::parse::<usize>) {
+        None => Ok(DEFAULT_PAGE_SIZE),
+        Some(Ok(n)) if (1..=MAX_PAGE_SIZE).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "page_size must be an integer from 1 to {MAX_PAGE_SIZE}"
+        )),
+    }
+}
+
+/// A page of an inspection list: `{"<key>": [...], "has_more": bool, "page_token": "…"}`, the
+/// token present only when more follow (pass it back as `page_token`).
+fn paged(key: &str, items: Value, next: Option<String>) -> HttpResponse {
+    let mut body = serde_json::Map::new();
+    body.insert(key.to_string(), items);
+    body.insert("has_more".into(), json!(next.is_some()));
+    if let Some(token) = next {
+        body.insert("page_token".into(), json!(token));
+    }
+    ok(Value::Object(body))
+}
+
 /// A `/__mock/…` request as the pipeline read it.
 #[derive(Debug)]
 pub struct PlaneRequest<'a> {
@@ -125,12 +154,40 @@ pub fn handle(emulator: &Emulator, reset: &dyn Fn(), req: PlaneRequest<'_>) -> H
                 Some(Ok(c)) => Some(c),
                 Some(Err(_)) => return error(400, "code must be an integer"),
             };
-            let entries = emulator.journal.list(q("endpoint"), code);
-            ok(json!({"requests": entries}))
+            let limit = match page_size(q("page_size")) {
+                Ok(n) => n,
+                Err(e) => return error(400, e),
+            };
+            let after = match q("page_token").map(str::parse::<u64>) {
+                None => 0,
+                Some(Ok(seq)) => seq,
+                Some(Err(_)) => {
+                    return error(400, "page_token is not a token this list handed out")
+                }
+            };
+            let (entries, next) = emulator.journal.page(q("endpoint"), code, after, limit);
+            paged("requests", json!(entries), next.map(|seq| seq.to_string()))
         }
         ("GET", "/files") => {
-            let files: Vec<Value> = store.files().iter().map(file_meta).collect();
-            ok(json!({"files": files}))
+            let limit = match page_size(q("page_size")) {
+                Ok(n) => n,
+                Err(e) => return error(400, e),
+            };
+            let after = match q("page_token").map(|t| {
+                t.split_once(':')
+                    .and_then(|(ms, token)| Some((ms.parse::<i64>().ok()?, token)))
+            }) {
+                None => None,
+                Some(Some(cursor)) => Some(cursor),
+                Some(None) => return error(400, "page_token is not a token this list handed out"),
+            };
+            let (files, has_more) = store.files_page(after, limit);
+            let next = files
+                .last()
+                .filter(|_| has_more)
+                .map(|f| format!("{}:{}", f.uploaded_at_ms, f.file_token));
+            let files: Vec<Value> = files.iter().map(file_meta).collect();
+            paged("files", json!(files), next)
         }
         ("GET", r) if r.starts_with("/files/") => {
             let token = &r["/files/".len()..];
@@ -152,8 +209,29 @@ pub fn handle(emulator: &Emulator, reset: &dyn Fn(), req: PlaneRequest<'_>) -> H
         ("POST", "/world") => match body.ok_or(()) {
             Ok(v) => match serde_json::from_value::<World>(v) {
                 Ok(w) => {
+                    let replace = match q("replace") {
+                        None | Some("false") => false,
+                        Some("true") => true,
+                        Some(other) => {
+                            return error(
+                                400,
+                                format!("replace must be true or false, not {other:?}"),
+                            )
+                        }
+                    };
+                    let problems = crate::control::world_check::problems(emulator, &w, replace);
+                    if !problems.is_empty() {
+                        return json_response(
+                            400,
+                            &json!({
+                                "error": format!("world fragment refused: {}", problems.join("; ")),
+                                "problems": problems,
+                            }),
+                            &[],
+                        );
+                    }
                     emulator.add_world(&w);
-                    ok(json!({"added": true}))
+                    ok(json!({"added": true, "replace": replace}))
                 }
                 Err(e) => error(400, format!("not a world fragment: {e}")),
             },
@@ -180,12 +258,29 @@ pub fn handle(emulator: &Emulator, reset: &dyn Fn(), req: PlaneRequest<'_>) -> H
         }
         ("GET", "/clock") => ok(json!({"now_ms": store.now_ms()})),
         ("POST", "/clock") => match body.ok_or(()) {
-            Ok(v) => match v.get("advance_seconds").and_then(Value::as_f64) {
-                Some(secs) if secs >= 0.0 && secs.is_finite() => {
-                    store.advance_clock_ms((secs * 1000.0).round() as i64);
-                    ok(json!({"now_ms": store.now_ms()}))
+            Ok(v) => match v.get("advance_seconds") {
+                Some(Value::Number(n)) if n.as_u64().is_some() => {
+                    let secs = n.as_u64().unwrap_or_default();
+                    match secs
+                        .checked_mul(1000)
+                        .ok_or(ClockOutOfRange)
+                        .and_then(|ms| store.try_advance_clock_ms(ms))
+                    {
+                        Ok(now_ms) => ok(json!({"now_ms": now_ms})),
+                        Err(ClockOutOfRange) => error(
+                            400,
+                            format!(
+                                "advance_seconds {secs} would move the clock past \
+                                 9999-12-31T23:59:59.999Z (now_ms at most {MAX_CLOCK_MS}); \
+                                 the clock is unchanged"
+                            ),
+                        ),
+                    }
                 }
-                _ => error(400, "advance_seconds must be a non-negative number"),
+                _ => error(
+                    400,
+                    "advance_seconds must be a non-negative integer number of seconds",
+                ),
             },
             Err(_) => error(400, "body must be {\"advance_seconds\": N}"),
         },

@@ -23,7 +23,7 @@ use hyper::body::{Body, Incoming};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -42,6 +42,14 @@ pub const DRAIN_MAX_TIME: Duration = Duration::from_secs(60);
 /// for longer than this (assumed; Feishu's front end times out idle uploads too).
 pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Slowest average rate a request body may arrive at once [`BODY_RATE_GRACE`] has passed, in
+/// bytes per second (`--min-body-rate`; 0 disables): a slower body is cut off and answered with
+/// the endpoint's parameter error, its connection closed (assumed; a 200 MB body at 1 KB/s would
+/// otherwise hold its connection and task for two days).
+pub const MIN_BODY_RATE: u64 = 8 * 1024;
+/// Time from a request's head before [`MIN_BODY_RATE`] applies (`--body-rate-grace`).
+pub const BODY_RATE_GRACE: Duration = Duration::from_secs(10);
+
 /// Why a request body stopped before its end.
 #[derive(Debug)]
 pub enum BodyError {
@@ -49,6 +57,9 @@ pub enum BodyError {
     Transport(hyper::Error),
     /// No bytes arrived for the body-idle timeout ([`BODY_IDLE_TIMEOUT`] by default).
     Idle(Duration),
+    /// After the grace period, the body's average rate fell below the minimum (bytes per
+    /// second).
+    TooSlow(u64),
 }
 
 impl std::fmt::Display for BodyError {
@@ -56,6 +67,9 @@ impl std::fmt::Display for BodyError {
         match self {
             BodyError::Transport(e) => write!(f, "request body: {e}"),
             BodyError::Idle(d) => write!(f, "request body idle for {} ms", d.as_millis()),
+            BodyError::TooSlow(rate) => {
+                write!(f, "request body slower than {rate} bytes/s on average")
+            }
         }
     }
 }
@@ -76,17 +90,49 @@ pub struct RequestBody {
     idle_timeout: Duration,
     /// Deadline of the current wait for the client; `None` while no wait is under way.
     idle: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// Minimum average rate (bytes per second; 0: none) once `grace` has passed since `started`.
+    min_rate: u64,
+    grace: Duration,
+    started: tokio::time::Instant,
+    /// Body bytes received so far.
+    received: u64,
 }
 
 impl RequestBody {
     /// Wraps hyper's body; the body ends with [`BodyError::Idle`] when the client sends nothing
     /// for `idle_timeout`.
     pub fn with_idle_timeout(inner: Incoming, idle_timeout: Duration) -> RequestBody {
+        RequestBody::with_limits(inner, idle_timeout, 0, BODY_RATE_GRACE)
+    }
+
+    /// Like [`RequestBody::with_idle_timeout`], and the body also ends with
+    /// [`BodyError::TooSlow`] when, `grace` after the request's head, fewer than `min_rate`
+    /// bytes per second have arrived on average (`min_rate` 0: no minimum).
+    pub fn with_limits(
+        inner: Incoming,
+        idle_timeout: Duration,
+        min_rate: u64,
+        grace: Duration,
+    ) -> RequestBody {
         RequestBody {
             inner: Some(inner),
             idle_timeout,
             idle: None,
+            min_rate,
+            grace,
+            started: tokio::time::Instant::now(),
+            received: 0,
         }
+    }
+
+    /// Whether the body has fallen below its minimum rate.
+    fn too_slow(&self) -> bool {
+        if self.min_rate == 0 {
+            return false;
+        }
+        let elapsed = self.started.elapsed();
+        elapsed > self.grace
+            && (self.received as f64) < self.min_rate as f64 * elapsed.as_secs_f64()
     }
 }
 
@@ -126,6 +172,14 @@ impl Stream for RequestBody {
                 Poll::Ready(Some(Ok(frame))) => {
                     self.idle = None;
                     if let Ok(data) = frame.into_data() {
+                        self.received += data.len() as u64;
+                        if self.too_slow()
+                            && !self.inner.as_ref().is_some_and(|b| b.is_end_stream())
+                        {
+                            // Dropping the body unread closes the connection after the answer.
+                            self.inner = None;
+                            return Poll::Ready(Some(Err(BodyError::TooSlow(self.min_rate))));
+                        }
                         return Poll::Ready(Some(Ok(data)));
                     }
                     // Trailers: skip.
@@ -191,6 +245,17 @@ pub enum FormError {
     },
     /// More than [`MAX_PARTS`] parts.
     TooManyParts,
+    /// The form's closing delimiter arrived but the body did not end where HTTP framed it: the
+    /// connection failed or went silent before the last byte its `Content-Length` (or chunked
+    /// framing) announced, the byte count differs from `Content-Length`, or more than
+    /// [`MAX_EPILOGUE_BYTES`] follow the closing delimiter. Nothing of such a request is kept.
+    Truncated(String),
+    /// A text part, or a part's filename, holds a NUL byte (assumed: no field of any endpoint
+    /// takes one, and C-string consumers would cut the value there).
+    Nul {
+        /// The part's field name.
+        field: String,
+    },
     /// A large part could not be spooled to, or read back from, its temporary file: a failure
     /// of the emulator's machine, answered as the endpoint's internal error (never under
     /// [`Retain::Metadata`], which spools nothing).
@@ -206,9 +271,9 @@ pub struct FormLimits {
     pub max_file_bytes: u64,
     /// Most file parts.
     pub max_files: usize,
-    /// The body's declared length (`Content-Length`), when known. A body no longer than
-    /// `max_file_bytes` cannot hold a part past it, so its parts are kept in memory without
-    /// spooling; otherwise parts beyond [`PART_MEMORY_BYTES`] go to a temporary file.
+    /// The body's declared length (`Content-Length`), when known: the body must end with
+    /// exactly that many bytes ([`FormError::Truncated`] otherwise). Parts beyond
+    /// [`PART_MEMORY_BYTES`] go to a temporary file whatever the length.
     pub body_bytes: Option<u64>,
     /// The store's retention. [`Retain::Bytes`] keeps each file part's bytes (memory and spool
     /// as above); [`Retain::Metadata`] keeps none: size, SHA-256, Adler-32 and the first
@@ -241,7 +306,8 @@ where
         return Err(FormError::NotMultipart);
     }
     let boundary = multer::parse_boundary(content_type).map_err(|_| FormError::NotMultipart)?;
-    let mut multipart = multer::Multipart::new(body, boundary);
+    let framed = Framed::new(body);
+    let mut multipart = multer::Multipart::new(framed.clone(), boundary);
     let mut form = Form::default();
     let mut parts = 0usize;
     loop {
@@ -262,17 +328,17 @@ where
                 });
             }
             let filename = field.file_name().map(str::to_string);
+            if filename.as_deref().is_some_and(|f| f.contains('\0')) {
+                return Err(FormError::Nul { field: name });
+            }
             let content_type = field.content_type().map(|m| m.to_string());
-            let bounded = limits
-                .body_bytes
-                .is_some_and(|n| n <= limits.max_file_bytes);
             let too_large = || FormError::FileTooLarge {
                 field: name.clone(),
                 limit: limits.max_file_bytes,
             };
             let content = match limits.retain {
                 Retain::Bytes => PartContent::Bytes {
-                    bytes: read_part(field, limits.max_file_bytes, bounded)
+                    bytes: read_part(field, limits.max_file_bytes)
                         .await?
                         .ok_or_else(too_large)?,
                     sha256: OnceLock::new(),
@@ -284,17 +350,109 @@ where
             form.files
                 .push(FilePart::new(name, filename, content_type, content));
         } else {
-            let bytes = read_part(field, MAX_TEXT_PART_BYTES as u64, false)
+            let bytes = read_part(field, MAX_TEXT_PART_BYTES as u64)
                 .await?
                 .ok_or_else(|| FormError::TextTooLarge {
                     field: name.clone(),
                 })?;
             let text = String::from_utf8(bytes.to_vec())
                 .map_err(|_| FormError::Malformed(format!("text part {name} is not UTF-8")))?;
+            if text.contains('\0') {
+                return Err(FormError::Nul { field: name });
+            }
             form.texts.push((name, text));
         }
     }
+    drop(multipart);
+    framed.finish(limits.body_bytes).await?;
     Ok(form)
+}
+
+/// Most bytes of a form's epilogue (what follows its closing delimiter, RFC 2046; clients leave
+/// it empty or send a line break) read and discarded after the form reader stopped, so that the
+/// body's end is seen; more is [`FormError::Truncated`] (assumed). Bytes the form reader had
+/// already buffered past the delimiter do not count.
+pub const MAX_EPILOGUE_BYTES: u64 = 1024 * 1024;
+
+/// A body stream shared between the multipart reader and [`read_form`], which reads on after
+/// the closing delimiter until the body ends where HTTP framed it: multer stops at the closing
+/// delimiter, and a request must not be accepted before its last byte has arrived (a client
+/// that announced more bytes and then half-closed or reset sent a truncated request).
+struct Framed<S>(Arc<Mutex<FramedInner<S>>>);
+
+struct FramedInner<S> {
+    stream: Pin<Box<S>>,
+    /// The stream has answered `None`: it is never polled again.
+    ended: bool,
+    /// Bytes seen so far.
+    seen: u64,
+}
+
+impl<S> Clone for Framed<S> {
+    fn clone(&self) -> Self {
+        Framed(self.0.clone())
+    }
+}
+
+impl<S, E> Framed<S>
+where
+    S: Stream<Item = Result<Bytes, E>>,
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    fn new(stream: S) -> Framed<S> {
+        Framed(Arc::new(Mutex::new(FramedInner {
+            stream: Box::pin(stream),
+            ended: false,
+            seen: 0,
+        })))
+    }
+
+    /// Reads the rest of the body (the epilogue, at most [`MAX_EPILOGUE_BYTES`]) and checks
+    /// that it ended cleanly with `declared` bytes in all, when a `Content-Length` declared
+    /// them.
+    async fn finish(self, declared: Option<u64>) -> Result<(), FormError> {
+        use futures_util::StreamExt;
+        let mut this = self;
+        let mut epilogue: u64 = 0;
+        while let Some(chunk) = this.next().await {
+            let chunk = chunk.map_err(|e| FormError::Truncated(e.into().to_string()))?;
+            epilogue += chunk.len() as u64;
+            if epilogue > MAX_EPILOGUE_BYTES {
+                return Err(FormError::Truncated(format!(
+                    "more than {MAX_EPILOGUE_BYTES} bytes after the closing delimiter"
+                )));
+            }
+        }
+        let seen = this.0.lock().unwrap_or_else(|p| p.into_inner()).seen;
+        match declared {
+            Some(n) if n != seen => Err(FormError::Truncated(format!(
+                "Content-Length {n}, body {seen} bytes"
+            ))),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl<S, E> Stream for Framed<S>
+where
+    S: Stream<Item = Result<Bytes, E>>,
+{
+    type Item = Result<Bytes, E>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let mut inner = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if inner.ended {
+            return Poll::Ready(None);
+        }
+        let polled = inner.stream.as_mut().poll_next(cx);
+        match &polled {
+            Poll::Ready(None) => inner.ended = true,
+            Poll::Ready(Some(Ok(chunk))) => inner.seen += chunk.len() as u64,
+            Poll::Ready(Some(Err(_))) => inner.ended = true,
+            Poll::Pending => {}
+        }
+        polled
+    }
 }
 
 /// Bytes of parts held in memory while they stream in, across every request in flight; a part
@@ -341,11 +499,7 @@ impl Drop for Reservation {
 /// an anonymous temporary file
 /// (deleted by the OS when dropped) and is read back whole only once it has ended within
 /// `limit`. A temporary file that cannot be made or written is [`FormError::Spool`].
-async fn read_part(
-    mut field: multer::Field<'_>,
-    limit: u64,
-    bounded: bool,
-) -> Result<Option<Bytes>, FormError> {
+async fn read_part(mut field: multer::Field<'_>, limit: u64) -> Result<Option<Bytes>, FormError> {
     use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
     let spool_error = |e: std::io::Error| FormError::Spool(e.to_string());
     let mut chunks: Vec<Bytes> = Vec::new();
@@ -359,12 +513,10 @@ async fn read_part(
                 if seen > limit {
                     return Ok(None);
                 }
-                if bounded {
-                    // The whole body is within the limit: this part can never be refused for
-                    // its size, so it is held as it arrives.
-                    chunks.push(chunk);
-                    continue;
-                }
+                // Every part, whatever the body's declared length, is held only up to
+                // PART_MEMORY_BYTES within the budget shared by all requests in flight (issue
+                // 12: stalled bodies, and bodies refused at their end for another reason, must
+                // not hold memory by their size).
                 let fits_part = reserved.0 + chunk.len() <= PART_MEMORY_BYTES;
                 if spool.is_none() && fits_part && reserved.grow(chunk.len()) {
                     chunks.push(chunk);

@@ -59,13 +59,22 @@ pub struct AppState {
     seed: Option<u64>,
     options: Options,
     /// Base URL that links handed to clients point at (e.g. `http://127.0.0.1:8080`), no
-    /// trailing slash.
+    /// trailing slash: `--public-url` when given ([`AppState::public_url_given`]), otherwise
+    /// the fallback for a request without a usable `Host` header.
     pub public_url: String,
+    /// Whether `public_url` was given (`--public-url`): then every link uses it; otherwise a
+    /// link is derived from the request's `Host` ([`AppState::link_base`]).
+    pub public_url_given: bool,
     /// How each request is logged on stderr.
     pub log_format: LogFormat,
     /// Longest wait for the next bytes of a request body
     /// ([`crate::http::multipart::BODY_IDLE_TIMEOUT`] unless [`crate::Config`] says otherwise).
     pub body_idle_timeout: std::time::Duration,
+    /// Slowest average body rate, bytes per second, once `body_rate_grace` has passed (0: none;
+    /// [`crate::http::multipart::MIN_BODY_RATE`] unless [`crate::Config`] says otherwise).
+    pub min_body_rate: u64,
+    /// Time from a request's head before `min_body_rate` applies.
+    pub body_rate_grace: std::time::Duration,
     /// Longest time to receive a request's headers
     /// ([`crate::http::server::HEADER_READ_TIMEOUT`] unless [`crate::Config`] says otherwise).
     pub header_read_timeout: std::time::Duration,
@@ -98,9 +107,35 @@ impl AppState {
             seed,
             options,
             public_url,
+            public_url_given: false,
             log_format,
             body_idle_timeout: crate::http::multipart::BODY_IDLE_TIMEOUT,
+            min_body_rate: crate::http::multipart::MIN_BODY_RATE,
+            body_rate_grace: crate::http::multipart::BODY_RATE_GRACE,
             header_read_timeout: crate::http::server::HEADER_READ_TIMEOUT,
+        }
+    }
+
+    /// The base of links handed to the client of a request with `headers`: `--public-url` when
+    /// given, else `http://` + the request's `Host` when it is a plain `host[:port]` (letters,
+    /// digits, `.-:[]_`), else [`AppState::public_url`]. A server bound to `0.0.0.0` thus hands
+    /// out links its clients can reach, never `http://0.0.0.0:…`.
+    pub fn link_base(&self, headers: &HeaderMap) -> String {
+        if self.public_url_given {
+            return self.public_url.clone();
+        }
+        let host = headers
+            .get(hyper::header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .filter(|h| {
+                !h.is_empty()
+                    && h.len() <= 255
+                    && h.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b))
+            });
+        match host {
+            Some(h) => format!("http://{h}"),
+            None => self.public_url.clone(),
         }
     }
 
@@ -224,7 +259,12 @@ pub async fn handle(
     let log_id = store.log_id();
     let time_ms = store.now_ms();
     let (parts, body) = req.into_parts();
-    let body = RequestBody::with_idle_timeout(body, state.body_idle_timeout);
+    let body = RequestBody::with_limits(
+        body,
+        state.body_idle_timeout,
+        state.min_body_rate,
+        state.body_rate_grace,
+    );
     let path = parts.uri.path().to_string();
     let query: Vec<(String, String)> = parts
         .uri
@@ -233,8 +273,14 @@ pub async fn handle(
         .unwrap_or_default();
     let mut trace = Trace::default();
     let is_control = path == "/__mock" || path.starts_with("/__mock/");
+    let refusal = header_refusal(&parts.headers);
     let mut response = {
         match route(&parts.method, &path) {
+            None if is_control && refusal.is_some() => {
+                trace.endpoint = "admin".into();
+                let reason = refusal.map(HeaderRefusal::reason).unwrap_or_default();
+                json_response(400, &json!({ "error": reason }), &[])
+            }
             None if is_control => {
                 trace.endpoint = "admin".into();
                 let body = match parts.method {
@@ -260,7 +306,12 @@ pub async fn handle(
                 } else {
                     "auth.app_access_token".into()
                 };
-                let result = match read_json(body, MAX_JSON_BODY_BYTES).await {
+                let read = match refusal {
+                    // The body is never decoded: a refused header is an unreadable body.
+                    Some(_) => Err(JsonBodyError::NotJson),
+                    None => read_json(body, MAX_JSON_BODY_BYTES).await,
+                };
+                let result = match read {
                     Ok(v) if tenant => families::auth::tenant_access_token(store, &v),
                     Ok(v) => families::auth::app_access_token(store, &v),
                     Err(_) => Err(ApiError::new(families::auth::INVALID_PARAM)),
@@ -280,6 +331,7 @@ pub async fn handle(
                     query,
                     path_params,
                     log_id: &log_id,
+                    refusal,
                 };
                 let result = match run_route(request, body, &mut trace).await {
                     Ok(result) => result,
@@ -363,8 +415,9 @@ fn journal(
     });
 }
 
-/// One line per request on stderr: method, path, status, code, duration (ms), log id. Paths
-/// carry no credentials, and tokens are never logged.
+/// One line per request on stderr: method, path, status, code, duration (ms), log id. Tokens
+/// are never logged: a token shape in the path (a client that put its token in the URL) is
+/// redacted by [`redact_tokens`].
 fn log_request(
     state: &AppState,
     method: &Method,
@@ -374,6 +427,10 @@ fn log_request(
     started: Instant,
     log_id: &str,
 ) {
+    if state.log_format == LogFormat::Off {
+        return;
+    }
+    let path = &*redact_tokens(path);
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     let code_text = code.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
     // One write per line: stderr is unbuffered, and `eprintln!` writes each formatted piece
@@ -398,6 +455,30 @@ fn log_request(
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
+/// `text` with every token shape replaced by its prefix and `***`: open-platform tokens
+/// (`t-`, `a-`, `u-` + 20 or more token characters), JWT user tokens (`eyJ…`), and Feishu
+/// Project tokens (`p-`, `v-`, `u-` + a UUID).
+pub fn redact_tokens(text: &str) -> std::borrow::Cow<'_, str> {
+    static SHAPES: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let shapes = SHAPES.get_or_init(|| {
+        regex::Regex::new(
+            r"(?x)
+              \b(?P<p>[pvu]-)[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}
+            | \b(?P<o>[tau]-)[0-9A-Za-z_]{20,}
+            | \b(?P<j>eyJ)[0-9A-Za-z_\-]+(?:\.[0-9A-Za-z_\-]*)*",
+        )
+        .expect("token shapes compile")
+    });
+    shapes.replace_all(text, |c: &regex::Captures<'_>| {
+        let prefix = c
+            .name("p")
+            .or_else(|| c.name("o"))
+            .or_else(|| c.name("j"))
+            .map_or("", |m| m.as_str());
+        format!("{prefix}***")
+    })
+}
+
 /// A matched family route and what it needs.
 struct RouteRequest<'a> {
     state: &'a AppState,
@@ -408,6 +489,48 @@ struct RouteRequest<'a> {
     query: Vec<(String, String)>,
     path_params: Vec<(String, String)>,
     log_id: &'a str,
+    /// A header that refuses the request before its body is read.
+    refusal: Option<HeaderRefusal>,
+}
+
+/// A request header the emulator refuses before reading the body: the endpoint's parameter
+/// error (a token endpoint's own, in its own envelope; the control plane's 400).
+///
+/// A request with both `Content-Length` and `Transfer-Encoding` (the request-smuggling shape)
+/// never reaches here with both: hyper drops the `Content-Length`, reads the body as chunked and
+/// closes the connection after the answer (RFC 9112 §6.3), so nothing sent after that body is
+/// ever read as a request (`tests/hardening.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HeaderRefusal {
+    /// A `Content-Encoding` other than `identity`: bodies are never decoded (assumed; the SDKs
+    /// send none).
+    ContentEncoding,
+}
+
+impl HeaderRefusal {
+    fn reason(self) -> &'static str {
+        match self {
+            HeaderRefusal::ContentEncoding => "request bodies with a Content-Encoding are refused",
+        }
+    }
+}
+
+/// The refusal `headers` call for, if any.
+fn header_refusal(headers: &HeaderMap) -> Option<HeaderRefusal> {
+    let encoded = headers
+        .get_all(hyper::header::CONTENT_ENCODING)
+        .iter()
+        .flat_map(|v| v.to_str().unwrap_or("?").split(','))
+        .any(|c| !c.trim().eq_ignore_ascii_case("identity"));
+    encoded.then_some(HeaderRefusal::ContentEncoding)
+}
+
+/// Whether `content_type` is `application/json`, with any parameters (`charset=utf-8` as the
+/// SDKs send it).
+fn is_json_media(content_type: Option<&str>) -> bool {
+    content_type
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// Authenticates, applies quotas and faults, extracts and runs a family route.
@@ -474,9 +597,25 @@ async fn run_route(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let retain = retain_for(r.spec, store.options.retain);
-    let input = match extract(r.spec, kind, content_type, content_length, retain, body).await {
-        Ok(input) => input,
-        Err(e) => return Ok(Outcome::Family(Err(e), Vec::new())),
+    // A JSON route without credentials is a token endpoint (Project's plugin_token): it answers
+    // an unreadable body itself, in its own envelope, so it is handed `Input::Empty`.
+    let own_envelope = kind == BodyKind::Json && r.def.auth == RouteAuth::None;
+    // Seed 001's header table: `Content-Type: application/json; charset=utf-8`, required.
+    let wrong_type = kind == BodyKind::Json && !own_envelope && !is_json_media(content_type);
+    let input = if r.refusal.is_some() || wrong_type {
+        if !own_envelope {
+            return Ok(Outcome::Family(
+                Err(ApiError::new(r.spec.param_error)),
+                Vec::new(),
+            ));
+        }
+        Input::Empty
+    } else {
+        match extract(r.spec, kind, content_type, content_length, retain, body).await {
+            Ok(input) => input,
+            Err(_) if own_envelope => Input::Empty,
+            Err(e) => return Ok(Outcome::Family(Err(e), Vec::new())),
+        }
     };
     if emulator.journal.enabled() {
         if let Input::Form(form) = &input {
@@ -493,6 +632,7 @@ async fn run_route(
                 .collect();
         }
     }
+    let link_base = r.state.link_base(r.headers);
     let ctx = Ctx {
         store,
         families: &emulator.families,
@@ -500,7 +640,7 @@ async fn run_route(
         caller,
         query: r.query,
         path_params: r.path_params,
-        public_url: &r.state.public_url,
+        public_url: &link_base,
         log_id: r.log_id,
         headers: r
             .headers
@@ -673,6 +813,21 @@ fn form_error(spec: &EndpointSpec, e: FormError) -> ApiError {
     if let FormError::Spool(_) = e {
         return ApiError::new(spec.internal_error);
     }
+    if let FormError::Nul { field } = &e {
+        // Named by its own field when the spec has one (a file part's filename: the file field).
+        let named = spec.fields.iter().find(|f| &f.name == field);
+        return match named {
+            Some(f) => f
+                .violation(
+                    "no_nul",
+                    spec.param_error,
+                    "",
+                    "must not contain NUL".into(),
+                )
+                .into(),
+            None => ApiError::new(spec.param_error),
+        };
+    }
     let file_field = spec.fields.iter().find(|f| f.location == Location::File);
     let rule = match &e {
         FormError::FileTooLarge { .. } => "max_bytes",
@@ -830,6 +985,31 @@ fn not_found() -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_shapes_are_redacted_and_other_paths_are_not() {
+        for (path, want) in [
+            (
+                "/open-apis/t-43b270c035ddffdcf79c9eb548d06318ca4abcef/x",
+                "/open-apis/t-***/x",
+            ),
+            ("/a/u-7f1bcd13fc57d46bac21793a18e560", "/a/u-***"),
+            ("/a/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig", "/a/eyJ***"),
+            ("/x/p-123e4567-e89b-12d3-a456-426614174000/y", "/x/p-***/y"),
+            ("/x/v-123E4567-E89B-12D3-A456-426614174000", "/x/v-***"),
+        ] {
+            assert_eq!(redact_tokens(path), want, "{path}");
+        }
+        for keep in [
+            "/open-apis/drive/v1/medias/upload_all",
+            "/open_api/68382b399de4b0ec6c5a0001/work_item/story/6437110001/file/upload",
+            "/open-apis/task/v2/attachments/fe96108d-b004-4a47-b2f8-6886e758b3a5",
+            "/__mock/files/boxcnrHpsg1QDqXAAAyachabcef",
+            "/docs/meta-information_abcdefghijklmnopq",
+        ] {
+            assert_eq!(redact_tokens(keep), keep);
+        }
+    }
 
     #[test]
     fn route_patterns_bind_path_parameters() {

@@ -59,6 +59,12 @@ pub struct Config {
     /// Longest wait for the next bytes of a request body
     /// ([`crate::http::multipart::BODY_IDLE_TIMEOUT`]).
     pub body_idle_timeout: Duration,
+    /// Slowest average body rate in bytes per second once `body_rate_grace` has passed
+    /// ([`crate::http::multipart::MIN_BODY_RATE`]; 0: no minimum).
+    pub min_body_rate: u64,
+    /// Time from a request's head before `min_body_rate` applies
+    /// ([`crate::http::multipart::BODY_RATE_GRACE`]).
+    pub body_rate_grace: Duration,
 }
 
 impl Default for Config {
@@ -73,6 +79,8 @@ impl Default for Config {
             log_format: LogFormat::Off,
             header_read_timeout: HEADER_READ_TIMEOUT,
             body_idle_timeout: crate::http::multipart::BODY_IDLE_TIMEOUT,
+            min_body_rate: crate::http::multipart::MIN_BODY_RATE,
+            body_rate_grace: crate::http::multipart::BODY_RATE_GRACE,
         }
     }
 }
@@ -81,10 +89,20 @@ impl Default for Config {
 pub async fn bind(config: Config) -> std::io::Result<(TcpListener, Arc<AppState>)> {
     let listener = TcpListener::bind((config.host.as_str(), config.port)).await?;
     let addr = listener.local_addr()?;
+    let public_url_given = config.public_url.is_some();
+    // Without --public-url, links follow each request's Host; this fallback (a request without
+    // one) names a loopback address rather than an unspecified one such as 0.0.0.0.
+    let mut reachable = addr;
+    if addr.ip().is_unspecified() {
+        reachable.set_ip(match addr.ip() {
+            std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
     let public_url = config
         .public_url
         .map(|u| u.trim_end_matches('/').to_string())
-        .unwrap_or_else(|| format!("http://{}", display_addr(addr)));
+        .unwrap_or_else(|| format!("http://{}", display_addr(reachable)));
     let mut state = AppState::new(
         config.world,
         config.seed,
@@ -92,9 +110,27 @@ pub async fn bind(config: Config) -> std::io::Result<(TcpListener, Arc<AppState>
         public_url,
         config.log_format,
     );
+    state.public_url_given = public_url_given;
     state.body_idle_timeout = config.body_idle_timeout;
+    state.min_body_rate = config.min_body_rate;
+    state.body_rate_grace = config.body_rate_grace;
     state.header_read_timeout = config.header_read_timeout;
     Ok((listener, Arc::new(state)))
+}
+
+/// The warning printed on stderr when the emulator listens on `addr` beyond the loopback
+/// interface (`--host 0.0.0.0` and the like), if it does.
+pub fn exposure_warning(addr: SocketAddr) -> Option<String> {
+    if addr.ip().is_loopback() {
+        return None;
+    }
+    Some(format!(
+        "feishu-mock: WARNING: listening on {} is reachable from the network: anyone who can \
+         reach this machine can read and replace the stored files, the world and the tokens \
+         (the /__mock/ control plane has no authentication). Bind 127.0.0.1 unless that is \
+         what you want.",
+        display_addr(addr)
+    ))
 }
 
 /// `HOST:PORT`, with IPv6 hosts in brackets.

@@ -23,6 +23,24 @@ pub const TOKEN_LIFETIME_SECS: i64 = 7200;
 /// A token is handed out again while at least this many seconds remain (FEISHU_FACTS §1: 30 min).
 pub const TOKEN_REUSE_MIN_REMAINING_SECS: i64 = 1800;
 
+/// Latest emulator time, in ms since the epoch: 9999-12-31T23:59:59.999Z, the last instant
+/// a log id (`YYYYMMDDhhmmss…`) and an ISO date can spell.
+pub const MAX_CLOCK_MS: i64 = 253_402_300_799_999;
+
+/// A clock advance that would pass [`MAX_CLOCK_MS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockOutOfRange;
+
+/// Adds `n` to `counter` unless that would pass `cap`: then [`StoreFull`] and nothing counted.
+fn reserve(counter: &AtomicU64, n: u64, cap: Option<u64>) -> Result<(), StoreFull> {
+    counter
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |held| {
+            held.checked_add(n).filter(|t| cap.is_none_or(|c| *t <= c))
+        })
+        .map(|_| ())
+        .map_err(|_| StoreFull)
+}
+
 /// What kind of credential a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenKind {
@@ -92,6 +110,65 @@ pub struct Options {
     /// (`--max-stored-bytes`); an upload or record that would pass it is refused with the
     /// platform's quota code and stores nothing.
     pub max_stored_bytes: Option<u64>,
+    /// Most objects kept at once — stored files of every endpoint and OKR progress records —
+    /// in every retention mode (`--max-stored-objects`): an upload or record past it is
+    /// refused like one past `max_stored_bytes`, with the platform's quota code, and stores
+    /// nothing. This is what bounds memory under `--retain metadata`.
+    pub max_stored_objects: usize,
+    /// Most tokens issued at runtime kept at once, per kind of token table (open-platform
+    /// tokens; Feishu Project plugin tokens) (`--max-issued-tokens`): past it the tokens
+    /// closest to expiry are forgotten first. Expired tokens are reclaimed whatever the cap.
+    pub max_issued_tokens: usize,
+}
+
+/// Bytes counted against `--max-stored-bytes` by default: 4 GiB.
+pub const DEFAULT_MAX_STORED_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+
+/// Objects kept at once by default (`--max-stored-objects`): ~0.9 KB of metadata each at most
+/// under `--retain metadata`, so about 450 MiB.
+pub const DEFAULT_MAX_STORED_OBJECTS: usize = 500_000;
+
+/// Tokens issued at runtime kept at once by default (`--max-issued-tokens`).
+pub const DEFAULT_MAX_ISSUED_TOKENS: usize = 100_000;
+
+/// An issued token table is swept of expired tokens each time its size reaches a multiple of
+/// this (and whenever it passes its cap), so that a sweep costs O(1) per issue on average.
+pub const TOKEN_SWEEP_EVERY: usize = 1024;
+
+/// Keeps a table of issued tokens bounded after an insert: drops every token expired at
+/// `now_ms` when the table's size reaches a multiple of [`TOKEN_SWEEP_EVERY`] or passes `cap`;
+/// if it is still past `cap`, forgets the tokens closest to expiry until it holds 90 % of `cap`
+/// (eviction in bulk keeps the cost per issue low under a flood). Entries whose `expiry` is
+/// `None` (the world's pre-issued tokens) are never dropped. Returns how many were forgotten
+/// before their expiry.
+pub fn bound_issued_tokens<V>(
+    table: &DashMap<String, V>,
+    now_ms: i64,
+    cap: usize,
+    expiry: impl Fn(&V) -> Option<i64>,
+) -> usize {
+    let cap = cap.max(1);
+    let len = table.len();
+    if !len.is_multiple_of(TOKEN_SWEEP_EVERY) && len <= cap {
+        return 0;
+    }
+    table.retain(|_, v| expiry(v).is_none_or(|e| e > now_ms));
+    if table.len() <= cap {
+        return 0;
+    }
+    let mut expiring: Vec<(i64, String)> = table
+        .iter()
+        .filter_map(|e| expiry(e.value()).map(|x| (x, e.key().clone())))
+        .collect();
+    let excess = (table.len() - (cap - cap / 10)).min(expiring.len());
+    if excess == 0 {
+        return 0;
+    }
+    expiring.select_nth_unstable(excess - 1);
+    for (_, token) in &expiring[..excess] {
+        table.remove(token);
+    }
+    excess
 }
 
 /// What the store keeps of an accepted file.
@@ -117,7 +194,9 @@ impl Default for Options {
             journal_limit: DEFAULT_JOURNAL_LIMIT,
             loose: false,
             retain: Retain::Bytes,
-            max_stored_bytes: None,
+            max_stored_bytes: Some(DEFAULT_MAX_STORED_BYTES),
+            max_stored_objects: DEFAULT_MAX_STORED_OBJECTS,
+            max_issued_tokens: DEFAULT_MAX_ISSUED_TOKENS,
         }
     }
 }
@@ -134,8 +213,13 @@ pub struct Store {
     /// Latest minted token per (app_id, kind), for reuse while ≥ 30 min remain.
     latest_token: DashMap<(String, TokenKind), String>,
     files: DashMap<String, StoredFile>,
-    /// Bytes held by `files`.
+    /// Bytes kept: files' bytes (none under `--retain metadata`) and progress record contents.
     stored_bytes: AtomicU64,
+    /// Bytes counted against `--max-stored-bytes`: stored files' sizes as uploaded, whether
+    /// their bytes are kept or not, and kept progress record contents.
+    counted_bytes: AtomicU64,
+    /// Objects kept (stored files and progress records), against `--max-stored-objects`.
+    stored_objects: AtomicU64,
     /// Behaviour switches.
     pub options: Options,
 }
@@ -159,6 +243,8 @@ impl Store {
             latest_token: DashMap::new(),
             files: DashMap::new(),
             stored_bytes: AtomicU64::new(0),
+            counted_bytes: AtomicU64::new(0),
+            stored_objects: AtomicU64::new(0),
         }
     }
 
@@ -213,9 +299,28 @@ impl Store {
         sys + self.clock_offset_ms.load(Ordering::Relaxed)
     }
 
-    /// Moves emulator time forward by `ms` milliseconds.
+    /// Moves emulator time forward by `ms` milliseconds (tests; saturates at [`MAX_CLOCK_MS`]).
     pub fn advance_clock_ms(&self, ms: i64) {
-        self.clock_offset_ms.fetch_add(ms, Ordering::Relaxed);
+        let _ = self.try_advance_clock_ms(ms.max(0) as u64).or_else(|_| {
+            let room = MAX_CLOCK_MS - self.now_ms();
+            self.try_advance_clock_ms(room.max(0) as u64)
+        });
+    }
+
+    /// Moves emulator time forward by `ms` milliseconds, unless the clock would then pass
+    /// [`MAX_CLOCK_MS`]: then [`ClockOutOfRange`] and the clock is left as it was. Returns the
+    /// new time.
+    pub fn try_advance_clock_ms(&self, ms: u64) -> Result<i64, ClockOutOfRange> {
+        let ms = i64::try_from(ms).map_err(|_| ClockOutOfRange)?;
+        let sys = self.now_ms() - self.clock_offset_ms.load(Ordering::Relaxed);
+        self.clock_offset_ms
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |offset| {
+                offset
+                    .checked_add(ms)
+                    .filter(|o| sys.checked_add(*o).is_some_and(|t| t <= MAX_CLOCK_MS))
+            })
+            .map_err(|_| ClockOutOfRange)?;
+        Ok(self.now_ms())
     }
 
     /// Runs `f` with the random source (seeded by `--seed`).
@@ -283,7 +388,16 @@ impl Store {
             },
         );
         *latest = token.clone();
+        drop(latest);
+        bound_issued_tokens(&self.tokens, now, self.options.max_issued_tokens, |t| {
+            t.expires_at_ms
+        });
         (token, TOKEN_LIFETIME_SECS)
+    }
+
+    /// Open-platform tokens held: the world's and those issued and not yet reclaimed.
+    pub fn token_count(&self) -> usize {
+        self.tokens.len()
     }
 
     /// Every stored file, oldest upload first.
@@ -293,6 +407,35 @@ impl Store {
             (a.uploaded_at_ms, &a.file_token).cmp(&(b.uploaded_at_ms, &b.file_token))
         });
         files
+    }
+
+    /// At most `limit` stored files in upload order (as [`Store::files`]) that come after
+    /// `after` (the `(uploaded_at_ms, file_token)` of the last file of the previous page), and
+    /// whether more follow. One pass over the files keeping the `limit + 1` first keys: memory
+    /// O(`limit`) whatever the number of files.
+    pub fn files_page(&self, after: Option<(i64, &str)>, limit: usize) -> (Vec<StoredFile>, bool) {
+        use std::collections::BinaryHeap;
+        let mut first: BinaryHeap<(i64, String)> = BinaryHeap::with_capacity(limit + 2);
+        for f in self.files.iter() {
+            let key = (f.uploaded_at_ms, f.file_token.as_str());
+            if after.is_some_and(|a| key <= a) {
+                continue;
+            }
+            if first.len() > limit {
+                match first.peek() {
+                    Some(top) if (top.0, top.1.as_str()) > key => {
+                        first.pop();
+                    }
+                    _ => continue,
+                }
+            }
+            first.push((key.0, key.1.to_string()));
+        }
+        let has_more = first.len() > limit;
+        let mut keys = first.into_sorted_vec();
+        keys.truncate(limit);
+        let page = keys.iter().filter_map(|(_, t)| self.file(t)).collect();
+        (page, has_more)
     }
 
     /// Keeps `file` under its token; see [`Store::put_files`].
@@ -315,51 +458,85 @@ impl Store {
             }
         }
         let kept: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
-        self.reserve_stored_bytes(kept)?;
+        let counted: u64 = files.iter().map(|f| f.size.max(f.bytes.len() as u64)).sum();
+        self.reserve_stored_objects(files.len())?;
+        if let Err(full) = reserve(&self.counted_bytes, counted, self.options.max_stored_bytes) {
+            self.release(0, 0, files.len());
+            return Err(full);
+        }
+        self.stored_bytes.fetch_add(kept, Ordering::SeqCst);
         for f in files {
             self.files.insert(f.file_token.clone(), f);
         }
         Ok(())
     }
 
-    /// Bytes currently kept across all stored files.
+    /// Bytes currently kept across all stored files and progress record contents (none of a
+    /// file's under `--retain metadata`).
     pub fn stored_bytes(&self) -> u64 {
         self.stored_bytes.load(Ordering::SeqCst)
     }
 
-    /// Counts `bytes` more as kept (files, or a progress record's content) against
-    /// `--max-stored-bytes`: [`StoreFull`], counting nothing, when they would pass the cap.
+    /// Bytes counted against `--max-stored-bytes`: files' sizes as uploaded, kept or not, and
+    /// kept progress record contents.
+    pub fn counted_bytes(&self) -> u64 {
+        self.counted_bytes.load(Ordering::SeqCst)
+    }
+
+    /// Objects kept: stored files and progress records.
+    pub fn stored_objects(&self) -> u64 {
+        self.stored_objects.load(Ordering::SeqCst)
+    }
+
+    /// Counts `bytes` more as kept (a progress record's content) against `--max-stored-bytes`:
+    /// [`StoreFull`], counting nothing, when they would pass the cap.
     pub fn reserve_stored_bytes(&self, bytes: u64) -> Result<(), StoreFull> {
-        match self.options.max_stored_bytes {
-            Some(cap) => self
-                .stored_bytes
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |held| {
-                    held.checked_add(bytes).filter(|total| *total <= cap)
-                })
-                .map(|_| ())
-                .map_err(|_| StoreFull),
-            None => {
-                self.stored_bytes.fetch_add(bytes, Ordering::SeqCst);
-                Ok(())
-            }
-        }
+        reserve(&self.counted_bytes, bytes, self.options.max_stored_bytes)?;
+        self.stored_bytes.fetch_add(bytes, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Counts `n` more objects (a progress record; files count through [`Store::put_files`])
+    /// against `--max-stored-objects`: [`StoreFull`], counting nothing, when they would pass
+    /// it.
+    pub fn reserve_stored_objects(&self, n: usize) -> Result<(), StoreFull> {
+        reserve(
+            &self.stored_objects,
+            n as u64,
+            Some(self.options.max_stored_objects as u64),
+        )
+    }
+
+    /// Gives back `n` objects counted by [`Store::reserve_stored_objects`] for an object that
+    /// was not kept after all.
+    pub fn release_stored_objects(&self, n: usize) {
+        self.release(0, 0, n);
+    }
+
+    /// Gives back what a kept object counted (`kept` bytes, `counted` bytes, `objects`).
+    fn release(&self, kept: u64, counted: u64, objects: usize) {
+        self.stored_bytes.fetch_sub(kept, Ordering::SeqCst);
+        self.counted_bytes.fetch_sub(counted, Ordering::SeqCst);
+        self.stored_objects
+            .fetch_sub(objects as u64, Ordering::SeqCst);
     }
 
     /// Counts `bytes` as no longer kept (e.g. the content of a deleted or replaced progress
-    /// record), never below zero.
+    /// record), never below zero, in what is kept and what counts against the cap.
     pub fn release_stored_bytes(&self, bytes: u64) {
-        let _ = self
-            .stored_bytes
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |held| {
+        for counter in [&self.stored_bytes, &self.counted_bytes] {
+            let _ = counter.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |held| {
                 Some(held.saturating_sub(bytes))
             });
+        }
     }
 
-    /// Forgets the stored file `file_token` (e.g. a deleted Task attachment).
+    /// Forgets the stored file `file_token` (e.g. a deleted Task attachment), giving back what
+    /// it counted.
     pub fn remove_file(&self, file_token: &str) {
         if let Some((_, f)) = self.files.remove(file_token) {
-            self.stored_bytes
-                .fetch_sub(f.bytes.len() as u64, Ordering::SeqCst);
+            let kept = f.bytes.len() as u64;
+            self.release(kept, f.size.max(kept), 1);
         }
     }
 

@@ -147,14 +147,20 @@ fn keep_record(ctx: &Ctx<'_>, new: NewRecord) -> Result<String, ApiError> {
     let okr = &ctx.families.okr;
     let content_bytes = new.content_json.len() as u64;
     let keep_content = ctx.store.options.retain == Retain::Bytes;
-    if keep_content {
-        ctx.store.reserve_stored_bytes(content_bytes).map_err(|_| {
-            ApiError::new(
-                ctx.spec
-                    .field("content")
-                    .code_for("store_full", ctx.spec.param_error),
-            )
-        })?;
+    let store_full = || {
+        ApiError::new(
+            ctx.spec
+                .field("content")
+                .code_for("store_full", ctx.spec.param_error),
+        )
+    };
+    // A record is one of the objects `--max-stored-objects` caps, in every retention mode.
+    ctx.store
+        .reserve_stored_objects(1)
+        .map_err(|_| store_full())?;
+    if keep_content && ctx.store.reserve_stored_bytes(content_bytes).is_err() {
+        ctx.store.release_stored_objects(1);
+        return Err(store_full());
     }
     let modify_time_ms = ctx.store.now_ms();
     let progress_id = loop {

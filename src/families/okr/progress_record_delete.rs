@@ -21,6 +21,8 @@ pub fn progress_record_delete(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, Api
             if removed.content_json.is_some() {
                 ctx.store.release_stored_bytes(removed.content_bytes);
             }
+            // The record no longer counts against --max-stored-objects (issue 12).
+            ctx.store.release_stored_objects(1);
             Ok(Reply::NoData)
         }
         None => Err(ApiError::new(super::OKR_DATA_NOT_FOUND)),

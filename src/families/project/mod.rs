@@ -173,6 +173,8 @@ pub struct FieldSlot {
 #[derive(Debug, Default)]
 pub struct ProjectState {
     plugins: DashMap<String, String>,
+    /// The spaces each plugin is bound to (empty: every space).
+    plugin_spaces: DashMap<String, Vec<String>>,
     users: DashMap<String, ()>,
     spaces: RwLock<Vec<Space>>,
     tokens: DashMap<String, PluginToken>,
@@ -212,6 +214,8 @@ impl ProjectState {
         for pl in &p.plugins {
             self.plugins
                 .insert(pl.plugin_id.clone(), pl.plugin_secret.clone());
+            self.plugin_spaces
+                .insert(pl.plugin_id.clone(), pl.spaces.clone());
         }
         for u in &p.users {
             self.users.insert(u.user_key.clone(), ());
@@ -258,6 +262,18 @@ impl ProjectState {
         self.plugins.get(plugin_id).map(|s| s.clone())
     }
 
+    /// Whether `plugin_id` may use `space` (bound to it by project_key or simple_name, or bound
+    /// to no space in particular).
+    pub fn plugin_may_use(&self, plugin_id: &str, space: &Space) -> bool {
+        self.plugin_spaces.get(plugin_id).is_none_or(|bound| {
+            bound.is_empty()
+                || bound.iter().any(|k| {
+                    *k == space.project_key
+                        || (!space.simple_name.is_empty() && *k == space.simple_name)
+                })
+        })
+    }
+
     /// Whether `user_key` is a user of the world.
     pub fn has_user(&self, user_key: &str) -> bool {
         self.users.contains_key(user_key)
@@ -279,7 +295,19 @@ impl ProjectState {
                 expires_at_ms: store.now_ms() + PLUGIN_TOKEN_LIFETIME_SECS * 1000,
             },
         );
+        // Expired tokens reclaimed, at most `--max-issued-tokens` kept (issue 12).
+        crate::state::store::bound_issued_tokens(
+            &self.tokens,
+            store.now_ms(),
+            store.options.max_issued_tokens,
+            |t| Some(t.expires_at_ms),
+        );
         token
+    }
+
+    /// Plugin and virtual tokens held (issued and not yet reclaimed).
+    pub fn token_count(&self) -> usize {
+        self.tokens.len()
     }
 
     /// The token record if `token` was issued and has not expired at `now_ms`.
@@ -452,6 +480,12 @@ fn work_item(ctx: &Ctx<'_>) -> Result<(Space, String, String), ApiError> {
             "a space id or simple_name".into(),
         )
     })?;
+    // Isolation (issue 12): a plugin reads and writes only the spaces it is bound to.
+    if let Caller::Plugin { plugin_id, .. } = &ctx.caller {
+        if !ctx.families.project.plugin_may_use(plugin_id, &space) {
+            return Err(ApiError::new(NO_PERMISSION));
+        }
+    }
     let wit = space
         .work_item_types
         .iter()

@@ -18,10 +18,12 @@ fn plugin_token_error(code: i64) -> Reply {
 /// `v-<uuid>`). Every call mints a new token with `expire_time` 7200 s (assumed; earlier
 /// tokens stay valid until their own expiry). Answers HTTP 200 in its own envelope, errors
 /// included: 20006 (body not an object, ids not strings, `type` not 0/1), 10001 (unknown
-/// plugin or wrong secret). A body that is not JSON at all is refused by the pipeline with the
-/// business envelope's 1000050190.
+/// plugin or wrong secret). A body that is not JSON at all, or that the pipeline could not read
+/// (`Input::Empty`: too large, truncated, or sent with a `Content-Encoding`), is 20006 too.
 pub fn plugin_token(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
-    let body = expect_json(ctx, input)?;
+    let Ok(body) = expect_json(ctx, input) else {
+        return Ok(plugin_token_error(INVALID_PARAM));
+    };
     let Some(obj) = body.as_object() else {
         return Ok(plugin_token_error(INVALID_PARAM));
     };

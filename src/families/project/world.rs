@@ -25,6 +25,11 @@ pub struct Plugin {
     pub plugin_id: String,
     /// Its secret.
     pub plugin_secret: String,
+    /// The spaces (project_key or simple_name) whose work items it may upload to and download
+    /// from; another space answers 10001 No Permission. Empty or absent: every space (assumed,
+    /// so that world files written before the binding keep working).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spaces: Vec<String>,
 }
 
 /// A Feishu Project user.
