@@ -559,15 +559,8 @@ fn responses(def: &RouteDef, spec: &'static EndpointSpec, path: &str) -> Value {
             // Errors of a download route come as JSON next to the bytes.
             entry["description"] = json!(format!("the file's bytes; or JSON {description}"));
         }
-        // Errors come in the platform's envelope, also on the plugin_token route, whose own
-        // answer (PluginTokenAnswer) is only its success: a body the pipeline refuses gets the
-        // Project envelope without data.
-        let error_envelope = match spec.platform {
-            Platform::Open => "#/components/schemas/OpenEnvelope",
-            Platform::Project => "#/components/schemas/ProjectEnvelope",
-        };
         entry["content"]["application/json"] = json!({
-            "schema": {"$ref": if status == 200 { envelope } else { error_envelope }},
+            "schema": {"$ref": envelope},
             "examples": examples,
         });
         entry["x-codes"] = json!(codes);
