@@ -17,6 +17,24 @@ pub struct Quota {
     counters: DashMap<(String, String), Vec<Window>>,
 }
 
+/// What one app has used of one endpoint's quota at an instant: for each window the endpoint
+/// limits, the requests counted in the window holding that instant (0 when the window counted
+/// none yet); `None` for a window the endpoint has no limit for. Windows are fixed: the
+/// current second, minute and UTC day of the emulator clock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuotaUse {
+    /// The app the requests were counted for (`cli_…`).
+    pub app_id: String,
+    /// The endpoint spec name (`drive.media.upload_all`).
+    pub endpoint: String,
+    /// Requests counted this second, against `QuotaSpec::per_second`.
+    pub this_second: Option<u32>,
+    /// Requests counted this minute, against `QuotaSpec::per_minute`.
+    pub this_minute: Option<u32>,
+    /// Requests counted this UTC day, against `QuotaSpec::per_day`.
+    pub today: Option<u32>,
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Window {
     length_ms: i64,
@@ -87,6 +105,39 @@ impl Quota {
         }
         Ok(())
     }
+
+    /// What each (app, endpoint) that has been counted uses at `now_ms` (emulator clock, ms
+    /// since the epoch), sorted by app then endpoint. Read-only: no window is moved on.
+    pub fn usage(&self, now_ms: i64) -> Vec<QuotaUse> {
+        let mut out: Vec<QuotaUse> = self
+            .counters
+            .iter()
+            .map(|e| {
+                let (app_id, endpoint) = e.key();
+                let count_of = |length_ms: i64| {
+                    e.value()
+                        .iter()
+                        .find(|w| w.length_ms == length_ms)
+                        .map(|w| {
+                            if w.index == now_ms.div_euclid(length_ms) {
+                                w.count
+                            } else {
+                                0
+                            }
+                        })
+                };
+                QuotaUse {
+                    app_id: app_id.clone(),
+                    endpoint: endpoint.clone(),
+                    this_second: count_of(1_000),
+                    this_minute: count_of(60_000),
+                    today: count_of(86_400_000),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| (&a.app_id, &a.endpoint).cmp(&(&b.app_id, &b.endpoint)));
+        out
+    }
 }
 
 #[cfg(test)]
@@ -108,5 +159,35 @@ mod tests {
         assert_eq!(err.code, FREQUENCY_LIMIT);
         assert!(q.check("b", "e", &spec, 10_999).is_ok(), "per app");
         assert!(q.check("a", "e", &spec, 11_000).is_ok());
+    }
+
+    #[test]
+    fn usage_counts_the_windows_holding_the_instant_and_nothing_refused() {
+        let q = Quota::default();
+        let spec = QuotaSpec {
+            per_second: Some(5),
+            per_minute: None,
+            per_day: Some(10_000),
+        };
+        assert_eq!(q.usage(0), []);
+        for _ in 0..5 {
+            assert!(q.check("a", "e", &spec, 10_000).is_ok());
+        }
+        assert!(
+            q.check("a", "e", &spec, 10_500).is_err(),
+            "refused: not counted"
+        );
+        let at = |now| {
+            let u = q.usage(now);
+            assert_eq!(u.len(), 1);
+            assert_eq!((u[0].app_id.as_str(), u[0].endpoint.as_str()), ("a", "e"));
+            assert_eq!(u[0].this_minute, None, "no per-minute limit");
+            (u[0].this_second, u[0].today)
+        };
+        assert_eq!(at(10_999), (Some(5), Some(5)));
+        assert_eq!(at(11_000), (Some(0), Some(5)), "a fresh second");
+        assert_eq!(at(86_400_000), (Some(0), Some(0)), "a fresh UTC day");
+        assert!(q.check("a", "e", &spec, 11_000).is_ok());
+        assert_eq!(at(11_000), (Some(1), Some(6)));
     }
 }

@@ -395,6 +395,41 @@ impl Store {
         (token, TOKEN_LIFETIME_SECS)
     }
 
+    /// Every app of the world, sorted by `app_id` (secrets included: callers showing them
+    /// must leave `app_secret` out).
+    pub fn apps(&self) -> Vec<App> {
+        let mut apps: Vec<App> = self.apps.iter().map(|a| a.clone()).collect();
+        apps.sort_by(|a, b| a.app_id.cmp(&b.app_id));
+        apps
+    }
+
+    /// Every user of the world, sorted by `open_id`, with the ids and name the world gives.
+    pub fn users(&self) -> Vec<User> {
+        let mut users: Vec<User> = self.users.iter().map(|u| u.clone()).collect();
+        users.sort_by(|a, b| a.open_id.cmp(&b.open_id));
+        users
+    }
+
+    /// Open-platform tokens live at `now_ms` (emulator clock, ms since the epoch): the world's
+    /// pre-issued ones (`expires_at_ms` `None`) first, then issued ones by expiry (ms since the
+    /// epoch, soonest first), ties by token text. Expired tokens not yet reclaimed are left out.
+    pub fn live_tokens(&self, now_ms: i64) -> Vec<IssuedToken> {
+        let mut live: Vec<IssuedToken> = self
+            .tokens
+            .iter()
+            .filter(|t| t.expires_at_ms.is_none_or(|exp| exp > now_ms))
+            .map(|t| t.clone())
+            .collect();
+        live.sort_by(|a, b| {
+            (a.expires_at_ms.is_some(), a.expires_at_ms, &a.token).cmp(&(
+                b.expires_at_ms.is_some(),
+                b.expires_at_ms,
+                &b.token,
+            ))
+        });
+        live
+    }
+
     /// Open-platform tokens held: the world's and those issued and not yet reclaimed.
     pub fn token_count(&self) -> usize {
         self.tokens.len()
@@ -563,5 +598,39 @@ impl Store {
                 return t;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn live_tokens_lists_preissued_first_then_by_expiry_and_drops_expired_ones() {
+        let store = Store::new(Some(7));
+        store.add_directory(
+            &[],
+            &[PreissuedToken {
+                token: "t-world".into(),
+                app_id: "cli_a".into(),
+            }],
+            &[],
+            &[],
+        );
+        let (minted, secs) = store.issue_token("cli_a", TokenKind::Tenant);
+        assert_eq!(secs, TOKEN_LIFETIME_SECS);
+        let now = store.now_ms();
+        let live = store.live_tokens(now);
+        let texts: Vec<&str> = live.iter().map(|t| t.token.as_str()).collect();
+        assert_eq!(texts, ["t-world", minted.as_str()]);
+        assert_eq!(live[0].expires_at_ms, None);
+        let exp = live[1].expires_at_ms.expect("issued tokens expire");
+        assert!(exp > now && exp <= now + TOKEN_LIFETIME_SECS * 1000);
+        let later: Vec<String> = store
+            .live_tokens(exp)
+            .into_iter()
+            .map(|t| t.token)
+            .collect();
+        assert_eq!(later, ["t-world"], "expired at its expiry instant");
     }
 }

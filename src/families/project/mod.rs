@@ -345,6 +345,69 @@ impl ProjectState {
         self.slots.get(slot).map(|v| v.len()).unwrap_or(0)
     }
 
+    /// Every attachment field that has held an attachment, with the uuids it holds now (upload
+    /// order; empty once all were deleted), sorted by project_key, work item id, field_key and
+    /// compound index. The files themselves are the store's, under each uuid.
+    pub fn fields(&self) -> Vec<(FieldSlot, Vec<String>)> {
+        let mut fields: Vec<(FieldSlot, Vec<String>)> = self
+            .slots
+            .iter()
+            .map(|e| (e.key().clone(), e.value().clone()))
+            .collect();
+        fields.sort_by(|(a, _), (b, _)| {
+            (&a.project_key, &a.work_item_id, &a.field_key, a.index).cmp(&(
+                &b.project_key,
+                &b.work_item_id,
+                &b.field_key,
+                b.index,
+            ))
+        });
+        fields
+    }
+
+    /// The `work_item_type_key` of work item `work_item_id` in the space whose `project_key`
+    /// is `project_key`, if the space holds it.
+    pub fn work_item_type(&self, project_key: &str, work_item_id: &str) -> Option<String> {
+        let spaces = self.spaces.read().unwrap_or_else(|e| e.into_inner());
+        spaces
+            .iter()
+            .find(|s| s.project_key == project_key)
+            .and_then(|s| s.work_items.iter().find(|w| w.id == work_item_id))
+            .map(|w| w.work_item_type_key.clone())
+    }
+
+    /// Plugins of the world: `(plugin_id, spaces it is bound to)` sorted by plugin_id, an
+    /// empty list meaning every space. Secrets are not handed out.
+    pub fn plugins(&self) -> Vec<(String, Vec<String>)> {
+        let mut plugins: Vec<(String, Vec<String>)> = self
+            .plugins
+            .iter()
+            .map(|p| {
+                let spaces = self
+                    .plugin_spaces
+                    .get(p.key())
+                    .map(|s| s.clone())
+                    .unwrap_or_default();
+                (p.key().clone(), spaces)
+            })
+            .collect();
+        plugins.sort();
+        plugins
+    }
+
+    /// Plugin and virtual tokens live at `now_ms` (emulator clock, ms since the epoch) as
+    /// `(token, record)`, soonest expiry first, ties by token text.
+    pub fn live_tokens(&self, now_ms: i64) -> Vec<(String, PluginToken)> {
+        let mut live: Vec<(String, PluginToken)> = self
+            .tokens
+            .iter()
+            .filter(|t| t.expires_at_ms > now_ms)
+            .map(|t| (t.key().clone(), t.value().clone()))
+            .collect();
+        live.sort_by(|(a, ta), (b, tb)| (ta.expires_at_ms, a).cmp(&(tb.expires_at_ms, b)));
+        live
+    }
+
     /// The slot that holds attachment `uuid`.
     pub fn slot_of(&self, uuid: &str) -> Option<FieldSlot> {
         self.attachments.get(uuid).map(|s| s.clone())

@@ -247,6 +247,11 @@ impl TaskState {
             .collect()
     }
 
+    /// Every attachment held (deleted ones left out), in upload order (`seq` increasing).
+    pub fn attachments(&self) -> Vec<AttachmentRecord> {
+        self.records().clone()
+    }
+
     /// Deletes the attachment `guid`; false when there was none.
     pub fn delete_attachment(&self, guid: &str) -> bool {
         let mut all = self.records();
