@@ -11,7 +11,7 @@ use maud::{html, Markup};
 use std::collections::BTreeMap;
 
 /// Attachments a Project field may hold (seed 003).
-const PROJECT_FIELD_LIMIT: usize = 50;
+const PROJECT_FIELD_LIMIT: usize = crate::families::project::MAX_ATTACHMENTS_PER_FIELD;
 
 /// Endpoints in the order the page shows them.
 const ORDER: &[&str] = &[

@@ -7,6 +7,8 @@ const NAV: &[(&str, &str)] = &[
     ("/requests", "Requests"),
     ("/files", "Files"),
     ("/okr", "OKR records"),
+    ("/tasks", "Tasks"),
+    ("/project", "Project"),
     ("/controls", "World & controls"),
 ];
 

@@ -6,7 +6,9 @@
 //! | `/__mock/ui`, `/__mock/ui/requests` | the request journal, newest first, filterable by endpoint, caller and code, live |
 //! | `/__mock/ui/files` | every stored file by endpoint and owner, thumbnails, downloads |
 //! | `/__mock/ui/okr` | progress records rendered as rich text beside their raw JSON |
-//! | `/__mock/ui/controls` | clock, fault rules, counts; reset, clear faults, advance clock |
+//! | `/__mock/ui/tasks` | Task attachments by task: guid, name, size, uploader, download |
+//! | `/__mock/ui/project` | Project attachments by work item field with its count against 50, space-level files |
+//! | `/__mock/ui/controls` | clock; apps, users, plugins; live tokens (shortened); quotas in use; fault rules, counts; reset, clear faults, advance clock |
 //! | `/__mock/ui/file/:file_token` | a stored file: raster images inline, anything else as a download |
 //!
 //! Pages are written with maud, which escapes every interpolated string; the script and the
@@ -22,8 +24,10 @@
 mod files;
 mod layout;
 mod okr;
+mod project;
 mod requests;
 mod richtext;
+mod tasks;
 mod world;
 
 use crate::control::response::HttpResponse;
@@ -87,6 +91,8 @@ pub fn handle(
         "/requests/entries" => answer(200, html, requests::entries_fragment(emulator, query)),
         "/files" => answer(200, html, files::page(emulator)),
         "/okr" => answer(200, html, okr::page(emulator)),
+        "/tasks" => answer(200, html, tasks::page(emulator)),
+        "/project" => answer(200, html, project::page(emulator)),
         "/controls" => answer(200, html, world::page(emulator)),
         r if r.starts_with("/file/") => file(emulator, &r["/file/".len()..], query),
         "/favicon.svg" => answer(200, "image/svg+xml", FAVICON.into()),
@@ -180,6 +186,36 @@ pub(crate) fn format_ms(ms: i64) -> String {
         .unwrap_or_else(|| ms.to_string())
 }
 
+/// A duration of `ms` milliseconds as `1 h 59 min`, `4 min 10 s` or `12 s` (0 for negative).
+pub(crate) fn format_remaining(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
+    if d > 0 {
+        format!("{d} d {h} h")
+    } else if h > 0 {
+        format!("{h} h {m} min")
+    } else if m > 0 {
+        format!("{m} min {sec} s")
+    } else {
+        format!("{sec} s")
+    }
+}
+
+/// A token as the inspector shows it: its first 6 and last 4 characters around `…`; a token
+/// of 14 characters or fewer keeps only its first third, so that no token is ever shown whole.
+pub(crate) fn shorten_token(token: &str) -> String {
+    let chars: Vec<char> = token.chars().collect();
+    let n = chars.len();
+    if n > 14 {
+        let head: String = chars[..6].iter().collect();
+        let tail: String = chars[n - 4..].iter().collect();
+        format!("{head}…{tail}")
+    } else {
+        let head: String = chars[..n / 3].iter().collect();
+        format!("{head}…")
+    }
+}
+
 /// A byte count as `1.5 KiB`.
 pub(crate) fn format_size(n: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
@@ -235,5 +271,27 @@ mod tests {
         assert_eq!(format_size(1536), "1.5 KiB");
         assert_eq!(format_size(20 * 1024 * 1024), "20.0 MiB");
         assert_eq!(format_ms(0), "1970-01-01 00:00:00.000 UTC");
+        assert_eq!(format_remaining(7_199_000), "1 h 59 min");
+        assert_eq!(format_remaining(250_000), "4 min 10 s");
+        assert_eq!(format_remaining(-5), "0 s");
+        assert_eq!(format_remaining(90_000_000), "1 d 1 h");
+    }
+
+    #[test]
+    fn tokens_are_never_shown_whole() {
+        assert_eq!(
+            shorten_token("t-43b270c035ddffdcf79c9eb548d06318ca4abcef"),
+            "t-43b2…bcef"
+        );
+        assert_eq!(
+            shorten_token("u-7f1bcd13fc57d46bac21793a18e560"),
+            "u-7f1b…e560"
+        );
+        assert_eq!(shorten_token("t-short"), "t-…");
+        assert_eq!(
+            shorten_token("飞书令牌飞书令牌飞书令牌飞书令牌"),
+            "飞书令牌飞书…飞书令牌"
+        );
+        assert_eq!(shorten_token(""), "…");
     }
 }

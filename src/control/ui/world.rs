@@ -1,11 +1,17 @@
-//! The World & controls page: the emulator clock, fault rules with their fired counts, what
-//! is held, and buttons that call the control plane's own routes (`POST /__mock/reset`,
+//! The World & controls page: the emulator clock; the world's apps (app_id, name, type,
+//! scopes — never secrets), users and Project plugins; live tokens, shortened
+//! ([`super::shorten_token`]), with kind and expiry on the emulator clock; quotas in use per app
+//! and endpoint against their documented limits; fault rules with their fired counts; what is
+//! held; and buttons that call the control plane's own routes (`POST /__mock/reset`,
 //! `DELETE /__mock/faults`, `POST /__mock/clock`) through `ui.js`.
 
 use super::layout;
-use super::{format_ms, format_size};
+use super::{format_ms, format_remaining, format_size, shorten_token};
+use crate::contract::spec::Catalogue;
 use crate::control::Emulator;
-use maud::html;
+use crate::families::project::PluginTokenKind;
+use crate::state::store::TokenKind;
+use maud::{html, Markup};
 
 /// The whole page.
 pub fn page(emulator: &Emulator) -> String {
@@ -22,6 +28,9 @@ pub fn page(emulator: &Emulator) -> String {
                 button type="submit" data-action="clock" { "Advance clock" }
             }
         }
+        (world_section(emulator))
+        (tokens_section(emulator))
+        (quota_section(emulator))
         section.panel aria-labelledby="h-faults" {
             h2 #h-faults { "Fault rules" }
             @if faults.is_empty() {
@@ -75,4 +84,181 @@ pub fn page(emulator: &Emulator) -> String {
         }
     };
     layout::page("World & controls", "/controls", body)
+}
+
+/// Apps, users and Project plugins of the loaded world.
+fn world_section(emulator: &Emulator) -> Markup {
+    let apps = emulator.store.apps();
+    let users = emulator.store.users();
+    let plugins = emulator.families.project.plugins();
+    html! {
+        section.panel aria-labelledby="h-world" {
+            h2 #h-world { "World" }
+            p.small { "One tenant: every app below is installed in it and every user belongs to it. Secrets are not shown." }
+            h3 #h-apps { "Apps" }
+            @if apps.is_empty() {
+                p.empty { "No app." }
+            } @else {
+                div.scroll {
+                    table.apps aria-labelledby="h-apps" {
+                        thead { tr {
+                            th scope="col" { "app_id" } th scope="col" { "name" } th scope="col" { "type" } th scope="col" { "scopes" }
+                        } }
+                        tbody {
+                            @for a in &apps {
+                                tr data-app=(a.app_id) {
+                                    td.app-id { code { (a.app_id) } }
+                                    td { (a.name) }
+                                    td.app-type { (a.app_type) " " span.small { (match a.app_type.as_str() {
+                                        "custom" => "(self-built)",
+                                        "isv" => "(store app)",
+                                        _ => "",
+                                    }) } }
+                                    td.scopes {
+                                        @if a.scopes.is_empty() {
+                                            span.empty { "none" }
+                                        } @else {
+                                            ul.chips { @for sc in &a.scopes { li { code { (sc) } } } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h3 #h-users { "Users" }
+            @if users.is_empty() {
+                p.empty { "No user." }
+            } @else {
+                div.scroll {
+                    table.users aria-labelledby="h-users" {
+                        thead { tr {
+                            th scope="col" { "open_id" } th scope="col" { "user_id" } th scope="col" { "union_id" } th scope="col" { "name" }
+                        } }
+                        tbody {
+                            @for u in &users {
+                                tr data-open-id=(u.open_id) {
+                                    td.open-id { code { (u.open_id) } }
+                                    td.user-id { code { (u.user_id) } }
+                                    td { code { (u.union_id) } }
+                                    td.user-name { (u.name) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h3 #h-plugins { "Project plugins" }
+            @if plugins.is_empty() {
+                p.empty { "No plugin." }
+            } @else {
+                ul.plain {
+                    @for (id, spaces) in &plugins {
+                        li { code { (id) } " · "
+                            @if spaces.is_empty() { "every space" } @else { "spaces " (spaces.join(", ")) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Live open-platform and Project tokens, shortened: the page never holds a whole token.
+fn tokens_section(emulator: &Emulator) -> Markup {
+    let now = emulator.store.now_ms();
+    let open = emulator.store.live_tokens(now);
+    let plugin = emulator.families.project.live_tokens(now);
+    let expiry = |exp: Option<i64>| -> Markup {
+        html! {
+            @match exp {
+                None => { "never (issued by the world file)" }
+                Some(ms) => { (format_ms(ms)) " " span.small { "(in " (format_remaining(ms - now)) ")" } }
+            }
+        }
+    };
+    html! {
+        section.panel aria-labelledby="h-tokens" {
+            h2 #h-tokens { "Live tokens" }
+            p.small { (open.len() + plugin.len()) " live on the emulator clock; shown shortened." }
+            @if open.is_empty() && plugin.is_empty() {
+                p.empty { "No live token." }
+            } @else {
+                div.scroll {
+                    table.tokens {
+                        thead { tr {
+                            th scope="col" { "token" } th scope="col" { "kind" } th scope="col" { "app or plugin" }
+                            th scope="col" { "user" } th scope="col" { "expires" }
+                        } }
+                        tbody {
+                            @for t in &open {
+                                tr {
+                                    td.token { code { (shorten_token(&t.token)) } }
+                                    td.kind { (match t.kind { TokenKind::Tenant => "tenant", TokenKind::User => "user" }) }
+                                    td { code { (t.app_id) } }
+                                    td { @if let Some(o) = &t.open_id { code { (o) } } }
+                                    td.expires { (expiry(t.expires_at_ms)) }
+                                }
+                            }
+                            @for (token, t) in &plugin {
+                                tr {
+                                    td.token { code { (shorten_token(token)) } }
+                                    td.kind { (match t.kind { PluginTokenKind::Plugin => "plugin", PluginTokenKind::Virtual => "virtual" }) }
+                                    td { code { (t.plugin_id) } }
+                                    td {}
+                                    td.expires { (expiry(Some(t.expires_at_ms))) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Frequency-limit counters in use, per app and endpoint, against the endpoint's limits.
+fn quota_section(emulator: &Emulator) -> Markup {
+    let now = emulator.store.now_ms();
+    let usage = emulator.quota.usage(now);
+    let catalogue = Catalogue::get();
+    let cell = |count: Option<u32>, limit: Option<u32>| -> String {
+        match (count, limit) {
+            (Some(c), Some(l)) => format!("{c} / {l}"),
+            _ => "—".to_string(),
+        }
+    };
+    html! {
+        section.panel aria-labelledby="h-quotas" {
+            h2 #h-quotas { "Quotas in use" }
+            @if !emulator.store.options.rate_limits {
+                p.empty { "Frequency limits are off (--no-rate-limits): nothing is counted." }
+            } @else if usage.is_empty() {
+                p.empty { "No request counted yet." }
+            } @else {
+                p.small { "Requests counted per app in the current second, minute and UTC day of the emulator clock, against the documented limits (refused requests do not count)." }
+                div.scroll {
+                    table.quotas {
+                        thead { tr {
+                            th scope="col" { "app" } th scope="col" { "endpoint" } th scope="col" { "this second" }
+                            th scope="col" { "this minute" } th scope="col" { "today" }
+                        } }
+                        tbody {
+                            @for u in &usage {
+                                @let spec = catalogue.endpoints.iter().find(|e| e.name == u.endpoint).map(|e| e.quota.clone()).unwrap_or_default();
+                                tr data-app=(u.app_id) data-endpoint=(u.endpoint) {
+                                    td { code { (u.app_id) } }
+                                    td { code { (u.endpoint) } }
+                                    td.q-second { (cell(u.this_second, spec.per_second)) }
+                                    td.q-minute { (cell(u.this_minute, spec.per_minute)) }
+                                    td.q-day { (cell(u.today, spec.per_day)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
