@@ -250,7 +250,16 @@ async fn every_page_is_html_with_a_strict_policy_and_escapes_what_clients_sent()
     let server = server().await;
     let made = scenario(&server).await;
     let base = server.url();
-    for page in ["", "/", "/requests", "/files", "/okr", "/controls"] {
+    for page in [
+        "",
+        "/",
+        "/requests",
+        "/files",
+        "/okr",
+        "/tasks",
+        "/project",
+        "/controls",
+    ] {
         let r = get(&format!("{base}/__mock/ui{page}")).await;
         assert_eq!(r.status, 200, "{page}: {}", r.text);
         assert_eq!(
@@ -456,6 +465,228 @@ async fn stored_files_are_served_inline_only_as_raster_images_and_never_run_in_t
         !journal.to_string().contains("/__mock/ui/"),
         "inspector loads are not journalled"
     );
+}
+
+// ---- World, Tasks and Project ------------------------------------------------------------------
+
+const TASK_NAME: &str = "minutes.txt";
+const TASK_BYTES: &[u8] = b"minutes of the weekly";
+const PROJECT_KEY: &str = "68382b399de4b0ec6c5a0001";
+const WORK_ITEM: &str = "6437110001";
+
+/// What [`world_scenario`] made.
+struct WorldMade {
+    minted: String,
+    plugin: String,
+    task_guid: String,
+    xss_guid: String,
+}
+
+/// A token as the inspector shows it: first 6 and last 4 characters.
+fn shortened(token: &str) -> String {
+    let chars: Vec<char> = token.chars().collect();
+    let head: String = chars[..6].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
+/// A server with frequency limits on (the default), so that quotas are counted.
+async fn counting_server() -> MockServer {
+    server_with(feishu_mock::Config::default()).await
+}
+
+/// On a counting server: a minted tenant token, two Drive uploads (2 of 10000 today), two Task
+/// attachments (one named like an XSS attack), a Project attachment with a plugin token.
+async fn world_scenario(server: &MockServer) -> WorldMade {
+    let base = server.url();
+    // Today's count must not roll over between the uploads and the page: away from midnight.
+    let now = get(&format!("{base}/__mock/clock")).await.json()["now_ms"]
+        .as_i64()
+        .unwrap();
+    if now.rem_euclid(86_400_000) > 86_400_000 - 120_000 {
+        let r = client()
+            .post(format!("{base}/__mock/clock"))
+            .json(&json!({"advance_seconds": 180}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let minted = mint_tenant_token(server, "cli_mock", "mock-secret").await;
+    let drive = format!("{base}/open-apis/drive/v1/medias/upload_all");
+    for name in ["a.txt", "b.txt"] {
+        let r = post_form(
+            &drive,
+            Some(&minted),
+            &drive_form(name, "text/plain", b"ab"),
+        )
+        .await;
+        assert_eq!(r.code(), 0, "{}", r.text);
+    }
+    let task_url = format!("{base}/open-apis/task/v2/attachments/upload");
+    let mut guids = Vec::new();
+    for (name, bytes) in [(TASK_NAME, TASK_BYTES), (XSS_NAME, &b"x"[..])] {
+        let form = RawForm::new()
+            .text("resource_type", "task")
+            .text("resource_id", TASK)
+            .file("file", Some(name), Some("text/plain"), bytes);
+        let r = post_form(&task_url, Some(TENANT_TOKEN), &form).await;
+        assert_eq!(r.code(), 0, "{}", r.text);
+        guids.push(
+            r.json()["data"]["items"][0]["guid"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let plugin = plugin_token(server).await;
+    let form = RawForm::new().text("field_key", "field_attachment").file(
+        "file",
+        Some("spec.pdf"),
+        Some("application/pdf"),
+        b"%PDF-1.4 mock",
+    );
+    let r = post_project_form(
+        &format!("{base}{PROJECT_URL}"),
+        Some(&plugin),
+        Some("7000000000000000001"),
+        &form,
+    )
+    .await;
+    assert_eq!(r.json()["err_code"], 0, "{}", r.text);
+    WorldMade {
+        minted,
+        plugin,
+        task_guid: guids[0].clone(),
+        xss_guid: guids[1].clone(),
+    }
+}
+
+#[tokio::test]
+async fn the_world_page_lists_apps_users_shortened_live_tokens_and_quotas_in_use() {
+    let server = counting_server().await;
+    let made = world_scenario(&server).await;
+    let page = get(&format!("{}/__mock/ui/controls", server.url()))
+        .await
+        .text;
+    for want in [
+        "<td class=\"app-id\"><code>cli_mock</code></td>",
+        "<td class=\"app-id\"><code>cli_mock_noscope</code></td>",
+        "<code>task:attachment:write</code>",
+        "<td class=\"open-id\"><code>ou_2cefb2f014f8d0c6c2d2eb7bafb0e54f</code></td>",
+        "<td class=\"user-id\"><code>3e4b9d1a</code></td>",
+        "<td class=\"user-name\">Mock User</td>",
+        "<code>MII_MOCK_PLUGIN</code>",
+        // The world's pre-issued tokens, the minted one and the plugin token, shortened.
+        "<td class=\"token\"><code>t-43b2…bcef</code></td>",
+        "<td class=\"token\"><code>u-7f1b…e560</code></td>",
+        &format!(
+            "<td class=\"token\"><code>{}</code></td>",
+            shortened(&made.minted)
+        ),
+        &format!(
+            "<td class=\"token\"><code>{}</code></td>",
+            shortened(&made.plugin)
+        ),
+        // Two uploads today against 10000; no per-minute limit for Drive, no daily one for Task.
+        "<td class=\"q-day\">2 / 10000</td>",
+        "<td class=\"q-minute\">—</td>",
+    ] {
+        assert!(
+            page.contains(want),
+            "{want} missing from the World page:\n{page}"
+        );
+    }
+    for secret in [
+        made.minted.as_str(),
+        made.plugin.as_str(),
+        TENANT_TOKEN,
+        TENANT_TOKEN_2,
+        USER_TOKEN,
+        "mock-secret",
+        "mock-plugin-secret",
+    ] {
+        assert!(!page.contains(secret), "{secret} shown whole");
+    }
+    assert_eq!(
+        page.matches("(in 1 h 59 min)").count(),
+        2,
+        "minted and plugin token expiry"
+    );
+    assert_eq!(
+        page.matches("never (issued by the world file)").count(),
+        3,
+        "the world's two tenant tokens and its user token"
+    );
+    // Nothing is counted under --no-rate-limits, and the page says so.
+    let quiet = common::server().await;
+    world_scenario(&quiet).await;
+    let page = get(&format!("{}/__mock/ui/controls", quiet.url()))
+        .await
+        .text;
+    assert!(page.contains("Frequency limits are off (--no-rate-limits): nothing is counted."));
+    assert!(!page.contains("q-day"));
+}
+
+#[tokio::test]
+async fn the_tasks_and_project_pages_list_attachments_per_task_and_per_field() {
+    let server = counting_server().await;
+    let made = world_scenario(&server).await;
+    let base = server.url();
+    let tasks = get(&format!("{base}/__mock/ui/tasks")).await;
+    assert_eq!(tasks.status, 200);
+    let tasks = tasks.text;
+    for want in [
+        format!("<code class=\"task-guid\">{TASK}</code> “Seed task”"),
+        format!("<tr data-guid=\"{}\"><td class=\"guid\"><code>{}</code></td><td class=\"name\">{TASK_NAME}</td><td class=\"size\" title=\"21 bytes\">21 B</td>", made.task_guid, made.task_guid),
+        "<td class=\"name\">&lt;img src=x onerror=alert(1)&gt;</td>".to_string(),
+        "2 attachments on 1 task".to_string(),
+        "app <code>cli_mock</code>".to_string(),
+    ] {
+        assert!(tasks.contains(&want), "{want} missing from the Tasks page:\n{tasks}");
+    }
+    assert!(tasks.contains(&made.xss_guid));
+    assert!(!tasks.contains("<img src=x"), "XSS");
+    // The download link serves the attachment's bytes.
+    let href = tasks
+        .split(&format!("data-guid=\"{}\"", made.task_guid))
+        .nth(1)
+        .and_then(|row| row.split("href=\"").nth(1))
+        .and_then(|h| h.split('"').next())
+        .unwrap()
+        .replace("&amp;", "&");
+    assert!(
+        href.starts_with("/__mock/ui/file/boxcn") && href.ends_with("?download=1"),
+        "{href}"
+    );
+    let bytes = get(&format!("{base}{href}")).await;
+    assert_eq!(bytes.status, 200);
+    assert_eq!(bytes.text.as_bytes(), TASK_BYTES);
+
+    let project = get(&format!("{base}/__mock/ui/project")).await.text;
+    for want in [
+        format!("<dd class=\"project-key\"><code>{PROJECT_KEY}</code></dd>"),
+        "<dd class=\"type-key\"><code>story</code></dd>".to_string(),
+        format!("<dd class=\"work-item-id\"><code>{WORK_ITEM}</code></dd>"),
+        "<dd class=\"field-key\"><code>field_attachment</code></dd>".to_string(),
+        "<dd class=\"count\">1/50</dd>".to_string(),
+        "<td class=\"name\">spec.pdf</td>".to_string(),
+        "1 attachment in 1 work item field, 0 space-level files".to_string(),
+    ] {
+        assert!(
+            project.contains(&want),
+            "{want} missing from the Project page:\n{project}"
+        );
+    }
+    // Navigation reaches both pages from every page.
+    for page in ["requests", "files", "okr", "tasks", "project", "controls"] {
+        let html = get(&format!("{base}/__mock/ui/{page}")).await.text;
+        assert!(
+            html.contains("href=\"/__mock/ui/tasks\"")
+                && html.contains("href=\"/__mock/ui/project\""),
+            "{page} lacks the nav entries"
+        );
+    }
 }
 
 // ---- headless Chromium -------------------------------------------------------------------------
