@@ -570,27 +570,27 @@ async fn the_world_page_lists_apps_users_shortened_live_tokens_and_quotas_in_use
         .await
         .text;
     for want in [
-        "<td class=\"app-id\"><code>cli_mock</code></td>",
-        "<td class=\"app-id\"><code>cli_mock_noscope</code></td>",
+        "<td class=\"app-id\" data-label=\"app_id\"><code>cli_mock</code></td>",
+        "<td class=\"app-id\" data-label=\"app_id\"><code>cli_mock_noscope</code></td>",
         "<code>task:attachment:write</code>",
-        "<td class=\"open-id\"><code>ou_2cefb2f014f8d0c6c2d2eb7bafb0e54f</code></td>",
-        "<td class=\"user-id\"><code>3e4b9d1a</code></td>",
-        "<td class=\"user-name\">Mock User</td>",
+        "<td class=\"open-id\" data-label=\"open_id\"><code>ou_2cefb2f014f8d0c6c2d2eb7bafb0e54f</code></td>",
+        "<td class=\"user-id\" data-label=\"user_id\"><code>3e4b9d1a</code></td>",
+        "<td class=\"user-name\" data-label=\"name\">Mock User</td>",
         "<code>MII_MOCK_PLUGIN</code>",
         // The world's pre-issued tokens, the minted one and the plugin token, shortened.
-        "<td class=\"token\"><code>t-43b2…bcef</code></td>",
-        "<td class=\"token\"><code>u-7f1b…e560</code></td>",
+        "<td class=\"token\" data-label=\"token\"><code>t-43b2…bcef</code></td>",
+        "<td class=\"token\" data-label=\"token\"><code>u-7f1b…e560</code></td>",
         &format!(
-            "<td class=\"token\"><code>{}</code></td>",
+            "<td class=\"token\" data-label=\"token\"><code>{}</code></td>",
             shortened(&made.minted)
         ),
         &format!(
-            "<td class=\"token\"><code>{}</code></td>",
+            "<td class=\"token\" data-label=\"token\"><code>{}</code></td>",
             shortened(&made.plugin)
         ),
         // Two uploads today against 10000; no per-minute limit for Drive, no daily one for Task.
-        "<td class=\"q-day\">2 / 10000</td>",
-        "<td class=\"q-minute\">—</td>",
+        "<td class=\"q-day\" data-label=\"today\">2 / 10000</td>",
+        "<td class=\"q-minute\" data-label=\"this minute\">—</td>",
     ] {
         assert!(
             page.contains(want),
@@ -638,8 +638,8 @@ async fn the_tasks_and_project_pages_list_attachments_per_task_and_per_field() {
     let tasks = tasks.text;
     for want in [
         format!("<code class=\"task-guid\">{TASK}</code> “Seed task”"),
-        format!("<tr data-guid=\"{}\"><td class=\"guid\"><code>{}</code></td><td class=\"name\">{TASK_NAME}</td><td class=\"size\" title=\"21 bytes\">21 B</td>", made.task_guid, made.task_guid),
-        "<td class=\"name\">&lt;img src=x onerror=alert(1)&gt;</td>".to_string(),
+        format!("<tr data-guid=\"{}\"><td class=\"guid\" data-label=\"attachment guid\"><code>{}</code></td><td class=\"name\" data-label=\"name\">{TASK_NAME}</td><td class=\"size\" data-label=\"size\" title=\"21 bytes\">21 B</td>", made.task_guid, made.task_guid),
+        "<td class=\"name\" data-label=\"name\">&lt;img src=x onerror=alert(1)&gt;</td>".to_string(),
         "2 attachments on 1 task".to_string(),
         "app <code>cli_mock</code>".to_string(),
     ] {
@@ -670,7 +670,7 @@ async fn the_tasks_and_project_pages_list_attachments_per_task_and_per_field() {
         format!("<dd class=\"work-item-id\"><code>{WORK_ITEM}</code></dd>"),
         "<dd class=\"field-key\"><code>field_attachment</code></dd>".to_string(),
         "<dd class=\"count\">1/50</dd>".to_string(),
-        "<td class=\"name\">spec.pdf</td>".to_string(),
+        "<td class=\"name\" data-label=\"name\">spec.pdf</td>".to_string(),
         "1 attachment in 1 work item field, 0 space-level files".to_string(),
     ] {
         assert!(
@@ -1015,4 +1015,161 @@ async fn inspector_in_headless_chromium() {
 
     assert!(b.dialogs().is_empty(), "a dialog opened: {:?}", b.dialogs());
     eprintln!("inspector screenshots in {}", shots.display());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn world_tasks_and_project_pages_in_headless_chromium() {
+    let chromium = match tokio::task::spawn_blocking(browser::chromium)
+        .await
+        .unwrap()
+    {
+        Ok(p) => p,
+        Err(why) => return no_browser(&why),
+    };
+    let server = counting_server().await;
+    let made = world_scenario(&server).await;
+    let base = server.url();
+    let shots = browser::screenshot_dir();
+    let mut b = browser::Browser::launch(&chromium).await;
+    let texts = |selector: &str| {
+        format!(
+            "[...document.querySelectorAll({})].map(e => e.textContent)",
+            json!(selector)
+        )
+    };
+
+    // World: apps, a user, live tokens shortened, quotas in use.
+    b.viewport(1280, 900, false).await;
+    b.goto(&format!("{base}/__mock/ui/controls")).await;
+    let apps: Vec<String> = serde_json::from_value(b.eval(&texts("td.app-id")).await).unwrap();
+    assert_eq!(apps, ["cli_mock", "cli_mock_noscope"]);
+    let user = b
+        .eval(&format!(
+            "[...document.querySelector('tr[data-open-id={}]').cells].map(c => c.textContent)",
+            json!(USER_OPEN_ID)
+        ))
+        .await;
+    assert_eq!(
+        user,
+        json!([
+            USER_OPEN_ID,
+            "3e4b9d1a",
+            "on_94a1ee5551019f18cd73d9f111898cf2",
+            "Mock User"
+        ])
+    );
+    let tokens: Vec<String> = serde_json::from_value(b.eval(&texts("td.token")).await).unwrap();
+    for want in [shortened(&made.minted), shortened(&made.plugin)] {
+        assert!(tokens.contains(&want), "{want} not among {tokens:?}");
+    }
+    let minted_row = b
+        .eval(&format!(
+            "[...[...document.querySelectorAll('td.token')].find(t => t.textContent === {}).parentElement.cells].slice(1, 3).map(c => c.textContent)",
+            json!(shortened(&made.minted))
+        ))
+        .await;
+    assert_eq!(minted_row, json!(["tenant", "cli_mock"]));
+    for whole in [&made.minted, &made.plugin, TENANT_TOKEN] {
+        assert_eq!(
+            b.eval(&format!(
+                "document.documentElement.outerHTML.includes({})",
+                json!(whole)
+            ))
+            .await,
+            json!(false),
+            "a whole token is in the DOM"
+        );
+    }
+    let drive_row =
+        "document.querySelector('tr[data-app=\"cli_mock\"][data-endpoint=\"drive.media.upload_all\"]')";
+    assert_eq!(
+        b.eval(&format!(
+            "{drive_row}.querySelector('td.q-day').textContent"
+        ))
+        .await,
+        json!("2 / 10000"),
+        "two Drive uploads counted today"
+    );
+    let second = b
+        .eval(&format!(
+            "{drive_row}.querySelector('td.q-second').textContent"
+        ))
+        .await;
+    assert!(
+        ["0 / 5", "1 / 5", "2 / 5"].contains(&second.as_str().unwrap()),
+        "this second: {second}"
+    );
+    let task_row = "document.querySelector('tr[data-app=\"cli_mock\"][data-endpoint=\"task.attachment.upload\"]')";
+    assert_eq!(
+        b.eval(&format!("{task_row}.querySelector('td.q-day').textContent"))
+            .await,
+        json!("—"),
+        "Task has no daily limit"
+    );
+    b.screenshot(&shots.join("world-laptop.png")).await;
+
+    // Tasks: the uploaded name, the XSS name as text.
+    b.goto(&format!("{base}/__mock/ui/tasks")).await;
+    let names: Vec<String> = serde_json::from_value(
+        b.eval(&texts(&format!(
+            "section.task[data-task=\"{TASK}\"] td.name"
+        )))
+        .await,
+    )
+    .unwrap();
+    assert_eq!(names, [TASK_NAME, XSS_NAME], "upload order, as text");
+    assert_eq!(
+        b.eval("document.querySelectorAll('img').length").await,
+        json!(0),
+        "the XSS name made no element"
+    );
+    assert_eq!(
+        b.eval(&format!(
+            "document.querySelector('tr[data-guid={}] a.download').getAttribute('download')",
+            json!(made.xss_guid)
+        ))
+        .await,
+        json!(XSS_NAME)
+    );
+    b.screenshot(&shots.join("tasks-laptop.png")).await;
+
+    // Project: the field with its count against 50.
+    b.goto(&format!("{base}/__mock/ui/project")).await;
+    let field = format!(
+        "document.querySelector('article.field[data-project-key=\"{PROJECT_KEY}\"][data-work-item-id=\"{WORK_ITEM}\"][data-field=\"field_attachment\"]')"
+    );
+    assert_eq!(
+        b.eval(&format!("{field}.querySelector('dd.count').textContent"))
+            .await,
+        json!("1/50")
+    );
+    assert_eq!(
+        b.eval(&format!("{field}.querySelector('dd.type-key').textContent"))
+            .await,
+        json!("story")
+    );
+    assert_eq!(
+        b.eval(&format!("{field}.querySelector('td.name').textContent"))
+            .await,
+        json!("spec.pdf")
+    );
+    b.screenshot(&shots.join("project-laptop.png")).await;
+
+    // The nav reaches them; at phone width nothing scrolls sideways.
+    b.viewport(390, 844, true).await;
+    for page in ["tasks", "project", "controls"] {
+        b.goto(&format!("{base}/__mock/ui/{page}")).await;
+        assert_eq!(
+            b.eval("document.querySelector('nav a[aria-current=\"page\"]').getAttribute('href')")
+                .await,
+            json!(format!("/__mock/ui/{page}"))
+        );
+        let fits = b
+            .eval("document.documentElement.scrollWidth <= window.innerWidth + 1")
+            .await;
+        assert_eq!(fits, json!(true), "{page} overflows at phone width");
+        let name = if page == "controls" { "world" } else { page };
+        b.screenshot(&shots.join(format!("{name}-phone.png"))).await;
+    }
+    assert!(b.dialogs().is_empty(), "a dialog opened: {:?}", b.dialogs());
 }

@@ -71,8 +71,14 @@ fn apt_get(args: &[&str]) -> bool {
 
 /// Chromium's path: found on `PATH` (or `FEISHU_MOCK_CHROMIUM`), else installed from Debian's
 /// packages when running as root (`apt-get install -y chromium`, after `apt-get update` if the
-/// first try fails). `Err` says why there is none.
+/// first try fails). `Err` says why there is none. Looked for (and installed) once per test
+/// binary: browser tests running in parallel would otherwise race for apt's lock.
 pub fn chromium() -> Result<PathBuf, String> {
+    static FOUND: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    FOUND.get_or_init(find_or_install).clone()
+}
+
+fn find_or_install() -> Result<PathBuf, String> {
     if let Some(p) = std::env::var_os("FEISHU_MOCK_CHROMIUM").map(PathBuf::from) {
         return if p.is_file() {
             Ok(p)

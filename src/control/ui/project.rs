@@ -39,7 +39,7 @@ pub fn page(emulator: &Emulator) -> String {
                 p.empty { "No file uploaded to a space." }
             } @else {
                 div.scroll {
-                    table.space-files {
+                    table.space-files.stack {
                         thead { tr {
                             th scope="col" { "project_key" } th scope="col" { "uuid" } th scope="col" { "name" }
                             th scope="col" { "size" } th scope="col" { "uploaded" } th scope="col" { "download" }
@@ -47,12 +47,12 @@ pub fn page(emulator: &Emulator) -> String {
                         tbody {
                             @for f in &space_files {
                                 tr data-uuid=(f.file_token) {
-                                    td { code { (f.parent) } }
-                                    td { code { (f.file_token) } }
-                                    td.name { (f.name) }
-                                    td.size title={ (f.size) " bytes" } { (format_size(f.size)) }
-                                    td { (format_ms(f.uploaded_at_ms)) }
-                                    td { (download(f)) }
+                                    td data-label="project_key" { code { (f.parent) } }
+                                    td data-label="uuid" { code { (f.file_token) } }
+                                    td.name data-label="name" { (f.name) }
+                                    td.size data-label="size" title={ (f.size) " bytes" } { (format_size(f.size)) }
+                                    td data-label="uploaded" { (format_ms(f.uploaded_at_ms)) }
+                                    td data-label="download" { (download(f)) }
                                 }
                             }
                         }
@@ -88,7 +88,7 @@ fn field(emulator: &Emulator, slot: &FieldSlot, uuids: &[String]) -> Markup {
                 p.empty { "No attachment left (all deleted)." }
             } @else {
                 div.scroll {
-                    table.attachments {
+                    table.attachments.stack {
                         thead { tr {
                             th scope="col" { "uuid" } th scope="col" { "name" } th scope="col" { "size" }
                             th scope="col" { "type" } th scope="col" { "uploaded" } th scope="col" { "download" }
@@ -97,12 +97,12 @@ fn field(emulator: &Emulator, slot: &FieldSlot, uuids: &[String]) -> Markup {
                             @for uuid in uuids {
                                 @if let Some(f) = emulator.store.file(uuid) {
                                     tr data-uuid=(uuid) {
-                                        td { code { (uuid) } }
-                                        td.name { (f.name) }
-                                        td.size title={ (f.size) " bytes" } { (format_size(f.size)) }
-                                        td { (f.content_type) }
-                                        td { (format_ms(f.uploaded_at_ms)) }
-                                        td { (download(&f)) }
+                                        td data-label="uuid" { code { (uuid) } }
+                                        td.name data-label="name" { (f.name) }
+                                        td.size data-label="size" title={ (f.size) " bytes" } { (format_size(f.size)) }
+                                        td data-label="type" { (f.content_type) }
+                                        td data-label="uploaded" { (format_ms(f.uploaded_at_ms)) }
+                                        td data-label="download" { (download(&f)) }
                                     }
                                 } @else {
                                     tr data-uuid=(uuid) { td { code { (uuid) } } td colspan="5" { "not in the store" } }

@@ -45,7 +45,7 @@ fn task_section(emulator: &Emulator, guid: &str, list: &[&AttachmentRecord]) -> 
                 " " small { "(" (plural(list.len(), "attachment")) ")" }
             }
             div.scroll {
-                table.attachments {
+                table.attachments.stack {
                     thead { tr {
                         th scope="col" { "attachment guid" } th scope="col" { "name" } th scope="col" { "size" }
                         th scope="col" { "uploaded by" } th scope="col" { "uploaded" } th scope="col" { "download" }
@@ -66,10 +66,10 @@ fn row(emulator: &Emulator, r: &AttachmentRecord) -> Markup {
         .is_some_and(|f| f.bytes.len() as u64 == f.size);
     html! {
         tr data-guid=(r.guid) {
-            td.guid { code { (r.guid) } }
-            td.name { (r.name) }
-            td.size title={ (r.size) " bytes" } { (format_size(r.size)) }
-            td.uploader {
+            td.guid data-label="attachment guid" { code { (r.guid) } }
+            td.name data-label="name" { (r.name) }
+            td.size data-label="size" title={ (r.size) " bytes" } { (format_size(r.size)) }
+            td.uploader data-label="uploaded by" {
                 @match &r.uploader {
                     Uploader::User(open_id) => {
                         "user " code { (open_id) }
@@ -78,8 +78,8 @@ fn row(emulator: &Emulator, r: &AttachmentRecord) -> Markup {
                     Uploader::App(app_id) => { "app " code { (app_id) } }
                 }
             }
-            td { (format_ms(r.uploaded_at_ms)) }
-            td {
+            td data-label="uploaded" { (format_ms(r.uploaded_at_ms)) }
+            td data-label="download" {
                 @if retained {
                     a.download href={ "/__mock/ui/file/" (r.file_token) "?download=1" } download=(r.name) {
                         "Download" span.visually-hidden { " " (r.name) }

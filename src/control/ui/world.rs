@@ -100,21 +100,21 @@ fn world_section(emulator: &Emulator) -> Markup {
                 p.empty { "No app." }
             } @else {
                 div.scroll {
-                    table.apps aria-labelledby="h-apps" {
+                    table.apps.stack aria-labelledby="h-apps" {
                         thead { tr {
                             th scope="col" { "app_id" } th scope="col" { "name" } th scope="col" { "type" } th scope="col" { "scopes" }
                         } }
                         tbody {
                             @for a in &apps {
                                 tr data-app=(a.app_id) {
-                                    td.app-id { code { (a.app_id) } }
-                                    td { (a.name) }
-                                    td.app-type { (a.app_type) " " span.small { (match a.app_type.as_str() {
+                                    td.app-id data-label="app_id" { code { (a.app_id) } }
+                                    td data-label="name" { (a.name) }
+                                    td.app-type data-label="type" { (a.app_type) " " span.small { (match a.app_type.as_str() {
                                         "custom" => "(self-built)",
                                         "isv" => "(store app)",
                                         _ => "",
                                     }) } }
-                                    td.scopes {
+                                    td.scopes data-label="scopes" {
                                         @if a.scopes.is_empty() {
                                             span.empty { "none" }
                                         } @else {
@@ -132,17 +132,17 @@ fn world_section(emulator: &Emulator) -> Markup {
                 p.empty { "No user." }
             } @else {
                 div.scroll {
-                    table.users aria-labelledby="h-users" {
+                    table.users.stack aria-labelledby="h-users" {
                         thead { tr {
                             th scope="col" { "open_id" } th scope="col" { "user_id" } th scope="col" { "union_id" } th scope="col" { "name" }
                         } }
                         tbody {
                             @for u in &users {
                                 tr data-open-id=(u.open_id) {
-                                    td.open-id { code { (u.open_id) } }
-                                    td.user-id { code { (u.user_id) } }
-                                    td { code { (u.union_id) } }
-                                    td.user-name { (u.name) }
+                                    td.open-id data-label="open_id" { code { (u.open_id) } }
+                                    td.user-id data-label="user_id" { code { (u.user_id) } }
+                                    td data-label="union_id" { code { (u.union_id) } }
+                                    td.user-name data-label="name" { (u.name) }
                                 }
                             }
                         }
@@ -186,7 +186,7 @@ fn tokens_section(emulator: &Emulator) -> Markup {
                 p.empty { "No live token." }
             } @else {
                 div.scroll {
-                    table.tokens {
+                    table.tokens.stack {
                         thead { tr {
                             th scope="col" { "token" } th scope="col" { "kind" } th scope="col" { "app or plugin" }
                             th scope="col" { "user" } th scope="col" { "expires" }
@@ -194,20 +194,20 @@ fn tokens_section(emulator: &Emulator) -> Markup {
                         tbody {
                             @for t in &open {
                                 tr {
-                                    td.token { code { (shorten_token(&t.token)) } }
-                                    td.kind { (match t.kind { TokenKind::Tenant => "tenant", TokenKind::User => "user" }) }
-                                    td { code { (t.app_id) } }
-                                    td { @if let Some(o) = &t.open_id { code { (o) } } }
-                                    td.expires { (expiry(t.expires_at_ms)) }
+                                    td.token data-label="token" { code { (shorten_token(&t.token)) } }
+                                    td.kind data-label="kind" { (match t.kind { TokenKind::Tenant => "tenant", TokenKind::User => "user" }) }
+                                    td data-label="app" { code { (t.app_id) } }
+                                    td data-label="user" { @if let Some(o) = &t.open_id { code { (o) } } }
+                                    td.expires data-label="expires" { (expiry(t.expires_at_ms)) }
                                 }
                             }
                             @for (token, t) in &plugin {
                                 tr {
-                                    td.token { code { (shorten_token(token)) } }
-                                    td.kind { (match t.kind { PluginTokenKind::Plugin => "plugin", PluginTokenKind::Virtual => "virtual" }) }
-                                    td { code { (t.plugin_id) } }
-                                    td {}
-                                    td.expires { (expiry(Some(t.expires_at_ms))) }
+                                    td.token data-label="token" { code { (shorten_token(token)) } }
+                                    td.kind data-label="kind" { (match t.kind { PluginTokenKind::Plugin => "plugin", PluginTokenKind::Virtual => "virtual" }) }
+                                    td data-label="plugin" { code { (t.plugin_id) } }
+                                    td data-label="user" {}
+                                    td.expires data-label="expires" { (expiry(Some(t.expires_at_ms))) }
                                 }
                             }
                         }
@@ -239,7 +239,7 @@ fn quota_section(emulator: &Emulator) -> Markup {
             } @else {
                 p.small { "Requests counted per app in the current second, minute and UTC day of the emulator clock, against the documented limits (refused requests do not count)." }
                 div.scroll {
-                    table.quotas {
+                    table.quotas.stack {
                         thead { tr {
                             th scope="col" { "app" } th scope="col" { "endpoint" } th scope="col" { "this second" }
                             th scope="col" { "this minute" } th scope="col" { "today" }
@@ -248,11 +248,11 @@ fn quota_section(emulator: &Emulator) -> Markup {
                             @for u in &usage {
                                 @let spec = catalogue.endpoints.iter().find(|e| e.name == u.endpoint).map(|e| e.quota.clone()).unwrap_or_default();
                                 tr data-app=(u.app_id) data-endpoint=(u.endpoint) {
-                                    td { code { (u.app_id) } }
-                                    td { code { (u.endpoint) } }
-                                    td.q-second { (cell(u.this_second, spec.per_second)) }
-                                    td.q-minute { (cell(u.this_minute, spec.per_minute)) }
-                                    td.q-day { (cell(u.today, spec.per_day)) }
+                                    td data-label="app" { code { (u.app_id) } }
+                                    td data-label="endpoint" { code { (u.endpoint) } }
+                                    td.q-second data-label="this second" { (cell(u.this_second, spec.per_second)) }
+                                    td.q-minute data-label="this minute" { (cell(u.this_minute, spec.per_minute)) }
+                                    td.q-day data-label="today" { (cell(u.today, spec.per_day)) }
                                 }
                             }
                         }
