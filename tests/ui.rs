@@ -1173,3 +1173,29 @@ async fn world_tasks_and_project_pages_in_headless_chromium() {
     }
     assert!(b.dialogs().is_empty(), "a dialog opened: {:?}", b.dialogs());
 }
+
+#[tokio::test]
+async fn the_world_page_shows_at_most_200_tokens_of_a_kind_and_says_so() {
+    let server = common::server().await;
+    let url = format!("{}/__mock/ui/controls", server.url());
+    let plugin_rows = |page: &str| {
+        page.matches("<td class=\"kind\" data-label=\"kind\">plugin</td>")
+            .count()
+    };
+    for _ in 0..200 {
+        plugin_token(&server).await;
+    }
+    let page = get(&url).await.text;
+    assert_eq!(plugin_rows(&page), 200, "200 live plugin tokens: all shown");
+    assert!(
+        !page.contains("at most 200 of each kind"),
+        "nothing held back"
+    );
+    plugin_token(&server).await;
+    let page = get(&url).await.text;
+    assert_eq!(plugin_rows(&page), 200, "the 201st is not shown");
+    assert!(
+        page.contains("at most 200 of each kind"),
+        "the page says it holds some back"
+    );
+}

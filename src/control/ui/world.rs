@@ -165,6 +165,10 @@ fn world_section(emulator: &Emulator) -> Markup {
     }
 }
 
+/// At most this many tokens of each list (open platform, Project) are shown: the cap on issued
+/// tokens is far larger, and the page must stay small.
+const TOKENS_SHOWN: usize = 200;
+
 /// Live open-platform and Project tokens, shortened: the page never holds a whole token.
 fn tokens_section(emulator: &Emulator) -> Markup {
     let now = emulator.store.now_ms();
@@ -181,7 +185,13 @@ fn tokens_section(emulator: &Emulator) -> Markup {
     html! {
         section.panel aria-labelledby="h-tokens" {
             h2 #h-tokens { "Live tokens" }
-            p.small { (open.len() + plugin.len()) " live on the emulator clock; shown shortened." }
+            p.small {
+                (open.len() + plugin.len()) " live on the emulator clock; shown shortened"
+                @if open.len() > TOKENS_SHOWN || plugin.len() > TOKENS_SHOWN {
+                    ", at most " (TOKENS_SHOWN) " of each kind (the world's, then the soonest to expire)"
+                }
+                "."
+            }
             @if open.is_empty() && plugin.is_empty() {
                 p.empty { "No live token." }
             } @else {
@@ -192,7 +202,7 @@ fn tokens_section(emulator: &Emulator) -> Markup {
                             th scope="col" { "user" } th scope="col" { "expires" }
                         } }
                         tbody {
-                            @for t in &open {
+                            @for t in open.iter().take(TOKENS_SHOWN) {
                                 tr {
                                     td.token data-label="token" { code { (shorten_token(&t.token)) } }
                                     td.kind data-label="kind" { (match t.kind { TokenKind::Tenant => "tenant", TokenKind::User => "user" }) }
@@ -201,7 +211,7 @@ fn tokens_section(emulator: &Emulator) -> Markup {
                                     td.expires data-label="expires" { (expiry(t.expires_at_ms)) }
                                 }
                             }
-                            @for (token, t) in &plugin {
+                            @for (token, t) in plugin.iter().take(TOKENS_SHOWN) {
                                 tr {
                                     td.token data-label="token" { code { (shorten_token(token)) } }
                                     td.kind data-label="kind" { (match t.kind { PluginTokenKind::Plugin => "plugin", PluginTokenKind::Virtual => "virtual" }) }
