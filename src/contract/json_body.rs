@@ -22,6 +22,7 @@
 
 use crate::contract::error::ApiError;
 use crate::contract::spec::{EndpointSpec, FieldSpec, JsonView, Kind, Location, Violation};
+use smallvec::SmallVec;
 use sonic_rs::{JsonContainerTrait, JsonNumberTrait, JsonValueTrait, ValueRef};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -30,13 +31,22 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// limit, one bracket short of 128; Feishu's gateway documents none). Deeper is not JSON to it.
 pub const MAX_NESTING: usize = 127;
 
-/// Nesting read on the caller's stack. sonic-rs parses recursively, without a depth limit of
-/// its own: a debug build spends some 35 KB of stack a level (a tokio worker has 2 MiB), so a
-/// body nested deeper than this is read on a stack of [`DEEP_STACK_BYTES`] instead.
+/// Brackets (`[` and `{`) a body may hold and still be read with no look at the stack: it
+/// cannot nest deeper than that. sonic-rs parses recursively, without a depth limit of its own,
+/// and a debug build spends some 35 KB of stack a level (a tokio worker has 2 MiB).
 const SHALLOW_NESTING: usize = 16;
 
-/// Stack for reading a body nested deeper than `SHALLOW_NESTING` (bytes): 127 levels of a
-/// debug build with a wide margin.
+/// Stack a read of a body nested [`MAX_NESTING`] deep may need (bytes): measured under 256 KiB
+/// for 127 levels of arrays or objects in a release build (parse, then the answer written by
+/// serde_json), taken four times; 127 levels of a debug build at ~35 KB, with a margin.
+const STACK_FOR_MAX_NESTING: usize = if cfg!(debug_assertions) {
+    8 * 1024 * 1024
+} else {
+    1024 * 1024
+};
+
+/// Stack a read moves to when less than [`STACK_FOR_MAX_NESTING`] is left on the caller's
+/// (bytes).
 const DEEP_STACK_BYTES: usize = 32 * 1024 * 1024;
 
 /// The JSON fields of an endpoint spec compiled into a tree: one node per spec path.
@@ -261,13 +271,19 @@ impl JsonBody {
     /// Reads `body`: [`Reading`] when it is JSON and every JSON field rule of the spec holds,
     /// else the [`Refusal`] (the first broken rule in spec order).
     pub fn read(&self, body: &[u8]) -> Result<Reading, Refusal> {
-        if nesting_within(body, SHALLOW_NESTING) {
+        let brackets = memchr::memchr2_iter(b'[', b'{', body).count();
+        if brackets <= SHALLOW_NESTING {
             return self.read_here(body);
         }
-        if !nesting_within(body, MAX_NESTING) {
+        if brackets > MAX_NESTING && !nesting_within(body, MAX_NESTING) {
             return Err(Refusal::NotJson);
         }
-        stacker::grow(DEEP_STACK_BYTES, || self.read_here(body))
+        // Every usual body (a progress record holds some sixty brackets) is read where it is:
+        // a tokio worker has far more stack left than the deepest allowed body needs in a
+        // release build. Only a thread short of it moves to a stack of its own.
+        stacker::maybe_grow(STACK_FOR_MAX_NESTING, DEEP_STACK_BYTES, || {
+            self.read_here(body)
+        })
     }
 
     fn read_here(&self, body: &[u8]) -> Result<Reading, Refusal> {
@@ -276,7 +292,7 @@ impl JsonBody {
         let root = doc.as_object().unwrap_or(&empty);
         let mut walk = Walk::default();
         let mut reading = Reading::default();
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(body.len());
         let slots = self.slots(0, root);
         for (i, member) in self.nodes[0].members.iter().enumerate() {
             walk.path.clear();
@@ -302,7 +318,10 @@ impl JsonBody {
                 },
                 ValueRef::Object(_) | ValueRef::Array(_) => {
                     // serde_json writes UTF-8 only.
-                    Scalar::Answer(String::from_utf8(out.clone()).map_err(|_| Refusal::NotJson)?)
+                    Scalar::Answer(
+                        String::from_utf8(std::mem::take(&mut out))
+                            .map_err(|_| Refusal::NotJson)?,
+                    )
                 }
                 _ => continue,
             };
@@ -318,28 +337,30 @@ impl JsonBody {
     /// The value of each documented member of `obj` (object node `node`): under its camelCase
     /// key, else its snake_case key; a key given twice counts with its last value; `null` is
     /// absent.
-    fn slots<'v>(
-        &self,
-        node: usize,
-        obj: &'v sonic_rs::Object,
-    ) -> Vec<Option<&'v sonic_rs::Value>> {
+    fn slots<'v>(&self, node: usize, obj: &'v sonic_rs::Object) -> Slots<'v> {
         let members = &self.nodes[node].members;
-        let mut camel: Vec<Option<&sonic_rs::Value>> = vec![None; members.len()];
-        let mut snake: Vec<Option<&sonic_rs::Value>> = vec![None; members.len()];
+        // On the stack for the usual object of up to 16 documented members (a walk visits
+        // some sixty objects).
+        let mut camel: Slots<'v> = smallvec::smallvec![None; members.len()];
+        let mut snake: Slots<'v> = smallvec::smallvec![None; members.len()];
         for (key, value) in obj.iter() {
             for (i, m) in members.iter().enumerate() {
                 if m.key == key {
                     camel[i] = Some(value);
-                } else if m.snake == key {
+                    break;
+                }
+                if m.snake == key {
                     snake[i] = Some(value);
+                    break;
                 }
             }
         }
+        for (c, s) in camel.iter_mut().zip(snake) {
+            if !c.is_some_and(|v| !v.is_null()) {
+                *c = s.filter(|v| !v.is_null());
+            }
+        }
         camel
-            .into_iter()
-            .zip(snake)
-            .map(|(c, s)| c.filter(|v| !v.is_null()).or(s.filter(|v| !v.is_null())))
-            .collect()
     }
 
     /// Records an absent member's `missing` rule (and checks its default), at `key` below the
@@ -477,6 +498,9 @@ impl JsonBody {
     }
 }
 
+/// The value of each documented member of an object, in the order of its node's members.
+type Slots<'v> = SmallVec<[Option<&'v sonic_rs::Value>; 16]>;
+
 /// One step of the current place: a member key or an array index.
 #[derive(Debug, Clone, Copy)]
 enum Step {
@@ -609,14 +633,9 @@ fn whole(value: &sonic_rs::Value) -> Option<i64> {
     (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
 }
 
-/// Whether `body` nests objects and arrays at most `limit` deep. Counting every `[` and `{`
-/// byte bounds the depth from above and settles almost every body at memory speed; only a body
-/// with more brackets than `limit` is scanned with strings skipped.
+/// Whether `body` nests objects and arrays at most `limit` deep, strings skipped (a byte at a
+/// time: only for a body holding more brackets than `limit`).
 fn nesting_within(body: &[u8], limit: usize) -> bool {
-    let brackets = memchr::memchr2_iter(b'[', b'{', body).count();
-    if brackets <= limit {
-        return true;
-    }
     let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
     for &b in body {
         if in_string {
@@ -802,6 +821,24 @@ mod tests {
         let over = nested(MAX_NESTING);
         assert!(serde_json::from_slice::<Value>(&over).is_err());
         assert_eq!(validator().read(&over).unwrap_err(), Refusal::NotJson);
+    }
+
+    #[test]
+    fn the_deepest_body_is_read_on_a_thread_with_little_stack_left() {
+        // 64 KiB is less than 127 levels need in any build (release: 128–256 KiB measured):
+        // the read must move to a stack of its own instead of overflowing this one.
+        let read = std::thread::Builder::new()
+            .stack_size(64 * 1024)
+            .spawn(|| {
+                (
+                    validator().read(&nested(MAX_NESTING - 1)).is_ok(),
+                    validator().read(&nested(MAX_NESTING)).unwrap_err(),
+                )
+            })
+            .expect("thread")
+            .join()
+            .expect("no overflow");
+        assert_eq!(read, (true, Refusal::NotJson));
     }
 
     #[test]

@@ -633,7 +633,14 @@ impl FieldSpec {
     /// offending value is rendered only when a rule is broken).
     pub fn validate_json(&self, value: Option<&Value>, param_error: i64) -> Result<(), Violation> {
         match value {
-            None | Some(Value::Null) => self.absent(param_error).map(|_| ()),
+            // As `absent`, without building the typed default.
+            None | Some(Value::Null) if self.required => {
+                Err(self.violation("missing", param_error, "", "required".into()))
+            }
+            None | Some(Value::Null) => match &self.default {
+                Some(d) => self.validate(d, param_error),
+                None => Ok(()),
+            },
             Some(v) => self.validate(v, param_error),
         }
     }
