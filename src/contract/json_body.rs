@@ -22,7 +22,6 @@
 
 use crate::contract::error::ApiError;
 use crate::contract::spec::{EndpointSpec, FieldSpec, JsonView, Kind, Location, Violation};
-use smallvec::SmallVec;
 use sonic_rs::{JsonContainerTrait, JsonNumberTrait, JsonValueTrait, ValueRef};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -339,25 +338,23 @@ impl JsonBody {
     /// absent.
     fn slots<'v>(&self, node: usize, obj: &'v sonic_rs::Object) -> Slots<'v> {
         let members = &self.nodes[node].members;
-        // On the stack for the usual object of up to 16 documented members (a walk visits
-        // some sixty objects).
-        let mut camel: Slots<'v> = smallvec::smallvec![None; members.len()];
-        let mut snake: Slots<'v> = smallvec::smallvec![None; members.len()];
+        let mut camel = Slots::new(members.len());
+        let mut snake = Slots::new(members.len());
         for (key, value) in obj.iter() {
             for (i, m) in members.iter().enumerate() {
                 if m.key == key {
-                    camel[i] = Some(value);
+                    camel.set(i, Some(value));
                     break;
                 }
                 if m.snake == key {
-                    snake[i] = Some(value);
+                    snake.set(i, Some(value));
                     break;
                 }
             }
         }
-        for (c, s) in camel.iter_mut().zip(snake) {
-            if !c.is_some_and(|v| !v.is_null()) {
-                *c = s.filter(|v| !v.is_null());
+        for i in 0..members.len() {
+            if !camel[i].is_some_and(|v| !v.is_null()) {
+                camel.set(i, snake[i].filter(|v| !v.is_null()));
             }
         }
         camel
@@ -498,8 +495,49 @@ impl JsonBody {
     }
 }
 
-/// The value of each documented member of an object, in the order of its node's members.
-type Slots<'v> = SmallVec<[Option<&'v sonic_rs::Value>; 16]>;
+/// Members of an object kept on the stack: a walk visits some sixty objects, each with up to a
+/// dozen documented members.
+const FEW_MEMBERS: usize = 16;
+
+/// The value of each documented member of an object, in the order of its node's members: in a
+/// fixed array for up to [`FEW_MEMBERS`], else in a `Vec`.
+struct Slots<'v> {
+    few: [Option<&'v sonic_rs::Value>; FEW_MEMBERS],
+    many: Vec<Option<&'v sonic_rs::Value>>,
+}
+
+impl<'v> Slots<'v> {
+    fn new(len: usize) -> Slots<'v> {
+        Slots {
+            few: [None; FEW_MEMBERS],
+            many: if len > FEW_MEMBERS {
+                vec![None; len]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    fn set(&mut self, i: usize, value: Option<&'v sonic_rs::Value>) {
+        if self.many.is_empty() {
+            self.few[i] = value;
+        } else {
+            self.many[i] = value;
+        }
+    }
+}
+
+impl<'v> std::ops::Index<usize> for Slots<'v> {
+    type Output = Option<&'v sonic_rs::Value>;
+
+    fn index(&self, i: usize) -> &Self::Output {
+        if self.many.is_empty() {
+            &self.few[i]
+        } else {
+            &self.many[i]
+        }
+    }
+}
 
 /// One step of the current place: a member key or an array index.
 #[derive(Debug, Clone, Copy)]
@@ -821,6 +859,27 @@ mod tests {
         let over = nested(MAX_NESTING);
         assert!(serde_json::from_slice::<Value>(&over).is_err());
         assert_eq!(validator().read(&over).unwrap_err(), Refusal::NotJson);
+    }
+
+    #[test]
+    fn slots_hold_an_object_of_more_than_16_members_as_well_as_a_small_one() {
+        let v: sonic_rs::Value = sonic_rs::from_str("[1,2]").expect("json");
+        let items = v.as_array().expect("array");
+        for len in [FEW_MEMBERS, FEW_MEMBERS + 4] {
+            let mut slots = Slots::new(len);
+            assert!(
+                (0..len).all(|i| slots[i].is_none()),
+                "{len}: empty at first"
+            );
+            slots.set(len - 1, items.get(1));
+            slots.set(0, items.get(0));
+            assert_eq!(slots[0].and_then(|v| v.as_u64()), Some(1), "{len}");
+            assert_eq!(slots[len - 1].and_then(|v| v.as_u64()), Some(2), "{len}");
+            assert!(
+                (1..len - 1).all(|i| slots[i].is_none()),
+                "{len}: the rest untouched"
+            );
+        }
     }
 
     #[test]
