@@ -353,7 +353,7 @@ impl JsonBody {
             }
         }
         for i in 0..members.len() {
-            if !camel[i].is_some_and(|v| !v.is_null()) {
+            if camel[i].is_none_or(|v| v.is_null()) {
                 camel.set(i, snake[i].filter(|v| !v.is_null()));
             }
         }
@@ -872,7 +872,7 @@ mod tests {
                 "{len}: empty at first"
             );
             slots.set(len - 1, items.get(1));
-            slots.set(0, items.get(0));
+            slots.set(0, items.first());
             assert_eq!(slots[0].and_then(|v| v.as_u64()), Some(1), "{len}");
             assert_eq!(slots[len - 1].and_then(|v| v.as_u64()), Some(2), "{len}");
             assert!(
