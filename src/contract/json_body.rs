@@ -340,21 +340,28 @@ impl JsonBody {
         let members = &self.nodes[node].members;
         let mut camel = Slots::new(members.len());
         let mut snake = Slots::new(members.len());
+        // Only a snake_case key or a null value needs the merge below; a usual camelCase body
+        // has neither.
+        let mut merge = false;
         for (key, value) in obj.iter() {
             for (i, m) in members.iter().enumerate() {
                 if m.key == key {
                     camel.set(i, Some(value));
+                    merge |= value.is_null();
                     break;
                 }
                 if m.snake == key {
                     snake.set(i, Some(value));
+                    merge = true;
                     break;
                 }
             }
         }
-        for i in 0..members.len() {
-            if camel[i].is_none_or(|v| v.is_null()) {
-                camel.set(i, snake[i].filter(|v| !v.is_null()));
+        if merge {
+            for i in 0..members.len() {
+                if camel[i].is_none_or(|v| v.is_null()) {
+                    camel.set(i, snake[i].filter(|v| !v.is_null()));
+                }
             }
         }
         camel
@@ -804,6 +811,16 @@ mod tests {
         assert!(
             validator().read(&both).is_ok(),
             "textRun is read, text_run ignored"
+        );
+        let camel_null = body(|b| {
+            let element = &mut b["content"]["blocks"][0]["paragraph"]["elements"][0];
+            element["textRun"] = Value::Null;
+            element["text_run"] = json!({"text": 5});
+        });
+        assert_eq!(
+            broken(&camel_null).field,
+            "content.blocks[0].paragraph.elements[0].textRun.text",
+            "a null textRun is absent, so text_run is read"
         );
     }
 
