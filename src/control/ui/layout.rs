@@ -12,6 +12,26 @@ const NAV: &[(&str, &str)] = &[
     ("/controls", "World & controls"),
 ];
 
+/// A table that scrolls sideways at laptop width and stacks into labelled cards at phone width
+/// (`ui.css`, `table.stack`): `class` names it for the CSS and the tests, `labelledby` is the id
+/// of its heading, `headers` its column heads. Each cell of `rows` carries a `data-label` equal to
+/// its column head, which the stacked layout shows.
+pub fn stacked_table(
+    class: &str,
+    labelledby: Option<&str>,
+    headers: &[&str],
+    rows: Markup,
+) -> Markup {
+    html! {
+        div.scroll {
+            table class={ (class) " stack" } aria-labelledby=[labelledby] {
+                thead { tr { @for h in headers { th scope="col" { (h) } } } }
+                tbody { (rows) }
+            }
+        }
+    }
+}
+
 /// A whole page titled `title`, `current` being its path below `/__mock/ui`.
 pub fn page(title: &str, current: &str, body: Markup) -> String {
     html! {

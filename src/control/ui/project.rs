@@ -3,7 +3,7 @@
 //! the limit of 50, and each attachment's uuid, name, size and download link — then the files
 //! uploaded to a space as a whole (`POST /open_api/:project_key/file/upload`).
 
-use super::layout;
+use super::layout::{self, stacked_table};
 use super::{format_ms, format_size, plural};
 use crate::control::Emulator;
 use crate::families::project::{FieldSlot, MAX_ATTACHMENTS_PER_FIELD};
@@ -38,26 +38,23 @@ pub fn page(emulator: &Emulator) -> String {
             @if space_files.is_empty() {
                 p.empty { "No file uploaded to a space." }
             } @else {
-                div.scroll {
-                    table.space-files.stack {
-                        thead { tr {
-                            th scope="col" { "project_key" } th scope="col" { "uuid" } th scope="col" { "name" }
-                            th scope="col" { "size" } th scope="col" { "uploaded" } th scope="col" { "download" }
-                        } }
-                        tbody {
-                            @for f in &space_files {
-                                tr data-uuid=(f.file_token) {
-                                    td data-label="project_key" { code { (f.parent) } }
-                                    td data-label="uuid" { code { (f.file_token) } }
-                                    td.name data-label="name" { (f.name) }
-                                    td.size data-label="size" title={ (f.size) " bytes" } { (format_size(f.size)) }
-                                    td data-label="uploaded" { (format_ms(f.uploaded_at_ms)) }
-                                    td data-label="download" { (download(f)) }
-                                }
+                (stacked_table(
+                    "space-files",
+                    None,
+                    &["project_key", "uuid", "name", "size", "uploaded", "download"],
+                    html! {
+                        @for f in &space_files {
+                            tr data-uuid=(f.file_token) {
+                                td data-label="project_key" { code { (f.parent) } }
+                                td data-label="uuid" { code { (f.file_token) } }
+                                td.name data-label="name" { (f.name) }
+                                td.size data-label="size" title={ (f.size) " bytes" } { (format_size(f.size)) }
+                                td data-label="uploaded" { (format_ms(f.uploaded_at_ms)) }
+                                td data-label="download" { (download(f)) }
                             }
                         }
-                    }
-                }
+                    },
+                ))
             }
         }
     };
@@ -87,30 +84,27 @@ fn field(emulator: &Emulator, slot: &FieldSlot, uuids: &[String]) -> Markup {
             @if uuids.is_empty() {
                 p.empty { "No attachment left (all deleted)." }
             } @else {
-                div.scroll {
-                    table.attachments.stack {
-                        thead { tr {
-                            th scope="col" { "uuid" } th scope="col" { "name" } th scope="col" { "size" }
-                            th scope="col" { "type" } th scope="col" { "uploaded" } th scope="col" { "download" }
-                        } }
-                        tbody {
-                            @for uuid in uuids {
-                                @if let Some(f) = emulator.store.file(uuid) {
-                                    tr data-uuid=(uuid) {
-                                        td data-label="uuid" { code { (uuid) } }
-                                        td.name data-label="name" { (f.name) }
-                                        td.size data-label="size" title={ (f.size) " bytes" } { (format_size(f.size)) }
-                                        td data-label="type" { (f.content_type) }
-                                        td data-label="uploaded" { (format_ms(f.uploaded_at_ms)) }
-                                        td data-label="download" { (download(&f)) }
-                                    }
-                                } @else {
-                                    tr data-uuid=(uuid) { td { code { (uuid) } } td colspan="5" { "not in the store" } }
+                (stacked_table(
+                    "attachments",
+                    None,
+                    &["uuid", "name", "size", "type", "uploaded", "download"],
+                    html! {
+                        @for uuid in uuids {
+                            @if let Some(f) = emulator.store.file(uuid) {
+                                tr data-uuid=(uuid) {
+                                    td data-label="uuid" { code { (uuid) } }
+                                    td.name data-label="name" { (f.name) }
+                                    td.size data-label="size" title={ (f.size) " bytes" } { (format_size(f.size)) }
+                                    td data-label="type" { (f.content_type) }
+                                    td data-label="uploaded" { (format_ms(f.uploaded_at_ms)) }
+                                    td data-label="download" { (download(&f)) }
                                 }
+                            } @else {
+                                tr data-uuid=(uuid) { td { code { (uuid) } } td colspan="5" { "not in the store" } }
                             }
                         }
-                    }
-                }
+                    },
+                ))
             }
         }
     }

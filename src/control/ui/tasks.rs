@@ -2,7 +2,7 @@
 //! attachment guid, name, size, uploader, upload time and a download link
 //! (`/__mock/ui/file/:file_token?download=1`, the bytes the store keeps).
 
-use super::layout;
+use super::layout::{self, stacked_table};
 use super::{format_ms, format_size, plural};
 use crate::control::Emulator;
 use crate::families::task::{AttachmentRecord, Uploader};
@@ -44,17 +44,14 @@ fn task_section(emulator: &Emulator, guid: &str, list: &[&AttachmentRecord]) -> 
                 @if !summary.is_empty() { " “" (summary) "”" }
                 " " small { "(" (plural(list.len(), "attachment")) ")" }
             }
-            div.scroll {
-                table.attachments.stack {
-                    thead { tr {
-                        th scope="col" { "attachment guid" } th scope="col" { "name" } th scope="col" { "size" }
-                        th scope="col" { "uploaded by" } th scope="col" { "uploaded" } th scope="col" { "download" }
-                    } }
-                    tbody {
-                        @for r in list { (row(emulator, r)) }
-                    }
-                }
-            }
+            (stacked_table(
+                "attachments",
+                None,
+                &["attachment guid", "name", "size", "uploaded by", "uploaded", "download"],
+                html! {
+                    @for r in list { (row(emulator, r)) }
+                },
+            ))
         }
     }
 }

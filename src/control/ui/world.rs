@@ -5,7 +5,7 @@
 //! held; and buttons that call the control plane's own routes (`POST /__mock/reset`,
 //! `DELETE /__mock/faults`, `POST /__mock/clock`) through `ui.js`.
 
-use super::layout;
+use super::layout::{self, stacked_table};
 use super::{format_ms, format_remaining, format_size, shorten_token};
 use crate::contract::spec::Catalogue;
 use crate::control::Emulator;
@@ -99,55 +99,51 @@ fn world_section(emulator: &Emulator) -> Markup {
             @if apps.is_empty() {
                 p.empty { "No app." }
             } @else {
-                div.scroll {
-                    table.apps.stack aria-labelledby="h-apps" {
-                        thead { tr {
-                            th scope="col" { "app_id" } th scope="col" { "name" } th scope="col" { "type" } th scope="col" { "scopes" }
-                        } }
-                        tbody {
-                            @for a in &apps {
-                                tr data-app=(a.app_id) {
-                                    td.app-id data-label="app_id" { code { (a.app_id) } }
-                                    td data-label="name" { (a.name) }
-                                    td.app-type data-label="type" { (a.app_type) " " span.small { (match a.app_type.as_str() {
-                                        "custom" => "(self-built)",
-                                        "isv" => "(store app)",
-                                        _ => "",
-                                    }) } }
-                                    td.scopes data-label="scopes" {
-                                        @if a.scopes.is_empty() {
-                                            span.empty { "none" }
-                                        } @else {
-                                            ul.chips { @for sc in &a.scopes { li { code { (sc) } } } }
-                                        }
+                (stacked_table(
+                    "apps",
+                    Some("h-apps"),
+                    &["app_id", "name", "type", "scopes"],
+                    html! {
+                        @for a in &apps {
+                            tr data-app=(a.app_id) {
+                                td.app-id data-label="app_id" { code { (a.app_id) } }
+                                td data-label="name" { (a.name) }
+                                td.app-type data-label="type" { (a.app_type) " " span.small { (match a.app_type.as_str() {
+                                    "custom" => "(self-built)",
+                                    "isv" => "(store app)",
+                                    _ => "",
+                                }) } }
+                                td.scopes data-label="scopes" {
+                                    @if a.scopes.is_empty() {
+                                        span.empty { "none" }
+                                    } @else {
+                                        ul.chips { @for sc in &a.scopes { li { code { (sc) } } } }
                                     }
                                 }
                             }
                         }
-                    }
-                }
+                    },
+                ))
             }
             h3 #h-users { "Users" }
             @if users.is_empty() {
                 p.empty { "No user." }
             } @else {
-                div.scroll {
-                    table.users.stack aria-labelledby="h-users" {
-                        thead { tr {
-                            th scope="col" { "open_id" } th scope="col" { "user_id" } th scope="col" { "union_id" } th scope="col" { "name" }
-                        } }
-                        tbody {
-                            @for u in &users {
-                                tr data-open-id=(u.open_id) {
-                                    td.open-id data-label="open_id" { code { (u.open_id) } }
-                                    td.user-id data-label="user_id" { code { (u.user_id) } }
-                                    td data-label="union_id" { code { (u.union_id) } }
-                                    td.user-name data-label="name" { (u.name) }
-                                }
+                (stacked_table(
+                    "users",
+                    Some("h-users"),
+                    &["open_id", "user_id", "union_id", "name"],
+                    html! {
+                        @for u in &users {
+                            tr data-open-id=(u.open_id) {
+                                td.open-id data-label="open_id" { code { (u.open_id) } }
+                                td.user-id data-label="user_id" { code { (u.user_id) } }
+                                td data-label="union_id" { code { (u.union_id) } }
+                                td.user-name data-label="name" { (u.name) }
                             }
                         }
-                    }
-                }
+                    },
+                ))
             }
             h3 #h-plugins { "Project plugins" }
             @if plugins.is_empty() {
@@ -195,34 +191,31 @@ fn tokens_section(emulator: &Emulator) -> Markup {
             @if open.is_empty() && plugin.is_empty() {
                 p.empty { "No live token." }
             } @else {
-                div.scroll {
-                    table.tokens.stack {
-                        thead { tr {
-                            th scope="col" { "token" } th scope="col" { "kind" } th scope="col" { "app or plugin" }
-                            th scope="col" { "user" } th scope="col" { "expires" }
-                        } }
-                        tbody {
-                            @for t in open.iter().take(TOKENS_SHOWN) {
-                                tr {
-                                    td.token data-label="token" { code { (shorten_token(&t.token)) } }
-                                    td.kind data-label="kind" { (match t.kind { TokenKind::Tenant => "tenant", TokenKind::User => "user" }) }
-                                    td data-label="app" { code { (t.app_id) } }
-                                    td data-label="user" { @if let Some(o) = &t.open_id { code { (o) } } }
-                                    td.expires data-label="expires" { (expiry(t.expires_at_ms)) }
-                                }
-                            }
-                            @for (token, t) in plugin.iter().take(TOKENS_SHOWN) {
-                                tr {
-                                    td.token data-label="token" { code { (shorten_token(token)) } }
-                                    td.kind data-label="kind" { (match t.kind { PluginTokenKind::Plugin => "plugin", PluginTokenKind::Virtual => "virtual" }) }
-                                    td data-label="plugin" { code { (t.plugin_id) } }
-                                    td data-label="user" {}
-                                    td.expires data-label="expires" { (expiry(Some(t.expires_at_ms))) }
-                                }
+                (stacked_table(
+                    "tokens",
+                    None,
+                    &["token", "kind", "app or plugin", "user", "expires"],
+                    html! {
+                        @for t in open.iter().take(TOKENS_SHOWN) {
+                            tr {
+                                td.token data-label="token" { code { (shorten_token(&t.token)) } }
+                                td.kind data-label="kind" { (match t.kind { TokenKind::Tenant => "tenant", TokenKind::User => "user" }) }
+                                td data-label="app" { code { (t.app_id) } }
+                                td data-label="user" { @if let Some(o) = &t.open_id { code { (o) } } }
+                                td.expires data-label="expires" { (expiry(t.expires_at_ms)) }
                             }
                         }
-                    }
-                }
+                        @for (token, t) in plugin.iter().take(TOKENS_SHOWN) {
+                            tr {
+                                td.token data-label="token" { code { (shorten_token(token)) } }
+                                td.kind data-label="kind" { (match t.kind { PluginTokenKind::Plugin => "plugin", PluginTokenKind::Virtual => "virtual" }) }
+                                td data-label="plugin" { code { (t.plugin_id) } }
+                                td data-label="user" {}
+                                td.expires data-label="expires" { (expiry(Some(t.expires_at_ms))) }
+                            }
+                        }
+                    },
+                ))
             }
         }
     }
@@ -248,26 +241,23 @@ fn quota_section(emulator: &Emulator) -> Markup {
                 p.empty { "No request counted yet." }
             } @else {
                 p.small { "Requests counted per app in the current second, minute and UTC day of the emulator clock, against the documented limits (refused requests do not count)." }
-                div.scroll {
-                    table.quotas.stack {
-                        thead { tr {
-                            th scope="col" { "app" } th scope="col" { "endpoint" } th scope="col" { "this second" }
-                            th scope="col" { "this minute" } th scope="col" { "today" }
-                        } }
-                        tbody {
-                            @for u in &usage {
-                                @let spec = catalogue.endpoints.iter().find(|e| e.name == u.endpoint).map(|e| e.quota.clone()).unwrap_or_default();
-                                tr data-app=(u.app_id) data-endpoint=(u.endpoint) {
-                                    td data-label="app" { code { (u.app_id) } }
-                                    td data-label="endpoint" { code { (u.endpoint) } }
-                                    td.q-second data-label="this second" { (cell(u.this_second, spec.per_second)) }
-                                    td.q-minute data-label="this minute" { (cell(u.this_minute, spec.per_minute)) }
-                                    td.q-day data-label="today" { (cell(u.today, spec.per_day)) }
-                                }
+                (stacked_table(
+                    "quotas",
+                    None,
+                    &["app", "endpoint", "this second", "this minute", "today"],
+                    html! {
+                        @for u in &usage {
+                            @let spec = catalogue.endpoints.iter().find(|e| e.name == u.endpoint).map(|e| e.quota.clone()).unwrap_or_default();
+                            tr data-app=(u.app_id) data-endpoint=(u.endpoint) {
+                                td data-label="app" { code { (u.app_id) } }
+                                td data-label="endpoint" { code { (u.endpoint) } }
+                                td.q-second data-label="this second" { (cell(u.this_second, spec.per_second)) }
+                                td.q-minute data-label="this minute" { (cell(u.this_minute, spec.per_minute)) }
+                                td.q-day data-label="today" { (cell(u.today, spec.per_day)) }
                             }
                         }
-                    }
-                }
+                    },
+                ))
             }
         }
     }
