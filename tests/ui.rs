@@ -215,21 +215,7 @@ async fn scenario(server: &MockServer) -> Made {
     let r = post_form(&task_url, Some(TENANT_TOKEN), &task_form()).await;
     assert_eq!(r.code(), 0, "{}", r.text);
 
-    let t = plugin_token(server).await;
-    let form = RawForm::new().text("field_key", "field_attachment").file(
-        "file",
-        Some("spec.pdf"),
-        Some("application/pdf"),
-        b"%PDF-1.4 mock",
-    );
-    let r = post_project_form(
-        &format!("{base}{PROJECT_URL}"),
-        Some(&t),
-        Some("7000000000000000001"),
-        &form,
-    )
-    .await;
-    assert_eq!(r.json()["err_code"], 0, "{}", r.text);
+    upload_spec_pdf(server).await;
 
     Made {
         chart_token,
@@ -237,6 +223,27 @@ async fn scenario(server: &MockServer) -> Made {
         okr_image_token,
         progress_id,
     }
+}
+
+/// Uploads `spec.pdf` to work item 7000000000000000001's `field_attachment` with a fresh plugin
+/// token, which it returns.
+async fn upload_spec_pdf(server: &MockServer) -> String {
+    let plugin = plugin_token(server).await;
+    let form = RawForm::new().text("field_key", "field_attachment").file(
+        "file",
+        Some("spec.pdf"),
+        Some("application/pdf"),
+        b"%PDF-1.4 mock",
+    );
+    let r = post_project_form(
+        &format!("{}{PROJECT_URL}", server.url()),
+        Some(&plugin),
+        Some("7000000000000000001"),
+        &form,
+    )
+    .await;
+    assert_eq!(r.json()["err_code"], 0, "{}", r.text);
+    plugin
 }
 
 async fn get(url: &str) -> Resp {
@@ -539,21 +546,7 @@ async fn world_scenario(server: &MockServer) -> WorldMade {
                 .to_string(),
         );
     }
-    let plugin = plugin_token(server).await;
-    let form = RawForm::new().text("field_key", "field_attachment").file(
-        "file",
-        Some("spec.pdf"),
-        Some("application/pdf"),
-        b"%PDF-1.4 mock",
-    );
-    let r = post_project_form(
-        &format!("{base}{PROJECT_URL}"),
-        Some(&plugin),
-        Some("7000000000000000001"),
-        &form,
-    )
-    .await;
-    assert_eq!(r.json()["err_code"], 0, "{}", r.text);
+    let plugin = upload_spec_pdf(server).await;
     WorldMade {
         minted,
         plugin,

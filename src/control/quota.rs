@@ -144,14 +144,18 @@ impl Quota {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_sixth_request_in_one_second_is_refused_and_the_next_second_is_fresh() {
-        let q = Quota::default();
-        let spec = QuotaSpec {
+    fn five_a_second_and_10_000_a_day() -> QuotaSpec {
+        QuotaSpec {
             per_second: Some(5),
             per_minute: None,
             per_day: Some(10_000),
-        };
+        }
+    }
+
+    #[test]
+    fn the_sixth_request_in_one_second_is_refused_and_the_next_second_is_fresh() {
+        let q = Quota::default();
+        let spec = five_a_second_and_10_000_a_day();
         for _ in 0..5 {
             assert!(q.check("a", "e", &spec, 10_000).is_ok());
         }
@@ -164,11 +168,7 @@ mod tests {
     #[test]
     fn usage_counts_the_windows_holding_the_instant_and_nothing_refused() {
         let q = Quota::default();
-        let spec = QuotaSpec {
-            per_second: Some(5),
-            per_minute: None,
-            per_day: Some(10_000),
-        };
+        let spec = five_a_second_and_10_000_a_day();
         assert_eq!(q.usage(0), []);
         for _ in 0..5 {
             assert!(q.check("a", "e", &spec, 10_000).is_ok());
