@@ -618,10 +618,16 @@ impl FieldSpec {
         }
     }
 
-    fn absent(&self, param_error: i64) -> Result<Checked, Violation> {
+    /// The `missing` rule: an absent field breaks it when it is required.
+    fn may_be_absent(&self, param_error: i64) -> Result<(), Violation> {
         if self.required {
             return Err(self.violation("missing", param_error, "", "required".into()));
         }
+        Ok(())
+    }
+
+    fn absent(&self, param_error: i64) -> Result<Checked, Violation> {
+        self.may_be_absent(param_error)?;
         match &self.default {
             Some(d) => self.check_value(d, param_error),
             None => Ok(Checked::Absent),
@@ -634,13 +640,13 @@ impl FieldSpec {
     pub fn validate_json(&self, value: Option<&Value>, param_error: i64) -> Result<(), Violation> {
         match value {
             // As `absent`, without building the typed default.
-            None | Some(Value::Null) if self.required => {
-                Err(self.violation("missing", param_error, "", "required".into()))
+            None | Some(Value::Null) => {
+                self.may_be_absent(param_error)?;
+                match &self.default {
+                    Some(d) => self.validate(d, param_error),
+                    None => Ok(()),
+                }
             }
-            None | Some(Value::Null) => match &self.default {
-                Some(d) => self.validate(d, param_error),
-                None => Ok(()),
-            },
             Some(v) => self.validate(v, param_error),
         }
     }
