@@ -298,9 +298,11 @@ impl Browser {
             )
             .await;
         assert!(loaded, "{url} did not load");
+        // A `loading="lazy"` image (the Files page's thumbnails) may be deferred until it nears
+        // the viewport, which a busy headless Chromium can put off for good: load every one now.
         self.eval(
             "Promise.all([...document.images].map(i => i.complete ? 1 : \
-             new Promise(r => { i.onload = i.onerror = r; })))",
+             new Promise(r => { i.onload = i.onerror = r; i.loading = 'eager'; })))",
         )
         .await;
     }
