@@ -73,6 +73,12 @@ struct Node {
     /// Whether the string values found here are collected ([`Reading::strings_at`]): fields with
     /// an `exists` rule, which the handler checks against the world.
     collect: bool,
+    /// Whether the field may be absent: no `missing` rule, and its default (if any) keeps every
+    /// rule. Decided once at compile time, since it depends on the field alone.
+    absent_ok: bool,
+    /// Whether the field's only rule is its kind (no chars, pattern, range, count or enum): a
+    /// value of the right kind then passes without the rule machinery.
+    kind_only: bool,
 }
 
 /// A documented member of an object node.
@@ -80,8 +86,9 @@ struct Node {
 struct Member {
     /// camelCase key, as answered (`textRun`).
     key: &'static str,
-    /// snake_case key, also accepted (`text_run`; the same as `key` without capitals).
-    snake: String,
+    /// snake_case key, also accepted (`text_run`), when it differs from `key` (a key with
+    /// capitals).
+    snake: Option<Box<str>>,
     /// Its node.
     node: usize,
 }
@@ -214,6 +221,8 @@ impl JsonBody {
             members: Vec::new(),
             item: None,
             collect: false,
+            absent_ok: true,
+            kind_only: true,
         }];
         let mut at: HashMap<&str, usize> = HashMap::new();
         at.insert("", 0);
@@ -232,6 +241,8 @@ impl JsonBody {
                 members: Vec::new(),
                 item: None,
                 collect: field.codes.contains_key("exists") && field.kind == Kind::String,
+                absent_ok: field.validate_json(None, spec.param_error).is_ok(),
+                kind_only: kind_only(field),
             });
             if let Some(key) = last.strip_suffix("[]") {
                 let array_path = &path[..path.len() - 2];
@@ -250,9 +261,10 @@ impl JsonBody {
                 if nodes[parent_node].kind != Kind::Object {
                     return Err(format!("{parent} has members but is not an object"));
                 }
+                let snake = snake_case(last);
                 nodes[parent_node].members.push(Member {
                     key: last,
-                    snake: snake_case(last),
+                    snake: (snake != last).then(|| snake.into_boxed_str()),
                     node,
                 });
             }
@@ -292,13 +304,16 @@ impl JsonBody {
         let mut walk = Walk::default();
         let mut reading = Reading::default();
         let mut out = Vec::with_capacity(body.len());
-        let slots = self.slots(0, root);
+        let mut slots = Slots::new(self.nodes[0].members.len());
+        self.slots(0, root, &mut slots);
         for (i, member) in self.nodes[0].members.iter().enumerate() {
             walk.path.clear();
             let Some(value) = slots[i] else {
                 self.absent(member.node, member.key, &mut walk);
                 continue;
             };
+            // A null member is read as absent: `walk` checks its `missing` rule, and a null is
+            // no top-level scalar below.
             out.clear();
             walk.path.push(Step::Key(member.key));
             self.walk(member.node, value, &mut out, &mut walk);
@@ -336,21 +351,25 @@ impl JsonBody {
     /// The value of each documented member of `obj` (object node `node`): under its camelCase
     /// key, else its snake_case key; a key given twice counts with its last value; `null` is
     /// absent.
-    fn slots<'v>(&self, node: usize, obj: &'v sonic_rs::Object) -> Slots<'v> {
+    ///
+    /// A null camelCase member stays in its slot unless its snake_case twin is given (the
+    /// walk reads a null member as absent).
+    fn slots<'v>(&self, node: usize, obj: &'v sonic_rs::Object, camel: &mut Slots<'v>) {
         let members = &self.nodes[node].members;
-        let mut camel = Slots::new(members.len());
         let mut snake = Slots::new(members.len());
-        // Only a snake_case key or a null value needs the merge below; a usual camelCase body
-        // has neither.
+        // Only a snake_case key needs the merge below; a usual camelCase body has none.
         let mut merge = false;
         for (key, value) in obj.iter() {
+            let key = key.as_bytes();
+            let Some(&first) = key.first() else { continue };
             for (i, m) in members.iter().enumerate() {
-                if m.key == key {
+                let k = m.key.as_bytes();
+                // The length and the first byte turn most members away without a memcmp.
+                if k.len() == key.len() && k[0] == first && k == key {
                     camel.set(i, Some(value));
-                    merge |= value.is_null();
                     break;
                 }
-                if m.snake == key {
+                if m.snake.as_deref().is_some_and(|s| s.as_bytes() == key) {
                     snake.set(i, Some(value));
                     merge = true;
                     break;
@@ -364,13 +383,22 @@ impl JsonBody {
                 }
             }
         }
-        camel
     }
 
     /// Records an absent member's `missing` rule (and checks its default), at `key` below the
     /// current place.
+    #[inline]
     fn absent(&self, node: usize, key: &'static str, walk: &mut Walk) {
         let n = &self.nodes[node];
+        if n.absent_ok {
+            return;
+        }
+        self.absent_rule(n, key, walk);
+    }
+
+    /// [`JsonBody::absent`] for a member that may not be absent (kept out of line).
+    #[inline(never)]
+    fn absent_rule(&self, n: &Node, key: &'static str, walk: &mut Walk) {
         let Some(f) = n.field else { return };
         if walk.settled(n.order) {
             return;
@@ -384,15 +412,25 @@ impl JsonBody {
 
     /// Checks `value` against node `node` and everything documented below it, at the place
     /// `walk.path`, writing its answer form to `out` while no rule is broken.
-    fn walk(&self, node: usize, value: &sonic_rs::Value, out: &mut Vec<u8>, walk: &mut Walk) {
+    ///
+    /// Returns whether `value` is `null`, which an object member reads as absent: its
+    /// `missing` rule is checked here (as [`JsonBody::absent`] would), and the caller drops
+    /// the `null` written for it.
+    fn walk(
+        &self,
+        node: usize,
+        value: &sonic_rs::Value,
+        out: &mut Vec<u8>,
+        walk: &mut Walk,
+    ) -> bool {
         let n = &self.nodes[node];
         if walk.settled(n.order) {
             // This field and every field below it come after a rule already broken.
-            return;
+            return false;
         }
         let writing = walk.broken.is_none();
         let param_error = self.param_error;
-        let check = |view: JsonView<'_>, walk: &mut Walk| -> bool {
+        let slow_check = |view: JsonView<'_>, walk: &mut Walk| -> bool {
             match n.field.map(|f| f.validate_view(view, param_error)) {
                 Some(Err(mut v)) => {
                     if matches!(view, JsonView::Object | JsonView::Array(_)) {
@@ -405,15 +443,20 @@ impl JsonBody {
                 _ => true,
             }
         };
+        // A field whose only rule is its kind needs no more than a look at the kind.
+        let check = |view: JsonView<'_>, walk: &mut Walk| -> bool {
+            (n.kind_only && kind_matches(n.kind, view)) || slow_check(view, walk)
+        };
         match value.as_ref() {
             ValueRef::Null => {
-                // Only inside an array (a null member is absent): a null item counts as absent
-                // too, and is answered as it is.
+                // A null item of an array counts as absent, and is answered as it is; a null
+                // member is absent (the caller drops it from the answer).
                 match n.field.map(|f| f.validate_json(None, param_error)) {
                     Some(Err(v)) => walk.break_rule(n.order, v),
                     _ if writing => out.extend_from_slice(b"null"),
                     _ => {}
                 }
+                return true;
             }
             ValueRef::Bool(b) => {
                 if check(JsonView::Bool(b), walk) && writing {
@@ -433,7 +476,7 @@ impl JsonBody {
             }
             ValueRef::Number(num) => {
                 let Some(number) = serde_number(&num) else {
-                    return;
+                    return false;
                 };
                 if integer_as_text(n) {
                     if let Some(id) = number.as_u64() {
@@ -442,7 +485,7 @@ impl JsonBody {
                         if check(JsonView::Str(&text), walk) && writing {
                             let _ = serde_json::to_writer(&mut *out, &text);
                         }
-                        return;
+                        return false;
                     }
                 }
                 if check(JsonView::Number(&number), walk) && writing {
@@ -453,14 +496,14 @@ impl JsonBody {
             }
             ValueRef::Array(items) => {
                 if !check(JsonView::Array(items.len()), walk) {
-                    return;
+                    return false;
                 }
                 let Some(item) = n.item else {
                     // An undocumented array: answered as it is.
                     if writing {
                         let _ = serde_json::to_writer(&mut *out, value);
                     }
-                    return;
+                    return false;
                 };
                 out.push(b'[');
                 for (i, v) in items.iter().enumerate() {
@@ -475,9 +518,10 @@ impl JsonBody {
             }
             ValueRef::Object(obj) => {
                 if !check(JsonView::Object, walk) || n.kind != Kind::Object {
-                    return;
+                    return false;
                 }
-                let slots = self.slots(node, obj);
+                let mut slots = Slots::new(n.members.len());
+                self.slots(node, obj, &mut slots);
                 out.push(b'{');
                 let mut first = true;
                 for (i, m) in n.members.iter().enumerate() {
@@ -485,20 +529,27 @@ impl JsonBody {
                         self.absent(m.node, m.key, walk);
                         continue;
                     };
+                    let mark = out.len();
                     if !first {
                         out.push(b',');
                     }
-                    first = false;
                     out.push(b'"');
                     out.extend_from_slice(m.key.as_bytes());
                     out.extend_from_slice(b"\":");
                     walk.path.push(Step::Key(m.key));
-                    self.walk(m.node, v, out, walk);
+                    let null = self.walk(m.node, v, out, walk);
                     walk.path.pop();
+                    if null {
+                        // Absent: its rule is checked; nothing of it is answered.
+                        out.truncate(mark);
+                    } else {
+                        first = false;
+                    }
                 }
                 out.push(b'}');
             }
         }
+        false
     }
 }
 
@@ -598,6 +649,30 @@ impl Walk {
         }
         at
     }
+}
+
+/// Whether `field`'s only rule is its kind: no chars, pattern, range, count or enum.
+fn kind_only(field: &FieldSpec) -> bool {
+    field.min_chars.is_none()
+        && field.max_chars.is_none()
+        && field.pattern.is_none()
+        && field.min.is_none()
+        && field.max.is_none()
+        && field.max_count.is_none()
+        && field.allowed.is_empty()
+}
+
+/// Whether `view` is a value of `kind` that needs no further look: an `int` still needs its
+/// value checked for a fraction, so it never does.
+fn kind_matches(kind: Kind, view: JsonView<'_>) -> bool {
+    matches!(
+        (kind, view),
+        (Kind::String, JsonView::Str(_))
+            | (Kind::Number, JsonView::Number(_))
+            | (Kind::Bool, JsonView::Bool(_))
+            | (Kind::Object, JsonView::Object)
+            | (Kind::Array, JsonView::Array(_))
+    )
 }
 
 /// Whether the field reads a JSON integer as its decimal text (`integer_as_text`).
@@ -837,6 +912,23 @@ mod tests {
             .read(&null_item)
             .expect("an optional item may be null");
         assert_eq!(r.take_answer("content").unwrap(), r#"{"blocks":[null]}"#);
+    }
+
+    #[test]
+    fn a_null_optional_member_is_left_out_of_the_answer_wherever_it_sorts() {
+        let nulls = body(|b| {
+            let element = &mut b["content"]["blocks"][0]["paragraph"]["elements"][0];
+            // docsLink sorts first among the element's members, style last in textRun's.
+            element["docsLink"] = Value::Null;
+            element["textRun"]["style"] = Value::Null;
+        });
+        let mut r = validator()
+            .read(&nulls)
+            .expect("optional members may be null");
+        assert_eq!(
+            r.take_answer("content").unwrap(),
+            r#"{"blocks":[{"paragraph":{"elements":[{"textRun":{"text":"周报内容"},"type":"textRun"}]},"type":"paragraph"}]}"#
+        );
     }
 
     #[test]
