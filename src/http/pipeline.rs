@@ -195,27 +195,67 @@ enum Route {
 }
 
 /// Matches `path` against a route pattern with `:name` segments, returning the path parameters.
+#[cfg(test)]
 fn match_route(pattern: &str, path: &str) -> Option<Vec<(String, String)>> {
+    let pattern: Vec<&str> = pattern.split('/').collect();
+    let path: Vec<&str> = path.split('/').collect();
+    match_segments(&pattern, &path)
+}
+
+/// Matches the `/`-separated segments of a path against those of a route pattern (`:name`
+/// binds a non-empty segment, percent-decoded), returning the path parameters.
+fn match_segments(pattern: &[&str], path: &[&str]) -> Option<Vec<(String, String)>> {
+    if pattern.len() != path.len() {
+        return None;
+    }
+    // Literal segments first: they turn nearly every route away before anything is decoded.
+    let literal_differs = pattern
+        .iter()
+        .zip(path)
+        .any(|(p, g)| !p.starts_with(':') && p != g);
+    if literal_differs {
+        return None;
+    }
     let mut params = Vec::new();
-    let mut pat = pattern.split('/');
-    let mut got = path.split('/');
-    loop {
-        match (pat.next(), got.next()) {
-            (None, None) => return Some(params),
-            (Some(p), Some(g)) => {
-                if let Some(name) = p.strip_prefix(':') {
-                    if g.is_empty() {
-                        return None;
-                    }
-                    let value = percent_decode(g);
-                    params.push((name.to_string(), value));
-                } else if p != g {
-                    return None;
-                }
+    for (p, g) in pattern.iter().zip(path) {
+        if let Some(name) = p.strip_prefix(':') {
+            if g.is_empty() {
+                return None;
             }
-            _ => return None,
+            params.push((name.to_string(), percent_decode(g)));
         }
     }
+    Some(params)
+}
+
+/// A family route as matched: its method and its pattern's segments, taken from the route
+/// table and the specs once.
+struct CompiledRoute {
+    method: &'static str,
+    segments: Vec<&'static str>,
+    def: &'static RouteDef,
+    spec: &'static EndpointSpec,
+}
+
+/// Every family route, compiled once (the specs' `route` and `method` unless the route
+/// overrides them), in the route table's order.
+fn compiled_routes() -> &'static [CompiledRoute] {
+    static COMPILED: std::sync::OnceLock<Vec<CompiledRoute>> = std::sync::OnceLock::new();
+    COMPILED.get_or_init(|| {
+        let catalogue = Catalogue::get();
+        families::routes()
+            .map(|def| {
+                let spec = catalogue.endpoint(def.spec);
+                let pattern = def.pattern.unwrap_or(spec.route.as_str());
+                CompiledRoute {
+                    method: def.method.unwrap_or(spec.method.as_str()),
+                    segments: pattern.split('/').collect(),
+                    def,
+                    spec,
+                }
+            })
+            .collect()
+    })
 }
 
 fn percent_decode(s: &str) -> String {
@@ -233,18 +273,14 @@ fn route(method: &Method, path: &str) -> Option<(Route, Vec<(String, String)>)> 
             _ => {}
         }
     }
-    let catalogue = Catalogue::get();
-    for def in families::routes() {
-        let spec = catalogue.endpoint(def.spec);
-        let route_method = def.method.unwrap_or(spec.method.as_str());
-        let pattern = def.pattern.unwrap_or(spec.route.as_str());
-        if route_method.eq_ignore_ascii_case(method.as_str()) {
-            if let Some(params) = match_route(pattern, path) {
-                return Some((Route::Family(def, spec), params));
-            }
-        }
-    }
-    None
+    let segments: Vec<&str> = path.split('/').collect();
+    compiled_routes()
+        .iter()
+        .filter(|r| r.method.eq_ignore_ascii_case(method.as_str()))
+        .find_map(|r| {
+            match_segments(&r.segments, &segments)
+                .map(|params| (Route::Family(r.def, r.spec), params))
+        })
 }
 
 /// Handles one request. Every outcome is a documented Feishu response, except a fault rule's
