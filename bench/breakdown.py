@@ -1,6 +1,10 @@
-"""Per-request breakdown of a B2 profile, from folded stacks (inferno-collapse-perf --kernel).
+"""Per-request breakdown of a B2 or B3 profile, from folded stacks (inferno-collapse-perf --kernel).
 
-    python3 bench/breakdown.py FOLDED REQS_PER_SEC EVENT SECS
+    python3 bench/breakdown.py FOLDED REQS_PER_SEC EVENT SECS [b2|b3]
+
+B2 (the default) splits a progress record create into parse, walk, answer, record and the rest;
+B3 splits a 1 MiB Drive upload_all into SHA-256, Adler-32, copies, the multipart reader, the
+file record and the rest.
 
 Each sample is put in one part of the job:
 - a sample whose innermost frame is the allocator (mimalloc, __rust_alloc/dealloc) counts as
@@ -38,19 +42,32 @@ PARTS = [
     ("body read (collecting the request body)", re.compile(r"(pipeline|app)::extract|http_body_util::")),
     ("handler glue (progress_record_create, Ctx)", re.compile(r"progress_record::progress_record_create|families::Ctx|endpoints::okr::progress_record_create")),
 ]
+# B3: a 1 MiB upload_all under --retain metadata. Copies are counted by their innermost frame
+# (memmove/memcpy), whoever called them.
+PARTS_B3 = [
+    ("SHA-256 (sha2)", re.compile(r"^sha2::|sha256")),
+    ("Adler-32 (adler2)", re.compile(r"^adler2?::|adler32")),
+    ("multipart reader (multer, http::multipart)", re.compile(r"^multer::|http::multipart::|feishu_mock::multipart::")),
+    ("record (store, ids, retention)",
+     re.compile(r"feishu_mock::state::|families::drive::|endpoints::drive::|feishu_mock::(store|ids)::")),
+    ("routing, auth, quota, journal", re.compile(r"(pipeline|app)::(route|match_route|journal|log_request)|families::auth::|control::quota::|control::journal::")),
+]
+COPY = re.compile(r"(memmove|memcpy)")
 ALLOC = re.compile(r"^(_?mi_|mi_|__rust_alloc|__rust_dealloc|__rust_realloc|malloc|free|realloc|calloc|_rjem|alloc::alloc::)")
 KERNEL = re.compile(r"_\[k\]$")
 HTTP = "HTTP exchange (hyper, tokio, connection loop)"
 
 
-def part_of(frames):
+def part_of(frames, scenario="b2"):
     leaf = frames[-1]
     if KERNEL.search(leaf):
         return "kernel (socket I/O, epoll, scheduling)"
     if ALLOC.search(leaf):
         return "allocation (mimalloc)"
+    if scenario == "b3" and COPY.search(leaf):
+        return "copies (memmove/memcpy, in user space)"
     for frame in reversed(frames):
-        for name, pattern in PARTS:
+        for name, pattern in (PARTS_B3 if scenario == "b3" else PARTS):
             if pattern.search(frame):
                 return name
     return HTTP
@@ -58,6 +75,7 @@ def part_of(frames):
 
 def main():
     folded, rps, event, secs = sys.argv[1], float(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+    scenario = sys.argv[5] if len(sys.argv) > 5 else "b2"
     parts = Counter()
     total = 0
     with open(folded) as f:
@@ -67,7 +85,7 @@ def main():
                 continue
             n = int(count)
             total += n
-            parts[part_of(stack.split(";"))] += n
+            parts[part_of(stack.split(";"), scenario)] += n
     if total == 0:
         sys.exit("no samples")
     if event == "cpu-clock":
@@ -77,7 +95,7 @@ def main():
     else:
         us_per_req = 1e6 / rps
         busy = "one core taken as busy"
-    print(f"B2 profile ({event}): {secs:g} s, {busy}, {rps:,.0f} req/s under perf, "
+    print(f"{scenario.upper()} profile ({event}): {secs:g} s, {busy}, {rps:,.0f} req/s under perf, "
           f"so {us_per_req:.1f} µs of CPU per request")
     print(f"{'part of the job':<48} {'share':>6} {'µs/req':>7}")
     for name, n in parts.most_common():

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Profiles B2 (progress record create, 2 KB JSON, 32 keep-alive connections) the way issue 18
 # asks:   bash bench/profile.sh
+# or B3 (Drive upload_all of 1 MiB with its Adler-32, 4 connections, `--retain metadata`):
+#         PROFILE_SCENARIO=b3 bash bench/profile.sh
 #
 # Builds feishu-mock in release with frame pointers and line tables (target/profile, so the
 # benchmark's own build is untouched), starts it pinned to core 0 with the benchmark's lean
 # flags, drives it from core 1 with oha (installed by bench/run.sh), and records the pinned
 # server with `perf record -g` (cpu-clock where the machine has no hardware counters). Writes:
-#   target/bench/b2.perf.data     the raw profile
+#   target/bench/b2.perf.data     the raw profile (b3.* for B3)
 #   target/bench/b2.folded        folded stacks (inferno-collapse-perf)
 #   target/bench/b2.svg           a flamegraph (inferno-flamegraph)
 #   target/bench/b2.breakdown.txt the per-request breakdown: share of the server's samples and
@@ -14,7 +16,7 @@
 # inferno is installed from crates.io into target/bench-tools (pinned, once); perf is Debian's
 # linux-perf (installed with apt-get when missing and run as root).
 #
-# Knobs: PROFILE_SECS (10), PROFILE_FREQ (499 Hz: perf's own cost grows with it, and at 2 kHz it
+# Knobs: PROFILE_SCENARIO (b2 or b3), PROFILE_SECS (10), PROFILE_FREQ (499 Hz: perf's own cost grows with it, and at 2 kHz it
 # halved the server's rate here), PROFILE_RETAIN ("" or "metadata"), PROFILE_BEFORE (a git
 # revision: also builds it the same way into target/bench-before/profile and profiles it right
 # after, so the two breakdowns compare like with like).
@@ -27,6 +29,7 @@ SECS="${PROFILE_SECS:-10}"
 FREQ="${PROFILE_FREQ:-499}"
 BEFORE_REV="${PROFILE_BEFORE:-}"
 RETAIN="${PROFILE_RETAIN:-}"
+SCENARIO="${PROFILE_SCENARIO:-b2}"
 TOOLS="$ROOT/target/bench-tools"
 OHA="$TOOLS/bin/oha"
 INFERNO_VERSION="0.12.8"
@@ -36,6 +39,18 @@ BODY="$ROOT/bench/fixtures/progress_record.json"
 PATH_B2="/open-apis/okr/v1/progress_records"
 mkdir -p "$OUT"
 say() { echo "== $*" >&2; }
+case "$SCENARIO" in
+  b2) CONNS=32; CTYPE=application/json; LOAD_PATH="$PATH_B2" ;;
+  b3)
+    # The body bench/run.sh's B3 sends, made by its benchkit; the emulator keeps metadata only,
+    # as in B3, with the byte cap lifted as there.
+    cargo build --release --quiet --manifest-path bench/Cargo.toml --target-dir target
+    BODY="$OUT/drive_1m.body"
+    CTYPE="$("$ROOT/target/release/benchkit" drive-body $((1024 * 1024)) "$BODY")"
+    CONNS=4; LOAD_PATH="/open-apis/drive/v1/medias/upload_all"
+    RETAIN=metadata ;;
+  *) echo "PROFILE_SCENARIO is b2 or b3" >&2; exit 1 ;;
+esac
 
 [ -x "$OHA" ] || { echo "oha is missing: run bench/run.sh once (it installs oha)" >&2; exit 1; }
 if ! command -v perf > /dev/null; then
@@ -70,6 +85,7 @@ profile() {
 
   FLAGS=(serve --port 0 --no-rate-limits --log-format off --journal-limit 0)
   [ -n "$RETAIN" ] && FLAGS+=(--retain "$RETAIN")
+  [ "$SCENARIO" = b3 ] && [ "$TAG" = "$SCENARIO" ] && FLAGS+=(--max-stored-bytes 1099511627776)
   LOG="$(mktemp)"
   taskset -c 0 "$BIN" "${FLAGS[@]}" > "$LOG" 2>&1 &
   PID=$!
@@ -81,14 +97,14 @@ profile() {
     sleep 0.01
   done
   [ -n "$URL" ] || { echo "server did not start" >&2; cat "$LOG" >&2; exit 1; }
-  curl -s -X POST "$URL$PATH_B2" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  curl -s -X POST "$URL$LOAD_PATH" -H "Authorization: Bearer $TOKEN" -H "Content-Type: $CTYPE" \
     --data-binary "@$BODY" | grep -q '"code":0' || { echo "the sample request failed" >&2; exit 1; }
 
-  ARGS=(--no-tui --output-format json -c 32 -m POST -H "Authorization: Bearer $TOKEN"
-    -T application/json -D "$BODY")
-  taskset -c 1 "$OHA" "${ARGS[@]}" -z 1s "$URL$PATH_B2" > /dev/null
-  say "recording the server for $SECS s at $FREQ Hz under B2 load"
-  taskset -c 1 "$OHA" "${ARGS[@]}" -z "$((SECS + 2))s" "$URL$PATH_B2" > "$OUT/$TAG.oha.json" &
+  ARGS=(--no-tui --output-format json -c "$CONNS" -m POST -H "Authorization: Bearer $TOKEN"
+    -T "$CTYPE" -D "$BODY")
+  taskset -c 1 "$OHA" "${ARGS[@]}" -z 1s "$URL$LOAD_PATH" > /dev/null
+  say "recording the server for $SECS s at $FREQ Hz under $SCENARIO load"
+  taskset -c 1 "$OHA" "${ARGS[@]}" -z "$((SECS + 2))s" "$URL$LOAD_PATH" > "$OUT/$TAG.oha.json" &
   LOAD=$!
   sleep 1
   EVENT=cpu-clock
@@ -100,11 +116,11 @@ profile() {
   trap - EXIT
 
   perf script -i "$OUT/$TAG.perf.data" 2> /dev/null | "$TOOLS/bin/inferno-collapse-perf" --kernel > "$OUT/$TAG.folded"
-  "$TOOLS/bin/inferno-flamegraph" --title "feishu-mock $TAG: B2 ($EVENT, $SECS s)" < "$OUT/$TAG.folded" > "$OUT/$TAG.svg"
-  python3 "$ROOT/bench/breakdown.py" "$OUT/$TAG.folded" "$REQS" "$EVENT" "$SECS" | tee "$OUT/$TAG.breakdown.txt"
+  "$TOOLS/bin/inferno-flamegraph" --title "feishu-mock $TAG: $SCENARIO ($EVENT, $SECS s)" < "$OUT/$TAG.folded" > "$OUT/$TAG.svg"
+  python3 "$ROOT/bench/breakdown.py" "$OUT/$TAG.folded" "$REQS" "$EVENT" "$SECS" "$SCENARIO" | tee "$OUT/$TAG.breakdown.txt"
   say "wrote $OUT/$TAG.folded, $OUT/$TAG.svg, $OUT/$TAG.breakdown.txt"
 }
 
-profile b2 "$ROOT/target/profile/release/feishu-mock"
-[ -n "$BEFORE_REV" ] && profile b2_before "$ROOT/target/bench-before/profile/release/feishu-mock"
+profile "$SCENARIO" "$ROOT/target/profile/release/feishu-mock"
+[ -n "$BEFORE_REV" ] && profile "${SCENARIO}_before" "$ROOT/target/bench-before/profile/release/feishu-mock"
 exit 0
