@@ -675,6 +675,14 @@ async fn a_refused_head_on_the_control_plane_or_an_unknown_route_gets_their_own_
         );
         assert!(answer.head.contains("text/plain"), "{answer:?}");
     }
+    // Journalled like any request, with the status answered.
+    let refused = server
+        .state()
+        .emulator()
+        .journal
+        .list(Some("http_refusal"), None);
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(refused.iter().all(|e| e.status == 400), "{refused:?}");
 }
 
 #[tokio::test]

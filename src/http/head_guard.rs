@@ -167,10 +167,20 @@ impl<S> HeadGuard<S> {
         }
         self.line = None;
         if self.handed >= self.held.len() && self.phase == Phase::Pass {
-            self.held.clear();
-            self.handed = 0;
+            self.forget_held();
             self.phase = Phase::Head;
         }
+    }
+
+    /// Empties `held`, giving back the memory of a large head (an idle kept-alive connection
+    /// keeps at most [`HEAD_READ_CHUNK`] bytes of it).
+    fn forget_held(&mut self) {
+        if self.held.capacity() > 2 * HEAD_READ_CHUNK {
+            self.held = Vec::new();
+        } else {
+            self.held.clear();
+        }
+        self.handed = 0;
     }
 }
 
@@ -224,8 +234,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for HeadGuard<S> {
                 buf.put_slice(&this.held[this.handed..this.handed + n]);
                 this.handed += n;
                 if this.handed == this.held.len() {
-                    this.held.clear();
-                    this.handed = 0;
+                    this.forget_held();
                 }
                 return Poll::Ready(Ok(()));
             }

@@ -657,7 +657,8 @@ pub fn head_refusal_answer(
         _ => plain_refusal(refusal),
     };
     let status = refusal.status();
-    let log_method = method.unwrap_or(Method::GET);
+    // An unreadable request line is logged and journalled as `- -`.
+    let log_method = method.unwrap_or_else(|| Method::from_bytes(b"-").unwrap_or_default());
     let log_path = path.unwrap_or_else(|| "-".into());
     log_request(
         state,
