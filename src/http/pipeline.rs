@@ -542,7 +542,7 @@ pub enum HeadRefusal {
     /// `Transfer-Encoding` whose last coding is not `chunked` or on HTTP/1.0.
     Malformed,
     /// 431: a head over [`crate::http::server::MAX_HEAD_BYTES`] bytes or with more than
-    /// [`crate::http::server::MAX_HEADERS`] header lines.
+    /// [`crate::http::head_guard::MAX_HEADERS`] header lines.
     TooLarge,
     /// 414: a request target over 65 534 bytes (hyper's bound).
     UriTooLong,
