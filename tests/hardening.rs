@@ -686,6 +686,27 @@ async fn a_refused_head_on_the_control_plane_or_an_unknown_route_gets_their_own_
 }
 
 #[tokio::test]
+async fn a_refused_head_on_a_token_endpoint_gets_its_own_envelope() {
+    let server = server().await;
+    for path in [
+        "/open-apis/auth/v3/tenant_access_token/internal",
+        "/open-apis/auth/v3/app_access_token/internal",
+    ] {
+        let request = format!("POST {path} HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n");
+        let answer = exchange(&server, request.as_bytes(), b"").await;
+        assert_eq!(answer.status, 400, "{answer:?}");
+        let body: Value = serde_json::from_str(&answer.text).expect("JSON");
+        assert_eq!(body["code"], 10003, "{body}");
+    }
+    let request = format!("POST {PLUGIN_TOKEN} HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n");
+    let answer = exchange(&server, request.as_bytes(), b"").await;
+    assert_eq!(answer.status, 400, "{answer:?}");
+    let body: Value = serde_json::from_str(&answer.text).expect("JSON");
+    assert_eq!(body["error"]["code"], 20006, "{body}");
+    assert!(body["data"].is_object(), "{body}");
+}
+
+#[tokio::test]
 async fn a_request_target_over_65534_bytes_is_answered_414_and_one_of_65534_is_served() {
     let server = server().await;
     let (endpoint, path, form, mut headers) = uploads(&server).await.remove(0);

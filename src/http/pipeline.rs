@@ -599,7 +599,7 @@ pub struct RefusedHead {
 /// `specs/platform.json` `http_refusals`):
 /// - an endpoint's route (method and path match): the endpoint's parameter error
 ///   (`param_error`) in its platform's envelope, as for a refused `Content-Encoding`; the token
-///   endpoints' `10003` (open platform) in theirs;
+///   endpoints' in their own: `10003` (open platform), `20006` (Project's `plugin_token`);
 /// - the control plane (`/__mock/...`): its `{"error": reason}`;
 /// - anything else, or a request line that cannot be read: `text/plain` `"<status> <reason
 ///   phrase>"`, as Go's `net/http` answers (the gateway whose `404 page not found` the emulator
@@ -634,6 +634,16 @@ pub fn head_refusal_answer(
                 let r = render(ErrorScope::Auth, &err, &log_id);
                 trace.code = Some(r.code);
                 (JSON_CONTENT_TYPE, json(&r.body))
+            }
+            // A token endpoint in its own envelope (Project's plugin_token), as for any body it
+            // cannot read.
+            Some((Route::Family(def, spec), _))
+                if def.auth == RouteAuth::None && def.body == Some(BodyKind::Json) =>
+            {
+                trace.endpoint = spec.name.clone();
+                let body = families::project::plugin_token::invalid_param_body();
+                trace.code = body.pointer("/error/code").and_then(Value::as_i64);
+                (JSON_CONTENT_TYPE, json(&body))
             }
             Some((Route::Family(_, spec), _)) => {
                 trace.endpoint = spec.name.clone();
