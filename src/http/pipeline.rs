@@ -1193,6 +1193,27 @@ mod tests {
     }
 
     #[test]
+    fn every_head_refusal_is_an_assumed_row_of_platform_http_refusals() {
+        let rows = &Catalogue::get().platform.http_refusals;
+        for refusal in [
+            HeadRefusal::Malformed,
+            HeadRefusal::TooLarge,
+            HeadRefusal::UriTooLong,
+            HeadRefusal::LengthAndChunked,
+        ] {
+            assert!(
+                rows.iter()
+                    .any(|r| r.http == refusal.status() && r.grade == "assumed"),
+                "{refusal:?}"
+            );
+        }
+        assert!(rows.iter().any(|r| r
+            .when
+            .contains(&format!("{} bytes", crate::http::server::MAX_HEAD_BYTES))));
+        assert!(!Catalogue::get().platform.http_refusal_body.is_empty());
+    }
+
+    #[test]
     fn route_patterns_bind_path_parameters() {
         let p = match_route(
             "/open_api/:project_key/work_item/:work_item_type_key/:work_item_id/file/upload",
