@@ -768,6 +768,30 @@ async fn content_length_with_transfer_encoding_is_refused_in_either_order_and_no
     }
 }
 
+#[tokio::test]
+async fn content_length_with_transfer_encoding_is_refused_when_the_head_arrives_in_pieces() {
+    let server = server().await;
+    let (endpoint, _, body) = upload_with(&server, 0, &[]).await;
+    let both = [
+        ("Content-Length", "4".to_string()),
+        ("Transfer-Encoding", "chunked".to_string()),
+    ];
+    let (_, head, _) = upload_with(&server, 0, &both).await;
+    let mut stream = TcpStream::connect(server.addr()).await.expect("connect");
+    // The head in three writes, each given time to be read on its own.
+    for piece in head.chunks(head.len() / 3 + 1) {
+        stream.write_all(piece).await.expect("written");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = stream.write_all(&chunked_body(&body)).await;
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(HANG, stream.read_to_end(&mut out))
+        .await
+        .expect("closed before the hang limit");
+    assert_head_refused(endpoint, 400, &RawAnswer::parse(&out).expect("an answer"));
+    assert_eq!(file_count(&server), 0);
+}
+
 /// `body` as one chunk and the final chunk.
 fn chunked_body(body: &[u8]) -> Vec<u8> {
     let mut out = format!("{:x}\r\n", body.len()).into_bytes();

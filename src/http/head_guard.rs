@@ -14,7 +14,8 @@
 //!   the next request's head. They are held back from hyper until the head is complete
 //!   (`httparse`, the parser hyper uses), broken, or over [`crate::http::server::MAX_HEAD_BYTES`];
 //!   then they are handed on and the guard passes every byte straight through until the next
-//!   response: bodies are never scanned or copied.
+//!   response: bodies are never scanned or copied. A head that arrives in one read (the usual
+//!   case) is judged where hyper's buffer holds it, and not copied either.
 //! - **Refusing `Content-Length` with `Transfer-Encoding`.** A complete head with both is
 //!   never handed to hyper: the guard answers [`HeadRefusal::LengthAndChunked`] (400) itself,
 //!   closes the connection, and hyper reads end of stream. Nothing of the request is stored.
@@ -95,34 +96,17 @@ impl<S> HeadGuard<S> {
     /// Looks at the held bytes after `new_from` arrived: hands them on once the head is
     /// complete, broken or too large, or refuses it.
     fn inspect(&mut self, new_from: usize) {
-        if may_end_head(&self.held[new_from.saturating_sub(3)..]) {
-            let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-            let mut req = httparse::Request::new(&mut headers);
-            match req.parse(&self.held) {
-                Ok(httparse::Status::Complete(_)) => {
-                    let named = |name: &str| {
-                        req.headers
-                            .iter()
-                            .any(|h| h.name.eq_ignore_ascii_case(name))
-                    };
-                    let smuggling = named("content-length") && named("transfer-encoding");
-                    self.line = req
-                        .method
-                        .zip(req.path)
-                        .map(|(m, p)| (m.to_string(), p.to_string()));
-                    if smuggling {
-                        self.refuse(HeadRefusal::LengthAndChunked);
-                    } else {
-                        self.phase = Phase::Pass;
-                    }
-                    return;
-                }
-                Ok(httparse::Status::Partial) => {}
-                Err(_) => return self.release(),
+        match judge(&self.held, new_from) {
+            Verdict::Pass(line) => {
+                self.line = line;
+                self.phase = Phase::Pass;
             }
-        }
-        if self.held.len() > self.max_head {
-            self.release();
+            Verdict::Refuse(line) => {
+                self.line = line;
+                self.refuse(HeadRefusal::LengthAndChunked);
+            }
+            Verdict::Partial if self.held.len() > self.max_head => self.release(),
+            Verdict::Partial => {}
         }
     }
 
@@ -249,6 +233,39 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for HeadGuard<S> {
                 }
                 Phase::Head => {}
             }
+            if this.held.is_empty() {
+                // Read straight into hyper's buffer and leave a whole head there: in the usual
+                // case (a head in one read) nothing is copied; only an unfinished head is moved
+                // into `held`, and a refused one is taken back.
+                let before = buf.filled().len();
+                ready!(Pin::new(&mut this.io).poll_read(cx, buf))?;
+                let new = &buf.filled()[before..];
+                if new.is_empty() {
+                    this.phase = Phase::Pass;
+                    return Poll::Ready(Ok(()));
+                }
+                match judge(new, 0) {
+                    Verdict::Pass(line) => {
+                        this.line = line;
+                        this.phase = Phase::Pass;
+                        return Poll::Ready(Ok(()));
+                    }
+                    Verdict::Refuse(line) => {
+                        this.line = line;
+                        this.refuse(HeadRefusal::LengthAndChunked);
+                        buf.set_filled(before);
+                        return Poll::Ready(Ok(()));
+                    }
+                    Verdict::Partial => {
+                        this.held.extend_from_slice(new);
+                        buf.set_filled(before);
+                        if this.held.len() > this.max_head {
+                            this.release();
+                        }
+                        continue;
+                    }
+                }
+            }
             let start = this.held.len();
             this.held.resize(start + HEAD_READ_CHUNK, 0);
             let mut chunk = ReadBuf::new(&mut this.held[start..]);
@@ -322,6 +339,47 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for HeadGuard<S> {
         let this = self.get_mut();
         ready!(this.poll_drain(cx))?;
         Pin::new(&mut this.io).poll_shutdown(cx)
+    }
+}
+
+/// What the bytes that begin a request say about it.
+#[derive(Debug, PartialEq, Eq)]
+enum Verdict {
+    /// The head is not complete yet.
+    Partial,
+    /// Hand it to hyper: a whole head, or one hyper will refuse itself; its method and target.
+    Pass(Option<(String, String)>),
+    /// A whole head with both `Content-Length` and `Transfer-Encoding`; its method and target.
+    Refuse(Option<(String, String)>),
+}
+
+/// Judges `bytes`, the start of a request, of which those from `new_from` just arrived.
+fn judge(bytes: &[u8], new_from: usize) -> Verdict {
+    if !may_end_head(&bytes[new_from.saturating_sub(3)..]) {
+        return Verdict::Partial;
+    }
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut req = httparse::Request::new(&mut headers);
+    match req.parse(bytes) {
+        Ok(httparse::Status::Complete(_)) => {
+            let named = |name: &str| {
+                req.headers
+                    .iter()
+                    .any(|h| h.name.eq_ignore_ascii_case(name))
+            };
+            let smuggling = named("content-length") && named("transfer-encoding");
+            let line = req
+                .method
+                .zip(req.path)
+                .map(|(m, p)| (m.to_string(), p.to_string()));
+            if smuggling {
+                Verdict::Refuse(line)
+            } else {
+                Verdict::Pass(line)
+            }
+        }
+        Ok(httparse::Status::Partial) => Verdict::Partial,
+        Err(_) => Verdict::Pass(request_line(bytes)),
     }
 }
 
@@ -435,6 +493,31 @@ mod tests {
         );
         assert_eq!(request_line(b"POST /open-apis/x HTT"), None);
         assert_eq!(request_line(b"\0 / HTTP/1.1\r\n\r\n"), None);
+    }
+
+    #[test]
+    fn a_head_is_refused_only_whole_and_with_both_lengths() {
+        let line = Some(("POST".to_string(), "/x".to_string()));
+        let head = |h: &str| format!("POST /x HTTP/1.1\r\nHost: a\r\n{h}\r\n");
+        for both in [
+            "Content-Length: 1\r\nTransfer-Encoding: chunked\r\n",
+            "transfer-encoding: chunked\r\ncontent-length: 1\r\n",
+        ] {
+            assert_eq!(
+                judge(head(both).as_bytes(), 0),
+                Verdict::Refuse(line.clone())
+            );
+            let unfinished = head(both);
+            let unfinished = &unfinished.as_bytes()[..unfinished.len() - 2];
+            assert_eq!(judge(unfinished, 0), Verdict::Partial);
+        }
+        for one in ["Content-Length: 1\r\n", "Transfer-Encoding: chunked\r\n"] {
+            assert_eq!(judge(head(one).as_bytes(), 0), Verdict::Pass(line.clone()));
+        }
+        assert_eq!(
+            judge(head("X: a\0b\r\n").as_bytes(), 0),
+            Verdict::Pass(line)
+        );
     }
 
     #[test]
