@@ -471,19 +471,355 @@ async fn progress_records_require_a_json_content_type_and_refuse_encodings() {
     );
 }
 
+/// An upload request (`uploads(…)[index]`) whose head carries `extra` header lines, in the
+/// order given, after the endpoint's own, with `Connection: close`: (endpoint, head, body).
+async fn upload_with(
+    server: &MockServer,
+    index: usize,
+    extra: &[(&'static str, String)],
+) -> (&'static str, Vec<u8>, Vec<u8>) {
+    let (endpoint, path, form, mut headers) = uploads(server).await.remove(index);
+    headers.push(("Content-Type", form.content_type()));
+    headers.extend_from_slice(extra);
+    let body = form.body();
+    let mut head = format!("POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    for (k, v) in &headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    (endpoint, head.into_bytes(), body)
+}
+
+/// Sends `head` + `body` on a fresh connection and reads the answer until the server closes.
+async fn exchange(server: &MockServer, head: &[u8], body: &[u8]) -> RawAnswer {
+    let mut request = head.to_vec();
+    request.extend_from_slice(body);
+    tokio::time::timeout(HANG, raw_exchange(server.addr(), &request))
+        .await
+        .expect("answered before the hang limit")
+        .expect("an answer, not a bare close")
+}
+
+/// `answer` is an HTTP-level refusal with `status`, `Connection: close`, an `X-Tt-Logid`, and
+/// `endpoint`'s parameter error in its platform's envelope.
+fn assert_head_refused(endpoint: &str, status: u16, answer: &RawAnswer) {
+    use feishu_mock::contract::spec::Catalogue;
+    let spec = Catalogue::get().endpoint(endpoint);
+    assert_eq!(answer.status, status, "{endpoint}: {answer:?}");
+    let head = answer.head.to_ascii_lowercase();
+    assert!(
+        head.contains("\r\nconnection: close"),
+        "{endpoint}: {answer:?}"
+    );
+    assert!(head.contains("\r\nx-tt-logid: "), "{endpoint}: {answer:?}");
+    assert!(
+        head.contains("\r\ncontent-type: application/json; charset=utf-8"),
+        "{endpoint}: {answer:?}"
+    );
+    let body: Value = serde_json::from_str(&answer.text)
+        .unwrap_or_else(|e| panic!("{endpoint}: not JSON ({e}): {answer:?}"));
+    let code = body.get("code").or_else(|| body.get("err_code"));
+    assert_eq!(
+        code.and_then(Value::as_i64),
+        Some(spec.param_error),
+        "{endpoint}: {answer:?}"
+    );
+    match spec.platform {
+        feishu_mock::contract::spec::Platform::Open => {
+            assert!(
+                body["msg"].is_string() && body["error"]["log_id"].is_string(),
+                "{body}"
+            )
+        }
+        feishu_mock::contract::spec::Platform::Project => {
+            assert!(
+                body["err_msg"].is_string() && body["err"]["code"].is_i64(),
+                "{body}"
+            )
+        }
+    }
+}
+
+/// `answer` is the endpoint's success.
+fn assert_served(endpoint: &str, answer: &RawAnswer) {
+    assert_eq!(
+        documented_code(endpoint, answer.status, &answer.text),
+        Some(0),
+        "{endpoint}: {answer:?}"
+    );
+}
+
+/// `head` padded with an `X-Pad` header line to exactly `len` bytes.
+fn head_of_len(head: &[u8], len: usize) -> Vec<u8> {
+    let line = "X-Pad: \r\n".len();
+    let pad = len - head.len() - line;
+    let mut out = head[..head.len() - 2].to_vec();
+    out.extend_from_slice(format!("X-Pad: {}\r\n\r\n", "a".repeat(pad)).as_bytes());
+    assert_eq!(out.len(), len);
+    out
+}
+
 #[tokio::test]
-async fn a_request_with_both_content_length_and_transfer_encoding_cannot_smuggle_a_second_one() {
+async fn a_head_over_max_head_bytes_is_answered_431_in_the_routes_envelope_and_one_at_it_is_served()
+{
+    use feishu_mock::http::server::MAX_HEAD_BYTES;
+    let server = server().await;
+    // Drive (open platform) and the Project work-item upload.
+    for index in [0, 3] {
+        let (endpoint, head, body) = upload_with(&server, index, &[]).await;
+        let length = format!("Content-Length: {}\r\n\r\n", body.len());
+        let head = [&head[..head.len() - 2], length.as_bytes()].concat();
+        let at = head_of_len(&head, MAX_HEAD_BYTES);
+        assert_served(endpoint, &exchange(&server, &at, &body).await);
+        let over = head_of_len(&head, MAX_HEAD_BYTES + 1);
+        let files = file_count(&server);
+        assert_head_refused(endpoint, 431, &exchange(&server, &over, &body).await);
+        assert_eq!(file_count(&server), files, "{endpoint}: nothing stored");
+    }
+}
+
+#[tokio::test]
+async fn more_than_100_header_lines_are_answered_431_and_100_are_served() {
+    let server = server().await;
+    let (endpoint, head, body) = upload_with(&server, 0, &[]).await;
+    let length = format!("Content-Length: {}\r\n", body.len());
+    let lines = head.split(|&b| b == b'\n').count() - 3 + 1; // header lines, with Content-Length
+    for (total, refused) in [(100, false), (101, true)] {
+        let mut request = head[..head.len() - 2].to_vec();
+        for i in lines..total {
+            request.extend_from_slice(format!("X-Pad-{i}: a\r\n").as_bytes());
+        }
+        request.extend_from_slice(length.as_bytes());
+        request.extend_from_slice(b"\r\n");
+        let answer = exchange(&server, &request, &body).await;
+        if refused {
+            assert_head_refused(endpoint, 431, &answer);
+        } else {
+            assert_served(endpoint, &answer);
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_invalid_content_length_is_answered_400_in_the_routes_envelope() {
+    let server = server().await;
+    for index in [0, 3] {
+        let (endpoint, head, body) = upload_with(&server, index, &[]).await;
+        let len = body.len().to_string();
+        let with = |lines: &[String]| {
+            let mut h = head[..head.len() - 2].to_vec();
+            for l in lines {
+                h.extend_from_slice(format!("Content-Length: {l}\r\n").as_bytes());
+            }
+            h.extend_from_slice(b"\r\n");
+            h
+        };
+        for bad in [
+            vec!["abc".to_string()],
+            vec!["-1".to_string()],
+            vec![len.clone(), format!("{}", body.len() + 1)],
+        ] {
+            let files = file_count(&server);
+            let answer = exchange(&server, &with(&bad), &body).await;
+            assert_head_refused(endpoint, 400, &answer);
+            assert_eq!(
+                file_count(&server),
+                files,
+                "{endpoint} {bad:?}: nothing stored"
+            );
+        }
+        // The other side: one valid length, or the same one twice.
+        assert_served(
+            endpoint,
+            &exchange(&server, &with(std::slice::from_ref(&len)), &body).await,
+        );
+        assert_served(
+            endpoint,
+            &exchange(&server, &with(&[len.clone(), len.clone()]), &body).await,
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_nul_in_a_header_value_is_answered_400_in_the_routes_envelope() {
+    let server = server().await;
+    for index in [0, 3] {
+        let (endpoint, _, body) = upload_with(&server, index, &[]).await;
+        let length = ("Content-Length", body.len().to_string());
+        let (_, head, _) =
+            upload_with(&server, index, &[("X-Note", "a\0b".into()), length.clone()]).await;
+        assert_head_refused(endpoint, 400, &exchange(&server, &head, &body).await);
+        let (_, head, _) = upload_with(&server, index, &[("X-Note", "a b".into()), length]).await;
+        assert_served(endpoint, &exchange(&server, &head, &body).await);
+    }
+}
+
+#[tokio::test]
+async fn a_refused_head_on_the_control_plane_or_an_unknown_route_gets_their_own_answer() {
+    let server = server().await;
+    let answer = exchange(
+        &server,
+        b"POST /__mock/reset HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n",
+        b"",
+    )
+    .await;
+    assert_eq!(answer.status, 400);
+    let body: Value = serde_json::from_str(&answer.text).expect("control plane JSON");
+    assert!(body["error"].is_string(), "{body}");
+    for target in ["/nowhere", "/open-apis/nowhere"] {
+        let request = format!("POST {target} HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n");
+        let answer = exchange(&server, request.as_bytes(), b"").await;
+        assert_eq!(
+            (answer.status, answer.text.as_str()),
+            (400, "400 Bad Request")
+        );
+        assert!(answer.head.contains("text/plain"), "{answer:?}");
+    }
+    // Journalled like any request, with the status answered.
+    let refused = server
+        .state()
+        .emulator()
+        .journal
+        .list(Some("http_refusal"), None);
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(refused.iter().all(|e| e.status == 400), "{refused:?}");
+}
+
+#[tokio::test]
+async fn a_refused_head_on_a_token_endpoint_gets_its_own_envelope() {
+    let server = server().await;
+    for path in [
+        "/open-apis/auth/v3/tenant_access_token/internal",
+        "/open-apis/auth/v3/app_access_token/internal",
+    ] {
+        let request = format!("POST {path} HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n");
+        let answer = exchange(&server, request.as_bytes(), b"").await;
+        assert_eq!(answer.status, 400, "{answer:?}");
+        let body: Value = serde_json::from_str(&answer.text).expect("JSON");
+        assert_eq!(body["code"], 10003, "{body}");
+    }
+    let request = format!("POST {PLUGIN_TOKEN} HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n");
+    let answer = exchange(&server, request.as_bytes(), b"").await;
+    assert_eq!(answer.status, 400, "{answer:?}");
+    let body: Value = serde_json::from_str(&answer.text).expect("JSON");
+    assert_eq!(body["error"]["code"], 20006, "{body}");
+    assert!(body["data"].is_object(), "{body}");
+}
+
+#[tokio::test]
+async fn a_request_target_over_65534_bytes_is_answered_414_and_one_of_65534_is_served() {
     let server = server().await;
     let (endpoint, path, form, mut headers) = uploads(&server).await.remove(0);
     headers.push(("Content-Type", form.content_type()));
     let body = form.body();
-    // The smuggling shape: a Content-Length that covers only the chunked body's first bytes,
-    // with a whole second request behind the chunked body on the same connection.
+    for (len, refused) in [(65_534, false), (65_535, true)] {
+        let target = format!("{path}?x={}", "a".repeat(len - path.len() - 3));
+        assert_eq!(target.len(), len);
+        let answer = exchange(&server, &raw_head(&target, &headers, body.len()), &body).await;
+        if refused {
+            assert_head_refused(endpoint, 414, &answer);
+        } else {
+            assert_served(endpoint, &answer);
+        }
+    }
+}
+
+#[tokio::test]
+async fn content_length_with_transfer_encoding_is_refused_in_either_order_and_nothing_is_stored() {
+    let server = server().await;
+    for index in [0, 3] {
+        let (endpoint, path, form, _) = uploads(&server).await.remove(index);
+        let (_, _, body) = upload_with(&server, index, &[]).await;
+        let te = ("Transfer-Encoding", "chunked".to_string());
+        let cl = ("Content-Length", "4".to_string());
+        for order in [[cl.clone(), te.clone()], [te.clone(), cl.clone()]] {
+            let (_, head, _) = upload_with(&server, index, &order).await;
+            let mut request = head;
+            request.extend_from_slice(format!("{:x}\r\n", body.len()).as_bytes());
+            request.extend_from_slice(&body);
+            request.extend_from_slice(b"\r\n0\r\n\r\n");
+            // A whole second request behind it, the smuggling shape.
+            let (_, _, _, headers) = uploads(&server).await.remove(index);
+            let mut second_headers = headers;
+            second_headers.push(("Content-Type", form.content_type()));
+            request.extend_from_slice(&raw_head(path, &second_headers, body.len()));
+            request.extend_from_slice(&body);
+            let files = file_count(&server);
+            let mut stream = TcpStream::connect(server.addr()).await.expect("connect");
+            let _ = stream.write_all(&request).await;
+            let mut out = Vec::new();
+            let _ = tokio::time::timeout(HANG, stream.read_to_end(&mut out))
+                .await
+                .expect("closed before the hang limit");
+            let text = String::from_utf8_lossy(&out);
+            assert_eq!(text.matches("HTTP/1.1 ").count(), 1, "one answer: {text}");
+            let answer = RawAnswer::parse(&out).expect("an answer");
+            assert_head_refused(endpoint, 400, &answer);
+            assert_eq!(
+                file_count(&server),
+                files,
+                "{endpoint} {order:?}: nothing stored"
+            );
+        }
+        // The other side: Transfer-Encoding alone is served.
+        let (_, head, _) = upload_with(&server, index, &[te]).await;
+        let answer = exchange(&server, &head, &chunked_body(&body)).await;
+        assert_served(endpoint, &answer);
+    }
+}
+
+#[tokio::test]
+async fn content_length_with_transfer_encoding_is_refused_when_the_head_arrives_in_pieces() {
+    let server = server().await;
+    let (endpoint, _, body) = upload_with(&server, 0, &[]).await;
+    let both = [
+        ("Content-Length", "4".to_string()),
+        ("Transfer-Encoding", "chunked".to_string()),
+    ];
+    let (_, head, _) = upload_with(&server, 0, &both).await;
+    let mut stream = TcpStream::connect(server.addr()).await.expect("connect");
+    // The head in three writes, each given time to be read on its own.
+    for piece in head.chunks(head.len() / 3 + 1) {
+        stream.write_all(piece).await.expect("written");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = stream.write_all(&chunked_body(&body)).await;
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(HANG, stream.read_to_end(&mut out))
+        .await
+        .expect("closed before the hang limit");
+    assert_head_refused(endpoint, 400, &RawAnswer::parse(&out).expect("an answer"));
+    assert_eq!(file_count(&server), 0);
+}
+
+/// `body` as one chunk and the final chunk.
+fn chunked_body(body: &[u8]) -> Vec<u8> {
+    let mut out = format!("{:x}\r\n", body.len()).into_bytes();
+    out.extend_from_slice(body);
+    out.extend_from_slice(b"\r\n0\r\n\r\n");
+    out
+}
+
+#[tokio::test]
+async fn a_pipelined_request_with_both_lengths_cannot_smuggle_a_third_one() {
+    // Pipelined behind a first request in the same write, the second is not held by the guard:
+    // hyper reads its body as chunked and closes after its answer, so the third is never read.
+    let server = server().await;
+    let (endpoint, path, form, mut headers) = uploads(&server).await.remove(0);
+    headers.push(("Content-Type", form.content_type()));
+    let body = form.body();
+    let keep_alive = |h: Vec<u8>| {
+        String::from_utf8(h)
+            .expect("ascii")
+            .replace("Connection: close\r\n", "")
+            .into_bytes()
+    };
+    let mut request = keep_alive(raw_head(path, &headers, body.len()));
+    request.extend_from_slice(&body);
     let mut with_length = headers.clone();
     with_length.push(("Content-Length", "4".to_string()));
-    let mut request = chunked(path, &with_length, &body, true);
-    let second = raw_head(path, &headers, body.len());
-    request.extend_from_slice(&second);
+    request.extend_from_slice(&keep_alive(chunked(path, &with_length, &body, true)));
+    request.extend_from_slice(&raw_head(path, &headers, body.len()));
     request.extend_from_slice(&body);
     let mut stream = TcpStream::connect(server.addr()).await.expect("connect");
     stream.write_all(&request).await.expect("written");
@@ -494,25 +830,84 @@ async fn a_request_with_both_content_length_and_transfer_encoding_cannot_smuggle
         .expect("read");
     let text = String::from_utf8_lossy(&out);
     assert_eq!(
-        text.matches("HTTP/1.1 ").count(),
-        1,
-        "one answer only: {text}"
+        text.matches("HTTP/1.1 200 ").count(),
+        2,
+        "two answers: {text}"
     );
-    let answer = RawAnswer::parse(&out).expect("an answer");
     assert_eq!(
-        documented_code(endpoint, answer.status, &answer.text),
-        Some(0),
-        "the body is read as chunked"
+        file_count(&server),
+        2,
+        "{endpoint}: the second read as chunked, the third never read"
     );
-    assert!(
-        answer
-            .head
-            .to_ascii_lowercase()
-            .contains("connection: close"),
-        "{}",
-        answer.head
-    );
-    assert_eq!(file_count(&server), 1, "the second request was never read");
+}
+
+#[tokio::test]
+async fn keep_alive_and_pipelined_requests_are_served_and_a_later_bad_head_is_refused() {
+    let server = server().await;
+    let (endpoint, path, form, mut headers) = uploads(&server).await.remove(0);
+    headers.push(("Content-Type", form.content_type()));
+    let body = form.body();
+    let one = {
+        let mut r = String::from_utf8(raw_head(path, &headers, body.len()))
+            .expect("ascii")
+            .replace("Connection: close\r\n", "")
+            .into_bytes();
+        r.extend_from_slice(&body);
+        r
+    };
+    let mut stream = TcpStream::connect(server.addr()).await.expect("connect");
+    // One after the other, each answer awaited.
+    for _ in 0..2 {
+        stream.write_all(&one).await.expect("written");
+        let answer = read_one_answer(&mut stream).await;
+        assert_served(endpoint, &answer);
+    }
+    // Two in one write.
+    stream
+        .write_all(&[one.clone(), one.clone()].concat())
+        .await
+        .expect("written");
+    for _ in 0..2 {
+        assert_served(endpoint, &read_one_answer(&mut stream).await);
+    }
+    // Then a broken head on the same connection: refused in the route's envelope.
+    stream
+        .write_all(
+            format!("POST {path} HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n").as_bytes(),
+        )
+        .await
+        .expect("written");
+    let mut out = Vec::new();
+    tokio::time::timeout(HANG, stream.read_to_end(&mut out))
+        .await
+        .expect("closed before the hang limit")
+        .expect("read");
+    assert_head_refused(endpoint, 400, &RawAnswer::parse(&out).expect("an answer"));
+    assert_eq!(file_count(&server), 4);
+}
+
+/// Reads one response with a `Content-Length` from a kept-alive `stream`.
+async fn read_one_answer(stream: &mut TcpStream) -> RawAnswer {
+    let mut out = Vec::new();
+    let mut byte = [0u8; 1];
+    while !out.ends_with(b"\r\n\r\n") {
+        let n = tokio::time::timeout(HANG, stream.read(&mut byte))
+            .await
+            .expect("answered before the hang limit")
+            .expect("read");
+        assert_eq!(n, 1, "closed mid-head: {}", String::from_utf8_lossy(&out));
+        out.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&out).to_ascii_lowercase();
+    let len: usize = head
+        .split("\r\n")
+        .find_map(|l| l.strip_prefix("content-length: "))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("a Content-Length");
+    let mut body = vec![0u8; len];
+    stream.read_exact(&mut body).await.expect("body");
+    out.extend_from_slice(&body);
+    RawAnswer::parse(&out).expect("an answer")
 }
 
 #[tokio::test]

@@ -308,8 +308,30 @@ pub struct PlatformSpec {
     pub project: Vec<ErrorSpec>,
     /// Text and status of the answer to an unknown route or method.
     pub not_found: NotFoundSpec,
+    /// Refusals of a request head at the HTTP layer, before any route runs (all assumed;
+    /// `HeadRefusal` in the HTTP layer answers them).
+    #[serde(default)]
+    pub http_refusals: Vec<HttpRefusalSpec>,
+    /// The body every HTTP-level refusal answers, by route (assumed).
+    #[serde(default)]
+    pub http_refusal_body: String,
     /// Template of `error.troubleshooter`; `{log_id}` and `{code}` are filled in.
     pub troubleshooter: String,
+}
+
+/// A refusal of a request head at the HTTP layer (`specs/platform.json` `http_refusals`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct HttpRefusalSpec {
+    /// HTTP status answered.
+    pub http: u16,
+    /// Which heads are refused.
+    pub when: String,
+    /// What the body is (see `http_refusal_body`).
+    #[serde(default)]
+    pub body: String,
+    /// `assumed`: the Feishu docs are silent.
+    #[serde(default = "default_grade")]
+    pub grade: String,
 }
 
 /// The answer to an unknown route or method (FEISHU_FACTS §2, 3p).

@@ -32,7 +32,8 @@ pub struct JournalEntry {
     pub method: String,
     /// Path without the query.
     pub path: String,
-    /// Endpoint spec name (`drive.media.upload_all`, …), `auth.*`, `admin` or `not_found`.
+    /// Endpoint spec name (`drive.media.upload_all`, …), `auth.*`, `admin` or `not_found`;
+    /// `http_refusal` for a head refused at the HTTP layer whose route is no endpoint's.
     pub endpoint: String,
     /// `app:<app_id>`, `user:<open_id>`, `plugin:<plugin_id>` or none.
     pub caller: Option<String>,

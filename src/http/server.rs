@@ -10,13 +10,14 @@
 //! [`crate::http::multipart::BODY_IDLE_TIMEOUT`] is answered with the endpoint's parameter error and
 //! the connection closed.
 //!
-//! Headers larger than hyper's read buffer (about 400 KiB) or more than 100 header lines are
-//! answered by hyper itself with `431 Request Header Fields Too Large`, an empty body, and a
-//! closed connection. That answer is kept as it is: such a request is refused before its route
-//! is known (so no endpoint's error table applies), real gateways in front of Feishu likewise
-//! refuse it at the HTTP layer, and the SDKs surface it as a transport error.
+//! A head over [`MAX_HEAD_BYTES`] or with more than [`crate::http::head_guard::MAX_HEADERS`]
+//! header lines is answered `431 Request Header Fields Too Large`, a head hyper cannot parse
+//! `400 Bad Request`, each with a body in the named route's envelope and a closed connection;
+//! a head with both `Content-Length` and `Transfer-Encoding` is refused with 400 before hyper
+//! reads it ([`crate::http::head_guard`], [`crate::http::pipeline::HeadRefusal`]).
 
 use crate::families::world::World;
+use crate::http::head_guard::HeadGuard;
 use crate::http::pipeline::{handle, AppState, LogFormat};
 use crate::state::store::Options;
 use hyper::server::conn::http1;
@@ -33,6 +34,11 @@ use tokio::sync::oneshot;
 /// Longest time a client may take to send a request's headers (from its first byte, or from the
 /// connection's start); past it the connection is closed (slow-header clients, "slowloris").
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Largest request head (request line and header lines, with their line ends and the empty
+/// line), in bytes; a larger one is answered 431 (assumed: the Feishu docs name no limit; about
+/// hyper's default read buffer of 408 KiB, which it stays under).
+pub const MAX_HEAD_BYTES: usize = 400 * 1024;
 
 /// Pause before accepting again after `accept()` failed (e.g. out of file descriptors).
 pub const ACCEPT_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
@@ -161,6 +167,7 @@ pub async fn serve(
                 };
                 let _ = stream.set_nodelay(true);
                 let header_read_timeout = state.header_read_timeout;
+                let guarded = HeadGuard::new(stream, state.clone(), MAX_HEAD_BYTES);
                 let state = state.clone();
                 let service = service_fn(move |req| {
                     let state = state.clone();
@@ -170,7 +177,8 @@ pub async fn serve(
                     .title_case_headers(true)
                     .timer(TokioTimer::new())
                     .header_read_timeout(header_read_timeout)
-                    .serve_connection(TokioIo::new(stream), service);
+                    .max_header_size(MAX_HEAD_BYTES)
+                    .serve_connection(TokioIo::new(guarded), service);
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {
                     let _ = conn.await;

@@ -13,6 +13,15 @@ fn plugin_token_error(code: i64) -> Reply {
     Reply::Raw(json!({"error": {"code": code, "msg": msg}, "data": {}}))
 }
 
+/// The body `plugin_token` answers a request it cannot read (HTTP 200, 20006 `Invalid Param`
+/// in its own envelope), for refusals made before the handler runs (a refused request head).
+pub fn invalid_param_body() -> Value {
+    match plugin_token_error(INVALID_PARAM) {
+        Reply::Raw(body) => body,
+        _ => json!({"error": {"code": INVALID_PARAM}, "data": {}}),
+    }
+}
+
 /// `POST /open_api/authen/plugin_token`: `{"plugin_id","plugin_secret","type"}` with `type` 0
 /// (plugin token `p-<uuid>`, the default when absent — assumed) or 1 (virtual token
 /// `v-<uuid>`). Every call mints a new token with `expire_time` 7200 s (assumed; earlier
