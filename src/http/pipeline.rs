@@ -20,6 +20,7 @@ use crate::families::world::World;
 use crate::families::{self, Caller, Ctx, Input, Reply, RouteAuth, RouteDef};
 use crate::http::multipart::{
     read_form, read_json, read_json_bytes, FormError, FormLimits, JsonBodyError, RequestBody,
+    Reservation, JSON_BUDGET_WAIT,
 };
 use crate::state::store::{Options, Retain};
 use bytes::Bytes;
@@ -602,6 +603,7 @@ async fn run_route(
     let own_envelope = kind == BodyKind::Json && r.def.auth == RouteAuth::None;
     // Seed 001's header table: `Content-Type: application/json; charset=utf-8`, required.
     let wrong_type = kind == BodyKind::Json && !own_envelope && !is_json_media(content_type);
+    let mut _json_budget = Reservation::default();
     let input = if r.refusal.is_some() || wrong_type {
         if !own_envelope {
             return Ok(Outcome::Family(
@@ -612,7 +614,12 @@ async fn run_route(
         Input::Empty
     } else {
         match extract(r.spec, kind, content_type, content_length, retain, body).await {
-            Ok(input) => input,
+            Ok((input, held)) => {
+                // A JSON body's share of the in-flight budget, given back when the request
+                // ends (after the handler).
+                _json_budget = held;
+                input
+            }
             Err(_) if own_envelope => Input::Empty,
             Err(e) => return Ok(Outcome::Family(Err(e), Vec::new())),
         }
@@ -689,7 +696,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     format!("{:x}", sha2::Sha256::digest(bytes))
 }
 
-/// Reads the body as the spec says, enforcing its limits while streaming.
+/// Reads the body as the spec says, enforcing its limits while streaming; a JSON body comes
+/// with its share of the in-flight memory budget, to be dropped when the request ends. A JSON
+/// body refused by the budget ([`JsonBodyError::Busy`]) is the endpoint's internal error
+/// (assumed: no busy code is documented); any other unreadable one its parameter error.
 async fn extract<S, E>(
     spec: &'static EndpointSpec,
     kind: BodyKind,
@@ -697,21 +707,24 @@ async fn extract<S, E>(
     content_length: Option<u64>,
     retain: Retain,
     body: S,
-) -> Result<Input, ApiError>
+) -> Result<(Input, Reservation), ApiError>
 where
     S: futures_util::Stream<Item = Result<Bytes, E>> + Send + Unpin + 'static,
     E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
 {
     match kind {
-        BodyKind::None => Ok(Input::Empty),
+        BodyKind::None => Ok((Input::Empty, Reservation::default())),
         // Parsed by the handler (`expect_json`), which answers the same param_error for a body
         // that is not JSON.
-        BodyKind::Json => match read_json_bytes(body, MAX_JSON_BODY_BYTES).await {
-            Ok(bytes) => Ok(Input::Json(bytes)),
-            Err(JsonBodyError::TooLarge | JsonBodyError::Io | JsonBodyError::NotJson) => {
-                Err(ApiError::new(spec.param_error))
+        BodyKind::Json => {
+            match read_json_bytes(body, MAX_JSON_BODY_BYTES, JSON_BUDGET_WAIT).await {
+                Ok(read) => Ok((Input::Json(read.bytes), read.reserved)),
+                Err(JsonBodyError::Busy) => Err(ApiError::new(spec.internal_error)),
+                Err(JsonBodyError::TooLarge | JsonBodyError::Io | JsonBodyError::NotJson) => {
+                    Err(ApiError::new(spec.param_error))
+                }
             }
-        },
+        }
         BodyKind::Multipart => {
             let limits = FormLimits {
                 file_fields: spec.file_field_names(),
@@ -722,7 +735,7 @@ where
             };
             read_form(body, content_type, &limits)
                 .await
-                .map(Input::Form)
+                .map(|form| (Input::Form(form), Reservation::default()))
                 .map_err(|e| form_error(spec, e))
         }
     }
@@ -780,7 +793,7 @@ pub async fn answer_in_memory(emulator: &Emulator, req: InMemoryRequest) -> InMe
     let kind = def.body.unwrap_or(spec.body);
     let retain = retain_for(spec, store.options.retain);
     let result = match extract(spec, kind, req.content_type.as_deref(), None, retain, body).await {
-        Ok(input) => {
+        Ok((input, _held)) => {
             let ctx = Ctx {
                 store,
                 families: &emulator.families,
