@@ -758,6 +758,25 @@ pub struct InMemoryRequest {
     pub content_type: Option<String>,
     /// The body in the chunks it arrives in; where a chunk ends exercises the streaming reader.
     pub chunks: Vec<Bytes>,
+    /// How the body ends after `chunks`.
+    pub end: BodyEnd,
+}
+
+/// How an in-memory request's body ends, as hyper hands it to the readers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BodyEnd {
+    /// Where HTTP framed it: the chunks are the whole body.
+    #[default]
+    Whole,
+    /// The client announced `declared` bytes in its `Content-Length`, sent only the chunks
+    /// (fewer) and half-closed: hyper ends the body with an incomplete-message error.
+    HalfClosed {
+        /// The `Content-Length` the client sent, in bytes.
+        declared: u64,
+    },
+    /// The connection was reset after the chunks (a chunked body without its final `0`
+    /// chunk, or any body): hyper ends the body with an error.
+    Reset,
 }
 
 /// What [`answer_in_memory`] answers.
@@ -785,14 +804,27 @@ pub async fn answer_in_memory(emulator: &Emulator, req: InMemoryRequest) -> InMe
         .find(|d| d.spec == spec.name && d.pattern.is_none())
         .unwrap_or_else(|| panic!("no documented route for {}", spec.name));
     let log_id = "in-memory";
+    let (content_length, failure) = match req.end {
+        BodyEnd::Whole => (None, None),
+        BodyEnd::HalfClosed { declared } => (
+            Some(declared),
+            Some(std::io::Error::from(std::io::ErrorKind::UnexpectedEof)),
+        ),
+        BodyEnd::Reset => (
+            None,
+            Some(std::io::Error::from(std::io::ErrorKind::ConnectionReset)),
+        ),
+    };
     let body = futures_util::stream::iter(
         req.chunks
             .into_iter()
-            .map(Ok::<Bytes, std::convert::Infallible>),
+            .map(Ok::<Bytes, std::io::Error>)
+            .chain(failure.map(Err)),
     );
     let kind = def.body.unwrap_or(spec.body);
     let retain = retain_for(spec, store.options.retain);
-    let result = match extract(spec, kind, req.content_type.as_deref(), None, retain, body).await {
+    let content_type = req.content_type.as_deref();
+    let result = match extract(spec, kind, content_type, content_length, retain, body).await {
         Ok((input, _held)) => {
             let ctx = Ctx {
                 store,
