@@ -185,7 +185,7 @@ def burst_task(port):
     return [lambda: send_body(port, h, chunks(), "read") for _ in range(4)]
 
 
-def measure(pid, name, jobs):
+def measure(pid, name, jobs, settle=10):
     before = rss_mib(pid)
     peak = [before]
     done = threading.Event()
@@ -209,12 +209,12 @@ def measure(pid, name, jobs):
     for t in threads:
         t.join(timeout=120)
     took = time.monotonic() - started
-    time.sleep(10)
+    time.sleep(settle)
     done.set()
     sampler.join()
     after = rss_mib(pid)
     statuses = sorted(set(a or "(none)" for a in answers))
-    print(f"{name:16} before {before:7.1f}  peak {peak[0]:7.1f}  +10 s {after:7.1f} MiB"
+    print(f"{name:16} before {before:7.1f}  peak {peak[0]:7.1f}  +{settle} s {after:7.1f} MiB"
           f"  ({took:.1f} s; answers: {', '.join(statuses)})", flush=True)
 
 
@@ -225,6 +225,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=1,
                     help="send the four bursts this many times (a residue that grows per "
                     "round is a leak; one that stays is the allocator's cache)")
+    ap.add_argument("--settle", type=int, default=10,
+                    help="seconds after a burst before RSS is read again (issue 12: 10)")
     args = ap.parse_args()
     proc = subprocess.Popen([args.binary, "serve", "--port", "0", "--host", "127.0.0.1",
                              "--log-format", "off", "--no-rate-limits", "--retain",
@@ -236,10 +238,10 @@ def main():
         token = plugin_token(port)
         print(f"retain {args.retain}; RSS after start {rss_mib(proc.pid):.1f} MiB", flush=True)
         for _ in range(max(1, min(args.rounds, 10))):
-            measure(proc.pid, "project-refused", burst_project(port, token, cut=False))
-            measure(proc.pid, "project-cut", burst_project(port, token, cut=True))
-            measure(proc.pid, "stalled", burst_stalled(port))
-            measure(proc.pid, "task-over", burst_task(port))
+            measure(proc.pid, "project-refused", burst_project(port, token, cut=False), args.settle)
+            measure(proc.pid, "project-cut", burst_project(port, token, cut=True), args.settle)
+            measure(proc.pid, "stalled", burst_stalled(port), args.settle)
+            measure(proc.pid, "task-over", burst_task(port), args.settle)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
