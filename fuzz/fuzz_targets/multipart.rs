@@ -216,7 +216,12 @@ fuzz_target!(|case: Case| {
             && files
                 .iter()
                 .all(|f| f.body.len() as u64 <= limits.max_file_bytes)
-            && texts.iter().all(|t| std::str::from_utf8(&t.body).is_ok());
+            && texts
+                .iter()
+                .all(|t| std::str::from_utf8(&t.body).is_ok() && !t.body.contains(&0))
+            && parts
+                .iter()
+                .all(|p| !p.filename.as_deref().is_some_and(|f| f.contains('\0')));
         if within {
             let form = got.unwrap_or_else(|e| panic!("well-formed form refused: {e:?}"));
             assert_eq!(form.files.len(), files.len());
