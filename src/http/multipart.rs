@@ -821,7 +821,7 @@ async fn reserve_until(
 }
 
 #[cfg(test)]
-mod budget_tests {
+pub(crate) mod budget_tests {
     use super::*;
 
     fn body(chunks: &[&[u8]]) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Unpin {
@@ -834,10 +834,10 @@ mod budget_tests {
     }
 
     /// Serialises the tests that exhaust the budget, so that one's release is not another's.
-    static EXHAUSTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    pub(crate) static EXHAUSTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
     /// Takes whatever is left of the budget (other tests may hold some of it meanwhile).
-    fn exhaust() -> Reservation {
+    pub(crate) fn exhaust() -> Reservation {
         loop {
             let left = MEMORY_BUDGET_BYTES.saturating_sub(in_memory_bytes());
             if let Some(r) = Reservation::try_new(left) {

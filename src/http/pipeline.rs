@@ -613,7 +613,18 @@ async fn run_route(
         }
         Input::Empty
     } else {
-        match extract(r.spec, kind, content_type, content_length, retain, body).await {
+        let wait = JSON_BUDGET_WAIT;
+        match extract(
+            r.spec,
+            kind,
+            content_type,
+            content_length,
+            retain,
+            body,
+            wait,
+        )
+        .await
+        {
             Ok((input, held)) => {
                 // A JSON body's share of the in-flight budget, given back when the request
                 // ends (after the handler).
@@ -700,6 +711,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// with its share of the in-flight memory budget, to be dropped when the request ends. A JSON
 /// body refused by the budget ([`JsonBodyError::Busy`]) is the endpoint's internal error
 /// (assumed: no busy code is documented); any other unreadable one its parameter error.
+/// `json_wait` is how long a JSON body waits for the budget ([`JSON_BUDGET_WAIT`]).
 async fn extract<S, E>(
     spec: &'static EndpointSpec,
     kind: BodyKind,
@@ -707,6 +719,7 @@ async fn extract<S, E>(
     content_length: Option<u64>,
     retain: Retain,
     body: S,
+    json_wait: std::time::Duration,
 ) -> Result<(Input, Reservation), ApiError>
 where
     S: futures_util::Stream<Item = Result<Bytes, E>> + Send + Unpin + 'static,
@@ -716,15 +729,13 @@ where
         BodyKind::None => Ok((Input::Empty, Reservation::default())),
         // Parsed by the handler (`expect_json`), which answers the same param_error for a body
         // that is not JSON.
-        BodyKind::Json => {
-            match read_json_bytes(body, MAX_JSON_BODY_BYTES, JSON_BUDGET_WAIT).await {
-                Ok(read) => Ok((Input::Json(read.bytes), read.reserved)),
-                Err(JsonBodyError::Busy) => Err(ApiError::new(spec.internal_error)),
-                Err(JsonBodyError::TooLarge | JsonBodyError::Io | JsonBodyError::NotJson) => {
-                    Err(ApiError::new(spec.param_error))
-                }
+        BodyKind::Json => match read_json_bytes(body, MAX_JSON_BODY_BYTES, json_wait).await {
+            Ok(read) => Ok((Input::Json(read.bytes), read.reserved)),
+            Err(JsonBodyError::Busy) => Err(ApiError::new(spec.internal_error)),
+            Err(JsonBodyError::TooLarge | JsonBodyError::Io | JsonBodyError::NotJson) => {
+                Err(ApiError::new(spec.param_error))
             }
-        }
+        },
         BodyKind::Multipart => {
             let limits = FormLimits {
                 file_fields: spec.file_field_names(),
@@ -824,7 +835,8 @@ pub async fn answer_in_memory(emulator: &Emulator, req: InMemoryRequest) -> InMe
     let kind = def.body.unwrap_or(spec.body);
     let retain = retain_for(spec, store.options.retain);
     let content_type = req.content_type.as_deref();
-    let result = match extract(spec, kind, content_type, content_length, retain, body).await {
+    let wait = JSON_BUDGET_WAIT;
+    let result = match extract(spec, kind, content_type, content_length, retain, body, wait).await {
         Ok((input, _held)) => {
             let ctx = Ctx {
                 store,
@@ -1030,6 +1042,45 @@ fn not_found() -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A progress record's JSON body with the in-flight budget exhausted for the whole wait is
+    /// the endpoint's internal error (1009999, assumed); with the budget free, the body is read
+    /// and handed to the handler with its share of the budget.
+    #[tokio::test]
+    async fn a_json_body_refused_by_the_budget_is_the_endpoints_internal_error() {
+        use crate::http::multipart::{budget_tests, Reservation};
+        let spec = Catalogue::get().endpoint("okr.progress_record.create");
+        let body = || futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from("{}"))]);
+        let wait = std::time::Duration::from_millis(50);
+        let _one = budget_tests::EXHAUSTING.lock().await;
+        let free = extract(
+            spec,
+            BodyKind::Json,
+            None,
+            None,
+            Retain::Bytes,
+            body(),
+            wait,
+        )
+        .await;
+        let (input, held) = free.expect("read with the budget free");
+        assert!(matches!(input, Input::Json(b) if &b[..] == b"{}"));
+        assert_eq!(held.held(), 2);
+        let hold: Reservation = budget_tests::exhaust();
+        let busy = extract(
+            spec,
+            BodyKind::Json,
+            None,
+            None,
+            Retain::Bytes,
+            body(),
+            wait,
+        )
+        .await;
+        assert_eq!(busy.err().map(|e| e.code), Some(spec.internal_error));
+        assert_eq!(spec.internal_error, 1009999);
+        drop(hold);
+    }
 
     #[test]
     fn token_shapes_are_redacted_and_other_paths_are_not() {
