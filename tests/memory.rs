@@ -159,3 +159,59 @@ async fn stalled_bodies_within_the_part_limit_share_one_memory_budget() {
         "peak RSS grew by {growth} bytes for four stalled 40 MiB parts"
     );
 }
+
+/// Issue 12 item 5: a spooled part is read back only once the whole body has arrived and ended
+/// where HTTP framed it. A 100 MiB Project part (at its limit) whose form is complete but whose
+/// body is one byte short of its `Content-Length`, then half-closed, is refused as truncated
+/// without reading the part back: memory grows by the budget at most, not by the part (the
+/// other side, a whole body read back and accepted, is every upload test).
+#[tokio::test]
+async fn a_spooled_part_of_a_body_cut_short_after_its_closing_delimiter_is_never_read_back() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let server = server().await;
+    let token = plugin_token(&server).await;
+    let file_len: u64 = 100 * MIB;
+    let (head, tail) = file_part_frame(&[("field_key", "field_attachment")], "file", Some("a.bin"));
+    let whole = head.len() as u64 + file_len + tail.len() as u64;
+    let before = rss_bytes();
+    let peak = PeakRss::start();
+    let mut stream = tokio::net::TcpStream::connect(server.addr())
+        .await
+        .expect("connect");
+    let request_head = format!(
+        "POST /open_api/68382b399de4b0ec6c5a0001/work_item/story/6437110001/file/upload HTTP/1.1\r\n\
+         Host: localhost\r\nConnection: close\r\nX-PLUGIN-TOKEN: {token}\r\n\
+         X-USER-KEY: 7000000000000000001\r\nContent-Type: {}\r\nContent-Length: {}\r\n\r\n",
+        RawForm::new().content_type(),
+        whole + 1
+    );
+    stream
+        .write_all(request_head.as_bytes())
+        .await
+        .expect("head");
+    stream.write_all(&head).await.expect("part head");
+    let zeros = vec![0u8; 256 * 1024];
+    let mut left = file_len;
+    while left > 0 {
+        let n = left.min(zeros.len() as u64) as usize;
+        stream.write_all(&zeros[..n]).await.expect("file");
+        left -= n as u64;
+    }
+    stream.write_all(&tail).await.expect("closing delimiter");
+    stream.shutdown().await.expect("half-close");
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        stream.read_to_end(&mut answer),
+    )
+    .await;
+    let growth = peak.peak().saturating_sub(before);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.contains("\"code\":1000050190"), "{answer}");
+    assert_eq!(server.state().emulator().store.file_count(), 0);
+    assert!(
+        growth < 64 * MIB,
+        "peak RSS grew by {growth} bytes for a 100 MiB part of a truncated body"
+    );
+}

@@ -8,6 +8,7 @@
 mod common;
 
 use common::*;
+use feishu_mock::families::Caller;
 use feishu_mock::MockServer;
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -414,5 +415,157 @@ fn okr_progress_record_create_answers_every_random_body_with_a_documented_code()
         if code != Some(0) {
             prop_assert_eq!(stored(&server), before, "a refused request stored something");
         }
+    });
+}
+
+/// A whole valid request: (endpoint, caller, path parameters, Content-Type, body).
+type WholeBody = (&'static str, Caller, Vec<(String, String)>, String, Vec<u8>);
+
+/// One valid request per body-reading endpoint (the four uploads, a progress record), for
+/// [`a_body_cut_anywhere_then_half_closed_or_reset_is_never_accepted_and_stores_nothing`]:
+/// (endpoint, caller, path parameters, Content-Type, body).
+fn whole_bodies() -> Vec<WholeBody> {
+    let tenant = Caller::Tenant {
+        app_id: "cli_mock".into(),
+    };
+    let form = |parts: &[P]| {
+        let f = raw_form(parts);
+        (f.content_type(), f.body())
+    };
+    let drive = form(&[
+        text("file_name", "a.txt"),
+        text("parent_type", "doc_file"),
+        text("parent_node", DOC_NODE),
+        text("size", "5"),
+        text("checksum", "103547413"),
+        file("file", "a.txt", b"hello"),
+    ]);
+    let image = form(&[
+        file("data", "a.png", PNG),
+        text("target_id", "6974586812998174252"),
+        text("target_type", "2"),
+    ]);
+    let task = form(&[
+        text("resource_type", "task"),
+        text("resource_id", "fe96108d-b004-4a47-b2f8-6886e758b3a5"),
+        file("file", "a.txt", b"hello"),
+    ]);
+    let project = form(&[
+        text("field_key", "field_attachment"),
+        file("file", "a.txt", b"hello"),
+    ]);
+    let project_path = vec![
+        (
+            "project_key".to_string(),
+            "68382b399de4b0ec6c5a0001".to_string(),
+        ),
+        ("work_item_type_key".to_string(), "story".to_string()),
+        ("work_item_id".to_string(), "6437110001".to_string()),
+    ];
+    let progress = serde_json::to_vec(&progress_baseline()).expect("JSON");
+    vec![
+        (
+            "drive.media.upload_all",
+            tenant.clone(),
+            vec![],
+            drive.0,
+            drive.1,
+        ),
+        ("okr.image.upload", tenant.clone(), vec![], image.0, image.1),
+        (
+            "task.attachment.upload",
+            tenant.clone(),
+            vec![],
+            task.0,
+            task.1,
+        ),
+        (
+            "project.work_item.file.upload",
+            Caller::Plugin {
+                plugin_id: "MII_MOCK_PLUGIN".into(),
+                user_key: Some("7000000000000000001".into()),
+            },
+            project_path,
+            project.0,
+            project.1,
+        ),
+        (
+            "okr.progress_record.create",
+            tenant,
+            vec![],
+            "application/json; charset=utf-8".into(),
+            progress,
+        ),
+    ]
+}
+
+/// Issue 12 ("the property tests cover truncated and reset bodies"): each endpoint's valid body,
+/// cut at a random byte offset and then half-closed (before its `Content-Length`) or reset,
+/// split into random chunks, is answered with a documented code other than 0 and stores
+/// nothing; the same body whole (the other side) is accepted. Through the same extraction,
+/// validation and store as HTTP (`answer_in_memory`), so that many cuts cost little; the cuts
+/// over real sockets are `hardening::a_body_cut_anywhere_then_half_closed_or_reset_stores_nothing`.
+#[test]
+fn a_body_cut_anywhere_then_half_closed_or_reset_is_never_accepted_and_stores_nothing() {
+    use feishu_mock::http::pipeline::{answer_in_memory, BodyEnd, InMemoryRequest};
+    let server = runtime().block_on(server());
+    let emulator = server.state().emulator();
+    let bodies = whole_bodies();
+    let request = |i: usize, chunks: Vec<bytes::Bytes>, end: BodyEnd| {
+        let (endpoint, caller, path, content_type, _) = &bodies[i];
+        InMemoryRequest {
+            endpoint: endpoint.to_string(),
+            caller: caller.clone(),
+            query: vec![],
+            path_params: path.clone(),
+            content_type: Some(content_type.clone()),
+            chunks,
+            end,
+        }
+    };
+    for (i, (endpoint, .., body)) in bodies.iter().enumerate() {
+        let whole = vec![bytes::Bytes::from(body.clone())];
+        let answer = runtime().block_on(answer_in_memory(
+            &emulator,
+            request(i, whole, BodyEnd::Whole),
+        ));
+        assert_eq!(
+            answer.code,
+            Some(0),
+            "{endpoint}: the whole body is refused: {answer:?}"
+        );
+    }
+    let config = ProptestConfig {
+        cases: 256,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    proptest!(config, |(
+        which in 0..bodies.len(),
+        at in any::<prop::sample::Index>(),
+        reset in any::<bool>(),
+        splits in prop::collection::vec(any::<prop::sample::Index>(), 0..4),
+    )| {
+        let (endpoint, .., body) = &bodies[which];
+        let cut = at.index(body.len());
+        let mut edges: Vec<usize> = splits.iter().map(|s| s.index(cut + 1)).collect();
+        edges.extend([0, cut]);
+        edges.sort_unstable();
+        edges.dedup();
+        let chunks = edges
+            .windows(2)
+            .map(|w| bytes::Bytes::copy_from_slice(&body[w[0]..w[1]]))
+            .collect();
+        let end = if reset {
+            BodyEnd::Reset
+        } else {
+            BodyEnd::HalfClosed { declared: body.len() as u64 }
+        };
+        let before = stored(&server);
+        let answer = runtime().block_on(answer_in_memory(&emulator, request(which, chunks, end)));
+        let text = String::from_utf8_lossy(&answer.body).into_owned();
+        let code = documented_code(endpoint, answer.status, &text);
+        prop_assert!(code.is_some() && code != Some(0), "{}: cut at {} of {} ({:?}): {}", endpoint, cut, body.len(), end, text);
+        prop_assert_eq!(stored(&server), before, "a body cut short stored something");
     });
 }

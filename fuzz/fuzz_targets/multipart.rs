@@ -3,7 +3,9 @@
 //! arbitrary chunks, under each endpoint's limits or tiny ones. It must never panic, and
 //! - what it accepts respects the limits (parts, files, file and text sizes, file field names);
 //! - a well-formed form is read back exactly, part for part: the bytes under `--retain bytes`,
-//!   size, SHA-256, Adler-32 and head under either retention.
+//!   size, SHA-256, Adler-32 and head under either retention;
+//! - a body cut short ([`Truncation`]: half-closed before its `Content-Length`, or reset) is
+//!   never accepted, wherever the cut falls (issue 12).
 #![no_main]
 
 mod common;
@@ -12,6 +14,7 @@ use arbitrary::Arbitrary;
 use common::*;
 use feishu_mock::http::multipart::{read_form, FormLimits, HEAD_BYTES, MAX_PARTS, MAX_TEXT_PART_BYTES};
 use feishu_mock::contract::spec::Catalogue;
+use feishu_mock::http::pipeline::BodyEnd;
 use feishu_mock::state::store::Retain;
 use libfuzzer_sys::fuzz_target;
 
@@ -54,6 +57,8 @@ struct Case {
     header: u8,
     body: Body,
     cuts: Vec<u16>,
+    /// Cut the body short.
+    truncation: Option<Truncation>,
 }
 
 const NAMES: &[&str] = &[
@@ -81,7 +86,7 @@ fuzz_target!(|case: Case| {
         .filter(|e| e.body == feishu_mock::contract::spec::BodyKind::Multipart)
         .collect();
     let spec = multipart[case.endpoint as usize % multipart.len()];
-    let limits = FormLimits {
+    let mut limits = FormLimits {
         file_fields: spec.file_field_names(),
         max_file_bytes: case
             .tiny
@@ -174,8 +179,17 @@ fuzz_target!(|case: Case| {
         1 => format!("Multipart/Form-Data; charset=utf-8; boundary={boundary}"),
         _ => format!("multipart/form-data; boundary={boundary}"),
     };
-    let stream = futures_util_stream(chunks(body, &case.cuts));
+    let (chunks, end) = cut_body(body, &case.cuts, case.truncation);
+    let cut_short = end != BodyEnd::Whole;
+    if let BodyEnd::HalfClosed { declared } = end {
+        limits.body_bytes = Some(declared);
+    }
+    let stream = futures_util_stream(chunks, cut_short);
     let got = runtime().block_on(read_form(stream, Some(&content_type), &limits));
+    if cut_short {
+        assert!(got.is_err(), "a body cut short was accepted: {got:?}");
+        return;
+    }
     if let Ok(form) = &got {
         assert!(form.texts.len() + form.files.len() <= MAX_PARTS);
         assert!(form.files.len() <= limits.max_files);
@@ -202,7 +216,12 @@ fuzz_target!(|case: Case| {
             && files
                 .iter()
                 .all(|f| f.body.len() as u64 <= limits.max_file_bytes)
-            && texts.iter().all(|t| std::str::from_utf8(&t.body).is_ok());
+            && texts
+                .iter()
+                .all(|t| std::str::from_utf8(&t.body).is_ok() && !t.body.contains(&0))
+            && parts
+                .iter()
+                .all(|p| !p.filename.as_deref().is_some_and(|f| f.contains('\0')));
         if within {
             let form = got.unwrap_or_else(|e| panic!("well-formed form refused: {e:?}"));
             assert_eq!(form.files.len(), files.len());
@@ -237,8 +256,12 @@ fn adler32(bytes: &[u8]) -> u32 {
 }
 
 /// The chunks as the stream `read_form` reads.
+/// `chunks` as a body stream, ending with a transport error (as hyper ends a body half-closed
+/// before its `Content-Length`, or reset) when `fail`.
 fn futures_util_stream(
     chunks: Vec<bytes::Bytes>,
-) -> impl futures_util::Stream<Item = Result<bytes::Bytes, std::convert::Infallible>> {
-    futures_util::stream::iter(chunks.into_iter().map(Ok))
+    fail: bool,
+) -> impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> {
+    let failure = fail.then(|| std::io::Error::from(std::io::ErrorKind::UnexpectedEof));
+    futures_util::stream::iter(chunks.into_iter().map(Ok).chain(failure.map(Err)))
 }

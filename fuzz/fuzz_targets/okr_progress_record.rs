@@ -162,7 +162,7 @@ fn mutate(body: &mut Value, op: &Op) {
             let (parent, key) = split(&p);
             let new_key = match op {
                 Op::Rename(_, k) => k.clone(),
-                _ => feishu_mock::families::okr::snake_case(key),
+                _ => feishu_mock::contract::json_body::snake_case(key),
             };
             if let Some(Value::Object(m)) = body.pointer_mut(parent) {
                 if let Some(v) = m.remove(key) {
@@ -173,7 +173,8 @@ fn mutate(body: &mut Value, op: &Op) {
     }
 }
 
-fuzz_target!(|case: Case| {
+fuzz_target!(|input: (Case, Option<Truncation>)| {
+    let (case, truncation) = input;
     let (body, query, cuts) = match case {
         Case::Mutated {
             ops,
@@ -191,13 +192,15 @@ fuzz_target!(|case: Case| {
         }
         Case::Raw { body, cuts } => (body, vec![], cuts),
     };
+    let (chunks, end) = cut_body(body, &cuts, truncation);
     let req = InMemoryRequest {
         endpoint: "okr.progress_record.create".into(),
         caller: tenant(),
         query,
         path_params: vec![],
         content_type: Some("application/json; charset=utf-8".into()),
-        chunks: chunks(body, &cuts),
+        chunks,
+        end,
     };
     run_and_check(req, &[1009999, 1009998]);
 });

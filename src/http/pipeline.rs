@@ -22,6 +22,7 @@ use crate::families::world::World;
 use crate::families::{self, Caller, Ctx, Input, Reply, RouteAuth, RouteDef};
 use crate::http::multipart::{
     read_form, read_json, read_json_bytes, FormError, FormLimits, JsonBodyError, RequestBody,
+    Reservation, JSON_BUDGET_WAIT,
 };
 use crate::state::store::{Options, Retain};
 use bytes::Bytes;
@@ -819,6 +820,7 @@ async fn run_route(
     let own_envelope = kind == BodyKind::Json && r.def.auth == RouteAuth::None;
     // Seed 001's header table: `Content-Type: application/json; charset=utf-8`, required.
     let wrong_type = kind == BodyKind::Json && !own_envelope && !is_json_media(content_type);
+    let mut _json_budget = Reservation::default();
     let input = if r.refusal.is_some() || wrong_type {
         if !own_envelope {
             return Ok(Outcome::Family(
@@ -828,8 +830,24 @@ async fn run_route(
         }
         Input::Empty
     } else {
-        match extract(r.spec, kind, content_type, content_length, retain, body).await {
-            Ok(input) => input,
+        let wait = JSON_BUDGET_WAIT;
+        match extract(
+            r.spec,
+            kind,
+            content_type,
+            content_length,
+            retain,
+            body,
+            wait,
+        )
+        .await
+        {
+            Ok((input, held)) => {
+                // A JSON body's share of the in-flight budget, given back when the request
+                // ends (after the handler).
+                _json_budget = held;
+                input
+            }
             Err(_) if own_envelope => Input::Empty,
             Err(e) => return Ok(Outcome::Family(Err(e), Vec::new())),
         }
@@ -906,7 +924,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     format!("{:x}", sha2::Sha256::digest(bytes))
 }
 
-/// Reads the body as the spec says, enforcing its limits while streaming.
+/// Reads the body as the spec says, enforcing its limits while streaming; a JSON body comes
+/// with its share of the in-flight memory budget, to be dropped when the request ends. A JSON
+/// body refused by the budget ([`JsonBodyError::Busy`]) is the endpoint's internal error
+/// (assumed: no busy code is documented); any other unreadable one its parameter error.
+/// `json_wait` is how long a JSON body waits for the budget ([`JSON_BUDGET_WAIT`]).
 async fn extract<S, E>(
     spec: &'static EndpointSpec,
     kind: BodyKind,
@@ -914,17 +936,19 @@ async fn extract<S, E>(
     content_length: Option<u64>,
     retain: Retain,
     body: S,
-) -> Result<Input, ApiError>
+    json_wait: std::time::Duration,
+) -> Result<(Input, Reservation), ApiError>
 where
     S: futures_util::Stream<Item = Result<Bytes, E>> + Send + Unpin + 'static,
     E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
 {
     match kind {
-        BodyKind::None => Ok(Input::Empty),
+        BodyKind::None => Ok((Input::Empty, Reservation::default())),
         // Parsed by the handler (`expect_json`), which answers the same param_error for a body
         // that is not JSON.
-        BodyKind::Json => match read_json_bytes(body, MAX_JSON_BODY_BYTES).await {
-            Ok(bytes) => Ok(Input::Json(bytes)),
+        BodyKind::Json => match read_json_bytes(body, MAX_JSON_BODY_BYTES, json_wait).await {
+            Ok(read) => Ok((Input::Json(read.bytes), read.reserved)),
+            Err(JsonBodyError::Busy) => Err(ApiError::new(spec.internal_error)),
             Err(JsonBodyError::TooLarge | JsonBodyError::Io | JsonBodyError::NotJson) => {
                 Err(ApiError::new(spec.param_error))
             }
@@ -939,7 +963,7 @@ where
             };
             read_form(body, content_type, &limits)
                 .await
-                .map(Input::Form)
+                .map(|form| (Input::Form(form), Reservation::default()))
                 .map_err(|e| form_error(spec, e))
         }
     }
@@ -962,6 +986,25 @@ pub struct InMemoryRequest {
     pub content_type: Option<String>,
     /// The body in the chunks it arrives in; where a chunk ends exercises the streaming reader.
     pub chunks: Vec<Bytes>,
+    /// How the body ends after `chunks`.
+    pub end: BodyEnd,
+}
+
+/// How an in-memory request's body ends, as hyper hands it to the readers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BodyEnd {
+    /// Where HTTP framed it: the chunks are the whole body.
+    #[default]
+    Whole,
+    /// The client announced `declared` bytes in its `Content-Length`, sent only the chunks
+    /// (fewer) and half-closed: hyper ends the body with an incomplete-message error.
+    HalfClosed {
+        /// The `Content-Length` the client sent, in bytes.
+        declared: u64,
+    },
+    /// The connection was reset after the chunks (a chunked body without its final `0`
+    /// chunk, or any body): hyper ends the body with an error.
+    Reset,
 }
 
 /// What [`answer_in_memory`] answers.
@@ -989,15 +1032,29 @@ pub async fn answer_in_memory(emulator: &Emulator, req: InMemoryRequest) -> InMe
         .find(|d| d.spec == spec.name && d.pattern.is_none())
         .unwrap_or_else(|| panic!("no documented route for {}", spec.name));
     let log_id = "in-memory";
+    let (content_length, failure) = match req.end {
+        BodyEnd::Whole => (None, None),
+        BodyEnd::HalfClosed { declared } => (
+            Some(declared),
+            Some(std::io::Error::from(std::io::ErrorKind::UnexpectedEof)),
+        ),
+        BodyEnd::Reset => (
+            None,
+            Some(std::io::Error::from(std::io::ErrorKind::ConnectionReset)),
+        ),
+    };
     let body = futures_util::stream::iter(
         req.chunks
             .into_iter()
-            .map(Ok::<Bytes, std::convert::Infallible>),
+            .map(Ok::<Bytes, std::io::Error>)
+            .chain(failure.map(Err)),
     );
     let kind = def.body.unwrap_or(spec.body);
     let retain = retain_for(spec, store.options.retain);
-    let result = match extract(spec, kind, req.content_type.as_deref(), None, retain, body).await {
-        Ok(input) => {
+    let content_type = req.content_type.as_deref();
+    let wait = JSON_BUDGET_WAIT;
+    let result = match extract(spec, kind, content_type, content_length, retain, body, wait).await {
+        Ok((input, _held)) => {
             let ctx = Ctx {
                 store,
                 families: &emulator.families,
@@ -1202,6 +1259,45 @@ fn not_found() -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A progress record's JSON body with the in-flight budget exhausted for the whole wait is
+    /// the endpoint's internal error (1009999, assumed); with the budget free, the body is read
+    /// and handed to the handler with its share of the budget.
+    #[tokio::test]
+    async fn a_json_body_refused_by_the_budget_is_the_endpoints_internal_error() {
+        use crate::http::multipart::{budget_tests, Reservation};
+        let spec = Catalogue::get().endpoint("okr.progress_record.create");
+        let body = || futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from("{}"))]);
+        let wait = std::time::Duration::from_millis(50);
+        let _one = budget_tests::EXHAUSTING.lock().await;
+        let free = extract(
+            spec,
+            BodyKind::Json,
+            None,
+            None,
+            Retain::Bytes,
+            body(),
+            wait,
+        )
+        .await;
+        let (input, held) = free.expect("read with the budget free");
+        assert!(matches!(input, Input::Json(b) if &b[..] == b"{}"));
+        assert_eq!(held.held(), 2);
+        let hold: Reservation = budget_tests::exhaust();
+        let busy = extract(
+            spec,
+            BodyKind::Json,
+            None,
+            None,
+            Retain::Bytes,
+            body(),
+            wait,
+        )
+        .await;
+        assert_eq!(busy.err().map(|e| e.code), Some(spec.internal_error));
+        assert_eq!(spec.internal_error, 1009999);
+        drop(hold);
+    }
 
     #[test]
     fn token_shapes_are_redacted_and_other_paths_are_not() {
