@@ -218,19 +218,24 @@ fn bearer_headers() -> Vec<(String, String)> {
     vec![("Authorization".into(), format!("Bearer {TENANT_TOKEN}"))]
 }
 
+/// A valid Drive upload_all form of a 5-byte file with its Adler-32.
+fn drive_baseline() -> Vec<P> {
+    vec![
+        text("file_name", "a.txt"),
+        text("parent_type", "doc_file"),
+        text("parent_node", DOC_NODE),
+        text("size", "5"),
+        text("checksum", "103547413"),
+        file("file", "a.txt", b"hello"),
+    ]
+}
+
 #[test]
 fn drive_upload_all_answers_every_random_request_with_a_documented_code() {
     check_form_endpoint(|_| FormEndpoint {
         spec: "drive.media.upload_all",
         path: "/open-apis/drive/v1/medias/upload_all".into(),
-        baseline: vec![
-            text("file_name", "a.txt"),
-            text("parent_type", "doc_file"),
-            text("parent_node", DOC_NODE),
-            text("size", "5"),
-            text("checksum", "103547413"),
-            file("file", "a.txt", b"hello"),
-        ],
+        baseline: drive_baseline(),
         headers: bearer_headers(),
         auth_header: "Authorization",
     });
@@ -432,14 +437,7 @@ fn whole_bodies() -> Vec<WholeBody> {
         let f = raw_form(parts);
         (f.content_type(), f.body())
     };
-    let drive = form(&[
-        text("file_name", "a.txt"),
-        text("parent_type", "doc_file"),
-        text("parent_node", DOC_NODE),
-        text("size", "5"),
-        text("checksum", "103547413"),
-        file("file", "a.txt", b"hello"),
-    ]);
+    let drive = form(&drive_baseline());
     let image = form(&[
         file("data", "a.png", PNG),
         text("target_id", "6974586812998174252"),
