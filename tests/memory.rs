@@ -215,3 +215,112 @@ async fn a_spooled_part_of_a_body_cut_short_after_its_closing_delimiter_is_never
         "peak RSS grew by {growth} bytes for a 100 MiB part of a truncated body"
     );
 }
+
+/// Issue 12 item 5, the handler's side: under `--retain bytes` a part past the 4 MiB a request
+/// may hold in memory stays in its temporary file while the handler checks it (size, Adler-32,
+/// image magic are computed as it is written); only an accepted part is read back, for the store.
+/// A 6 MiB Drive part with a wrong checksum is refused 1062008 without a byte read back; the
+/// same part with its right checksum is read back once, exactly, and downloads whole.
+#[tokio::test]
+async fn a_spooled_part_is_read_back_only_once_its_handler_accepts_it() {
+    use feishu_mock::state::upload::spooled_bytes_read_back;
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let server = server().await;
+    let len = 6 * MIB;
+    let adler = simd_adler32::adler32(&vec![0u8; len as usize].as_slice()).to_string();
+    let upload = |checksum: String| {
+        let (head, tail) = file_part_frame(
+            &[
+                ("file_name", "big.bin"),
+                ("parent_type", "doc_file"),
+                ("parent_node", "doccnFivLCfJfblZjGZtxgabcef"),
+                ("size", &len.to_string()),
+                ("checksum", &checksum),
+            ],
+            "file",
+            Some("big.bin"),
+        );
+        client()
+            .post(format!(
+                "{}/open-apis/drive/v1/medias/upload_all",
+                server.url()
+            ))
+            .header("Authorization", format!("Bearer {TENANT_TOKEN}"))
+            .header("Content-Type", RawForm::new().content_type())
+            .body(streaming_body(head, len, tail))
+            .send()
+    };
+    let before = spooled_bytes_read_back();
+    let wrong = (adler.parse::<u64>().unwrap() + 1).to_string();
+    let resp = read(upload(wrong).await.expect("sent")).await;
+    assert_eq!(resp.code(), 1062008, "{}", resp.text);
+    assert_eq!(
+        spooled_bytes_read_back(),
+        before,
+        "a refused part was read back"
+    );
+    assert_eq!(server.state().emulator().store.file_count(), 0);
+
+    let resp = read(upload(adler).await.expect("sent")).await;
+    assert_eq!(resp.code(), 0, "{}", resp.text);
+    assert_eq!(spooled_bytes_read_back(), before + len);
+    let token = resp.json()["data"]["file_token"]
+        .as_str()
+        .expect("file_token")
+        .to_string();
+    let got = client()
+        .get(format!(
+            "{}/open-apis/drive/v1/medias/{token}/download",
+            server.url()
+        ))
+        .header("Authorization", format!("Bearer {TENANT_TOKEN}"))
+        .send()
+        .await
+        .expect("download")
+        .bytes()
+        .await
+        .expect("body");
+    assert_eq!(got.len() as u64, len);
+    assert!(got.iter().all(|&b| b == 0));
+}
+
+/// Issue 12 item 5: four concurrent 60 MiB Project uploads (within the 100 MiB part limit)
+/// refused by the handler after their body (a `field_key` the work item does not have) hold no
+/// copy of their parts: nothing is read back, and memory grows by the in-flight budget at most
+/// (read back before their refusal, they held 240 MiB).
+#[tokio::test]
+async fn project_uploads_refused_by_their_handler_never_read_their_spooled_parts_back() {
+    use feishu_mock::state::upload::spooled_bytes_read_back;
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let server = server().await;
+    let token = plugin_token(&server).await;
+    let upload = |token: String| {
+        let (head, tail) =
+            file_part_frame(&[("field_key", "field_missing")], "file", Some("a.bin"));
+        client()
+            .post(format!(
+                "{}/open_api/68382b399de4b0ec6c5a0001/work_item/story/6437110001/file/upload",
+                server.url()
+            ))
+            .header("X-PLUGIN-TOKEN", token)
+            .header("X-USER-KEY", "7000000000000000001")
+            .header("Content-Type", RawForm::new().content_type())
+            .body(streaming_body(head, 60 * MIB, tail))
+            .send()
+    };
+    let read_back = spooled_bytes_read_back();
+    let before = rss_bytes();
+    let peak = PeakRss::start();
+    let answers = futures_util::future::join_all((0..4).map(|_| upload(token.clone()))).await;
+    let growth = peak.peak().saturating_sub(before);
+    for resp in answers {
+        let resp = read(resp.expect("sent")).await;
+        assert_eq!(resp.json()["err_code"], 1000050190, "{}", resp.text);
+    }
+    assert_eq!(spooled_bytes_read_back(), read_back);
+    assert_eq!(server.state().emulator().store.file_count(), 0);
+    assert!(
+        growth < 64 * MIB,
+        "peak RSS grew by {growth} bytes for four refused 60 MiB parts"
+    );
+}

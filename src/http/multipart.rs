@@ -15,7 +15,7 @@
 //! under `--retain metadata`. Handlers read either through [`FilePart`]'s accessors.
 
 use crate::state::store::Retain;
-pub use crate::state::upload::{FilePart, Form, PartContent, HEAD_BYTES};
+pub use crate::state::upload::{FilePart, Form, PartContent, SpooledPart, HEAD_BYTES};
 use bytes::{Bytes, BytesMut};
 use futures_util::Stream;
 use http_body_util::BodyExt;
@@ -309,8 +309,8 @@ where
     let framed = Framed::new(body);
     let mut multipart = multer::Multipart::new(framed.clone(), boundary);
     let mut form = Form::default();
-    // File parts as read: spooled ones are read back only once the whole body has arrived and
-    // ended where HTTP framed it.
+    // File parts as read: a spooled one stays in its file (never read back here), and becomes
+    // a part only once the whole body has arrived and ended where HTTP framed it.
     let mut files: Vec<(String, Option<String>, Option<String>, Held)> = Vec::new();
     let mut parts = 0usize;
     loop {
@@ -371,10 +371,7 @@ where
     for (name, filename, content_type, held) in files {
         let content = match held {
             Held::Content(content) => content,
-            spooled => PartContent::Bytes {
-                bytes: spooled.into_bytes().await?,
-                sha256: OnceLock::new(),
-            },
+            Held::Spool(spool) => PartContent::Spooled(Arc::new(spool.into_part().await)),
         };
         form.files
             .push(FilePart::new(name, filename, content_type, content));
@@ -386,25 +383,90 @@ where
 enum Held {
     /// Kept in memory (within the budget), or its digest.
     Content(PartContent),
-    /// In an anonymous temporary file, `len` bytes, not yet read back.
-    Spool(tokio::fs::File, usize),
+    /// In an anonymous temporary file, not read back.
+    Spool(Spool),
 }
 
 impl Held {
-    /// The part's bytes: in memory already, or read back whole from its temporary file.
+    /// The part's bytes: in memory already, or read back whole from its temporary file (text
+    /// parts, at most [`MAX_TEXT_PART_BYTES`]).
     async fn into_bytes(self) -> Result<Bytes, FormError> {
         use tokio::io::{AsyncReadExt, AsyncSeekExt};
         let spool_error = |e: std::io::Error| FormError::Spool(e.to_string());
         match self {
             Held::Content(PartContent::Bytes { bytes, .. }) => Ok(bytes),
             Held::Content(PartContent::Digest { head, .. }) => Ok(head),
-            Held::Spool(mut file, len) => {
-                file.rewind().await.map_err(spool_error)?;
-                let mut whole = Vec::with_capacity(len);
-                file.read_to_end(&mut whole).await.map_err(spool_error)?;
+            Held::Content(PartContent::Spooled(part)) => part.read_back().map_err(spool_error),
+            Held::Spool(mut spool) => {
+                spool.file.rewind().await.map_err(spool_error)?;
+                let mut whole = Vec::with_capacity(spool.len as usize);
+                spool
+                    .file
+                    .read_to_end(&mut whole)
+                    .await
+                    .map_err(spool_error)?;
                 Ok(Bytes::from(whole))
             }
         }
+    }
+}
+
+/// A part being written to an anonymous temporary file, with its size, Adler-32 and first
+/// [`HEAD_BYTES`] bytes computed as it goes (what handlers check without reading it back).
+struct Spool {
+    file: tokio::fs::File,
+    len: u64,
+    adler32: simd_adler32::Adler32,
+    head: BytesMut,
+}
+
+impl Spool {
+    /// A new, empty temporary file (made on the blocking pool).
+    async fn create() -> Result<Spool, FormError> {
+        let file = tokio::task::spawn_blocking(tempfile::tempfile)
+            .await
+            .map_err(|e| FormError::Spool(e.to_string()))?
+            .map_err(|e| FormError::Spool(e.to_string()))?;
+        Ok(Spool {
+            file: tokio::fs::File::from_std(file),
+            len: 0,
+            adler32: simd_adler32::Adler32::new(),
+            head: BytesMut::new(),
+        })
+    }
+
+    /// Appends `chunk`.
+    async fn write(&mut self, chunk: &[u8]) -> Result<(), FormError> {
+        use tokio::io::AsyncWriteExt;
+        if self.head.len() < HEAD_BYTES {
+            let take = chunk.len().min(HEAD_BYTES - self.head.len());
+            self.head.extend_from_slice(&chunk[..take]);
+        }
+        self.adler32.write(chunk);
+        self.len += chunk.len() as u64;
+        self.file
+            .write_all(chunk)
+            .await
+            .map_err(|e| FormError::Spool(e.to_string()))
+    }
+
+    /// Flushes what is written to the OS.
+    async fn flush(&mut self) -> Result<(), FormError> {
+        use tokio::io::AsyncWriteExt;
+        self.file
+            .flush()
+            .await
+            .map_err(|e| FormError::Spool(e.to_string()))
+    }
+
+    /// The spooled part a handler reads through [`FilePart`].
+    async fn into_part(self) -> SpooledPart {
+        SpooledPart::new(
+            self.file.into_std().await,
+            self.len,
+            self.adler32.finish(),
+            self.head.freeze(),
+        )
     }
 }
 
@@ -576,25 +638,21 @@ pub fn in_memory_bytes() -> usize {
 ///
 /// Chunks are kept as they arrive (no copy) while the part is within [`PART_MEMORY_BYTES`] and
 /// [`MEMORY_BUDGET_BYTES`] allows, and joined once at the end. Past either, the part goes on to
-/// an anonymous temporary file (deleted by the OS when dropped), which [`read_form`] reads back
-/// whole only once the whole body has arrived and ended where HTTP framed it: a body cut
-/// short, reset, or refused by a later part never reads its spooled parts back. A temporary
-/// file that cannot be made or written is [`FormError::Spool`].
-///
-/// Why read back at all (issue 12 item 5): under [`Retain::Bytes`] an accepted part's bytes are
-/// kept in memory by the store (bounded by `--max-stored-bytes`), and handlers check them
-/// (image formats, sizes, digests) before the store takes them. What the read-back costs a
-/// request refused by its handler after the body (a wrong field, an unknown work item) is one
-/// transient copy of its own parts, at most the endpoint's part limit × its file count, freed
-/// when the answer is sent; it is not bounded across requests. `--retain metadata` reads
-/// nothing back (parts are digested while they stream).
+/// an anonymous temporary file (deleted by the OS when dropped), its size, Adler-32 and first
+/// [`HEAD_BYTES`] bytes computed as it is written. A file part stays there
+/// ([`PartContent::Spooled`]) until its handler accepts it: only then does
+/// [`FilePart::bytes`] read it back, for the store to keep (bounded by `--max-stored-bytes`).
+/// A body cut short, reset, refused by a later part or refused by its handler (a wrong field,
+/// an unknown work item, a bad checksum) never reads its spooled parts back (issue 12 item 5).
+/// A text part that was spooled (the budget was exhausted) is read back by [`read_form`] once
+/// the body has ended. A temporary file that cannot be made or written is
+/// [`FormError::Spool`]. `--retain metadata` spools nothing (parts are digested while they
+/// stream).
 async fn read_part(mut field: multer::Field<'_>, limit: u64) -> Result<Option<Held>, FormError> {
-    use tokio::io::AsyncWriteExt;
-    let spool_error = |e: std::io::Error| FormError::Spool(e.to_string());
     let mut chunks: Vec<Bytes> = Vec::new();
     let mut reserved = Reservation(0);
     let mut seen: u64 = 0;
-    let mut spool: Option<tokio::fs::File> = None;
+    let mut spool: Option<Spool> = None;
     loop {
         match field.chunk().await {
             Ok(Some(chunk)) => {
@@ -612,19 +670,15 @@ async fn read_part(mut field: multer::Field<'_>, limit: u64) -> Result<Option<He
                     continue;
                 }
                 if spool.is_none() {
-                    let file = tokio::task::spawn_blocking(tempfile::tempfile)
-                        .await
-                        .map_err(|e| FormError::Spool(e.to_string()))?
-                        .map_err(spool_error)?;
-                    let mut file = tokio::fs::File::from_std(file);
+                    let mut file = Spool::create().await?;
                     for held in chunks.drain(..) {
-                        file.write_all(&held).await.map_err(spool_error)?;
+                        file.write(&held).await?;
                     }
                     reserved = Reservation(0);
                     spool = Some(file);
                 }
                 if let Some(file) = spool.as_mut() {
-                    file.write_all(&chunk).await.map_err(spool_error)?;
+                    file.write(&chunk).await?;
                 }
             }
             Ok(None) => {
@@ -634,8 +688,8 @@ async fn read_part(mut field: multer::Field<'_>, limit: u64) -> Result<Option<He
                         sha256: OnceLock::new(),
                     })));
                 };
-                file.flush().await.map_err(spool_error)?;
-                return Ok(Some(Held::Spool(file, seen as usize)));
+                file.flush().await?;
+                return Ok(Some(Held::Spool(file)));
             }
             Err(e) => return Err(FormError::Malformed(e.to_string())),
         }

@@ -3,7 +3,19 @@
 //! that fills them is `crate::http::multipart`.
 
 use bytes::Bytes;
-use std::sync::OnceLock;
+use std::io::{Read, Seek, SeekFrom};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Bytes read back whole from spooled parts since the process started.
+static READ_BACK_BYTES: AtomicU64 = AtomicU64::new(0);
+
+/// Bytes [`FilePart::bytes`] has read back whole from spooled parts since the process started,
+/// across every server in it: what the memory tests and `bench/burst.py`'s reasoning rest on
+/// (a request refused by its handler adds nothing).
+pub fn spooled_bytes_read_back() -> u64 {
+    READ_BACK_BYTES.load(Ordering::Relaxed)
+}
 
 /// Leading bytes of a file part kept by [`FilePart::head`] in either retention mode: enough to
 /// recognise an image format from its magic bytes (`okr::ImageFormat::sniff` reads at most 14
@@ -14,7 +26,8 @@ pub const HEAD_BYTES: usize = 256;
 /// One file part, read either whole or as a digest, as the store's retention asks
 /// ([`FormLimits::retain`]). Handlers read it through the accessors ([`FilePart::len`],
 /// [`FilePart::sha256`], [`FilePart::adler32`], [`FilePart::head`]), which answer the same in
-/// both modes; only [`FilePart::bytes`] tells them apart.
+/// both modes and whether the part is in memory or spooled; only [`FilePart::bytes`] tells the
+/// modes apart, and only it reads a spooled part back.
 #[derive(Debug, Clone)]
 pub struct FilePart {
     /// The part's field name as sent (`file`, `file[]`, `data`).
@@ -36,6 +49,12 @@ pub enum PartContent {
         /// Their SHA-256 (lower-case hex), once something asked for it (the journal).
         sha256: OnceLock<String>,
     },
+    /// The bytes in an anonymous temporary file (`--retain bytes`, a part past the memory a
+    /// request may hold: `http::multipart::PART_MEMORY_BYTES` of a part, the in-flight budget
+    /// across requests), with what the handlers check computed while they streamed to it. Read
+    /// back whole only by [`FilePart::bytes`], which a handler calls once it accepts the part:
+    /// a request refused by its handler never brings its spooled parts back into memory.
+    Spooled(Arc<SpooledPart>),
     /// What was computed while the bytes streamed past, the bytes themselves dropped (`--retain
     /// metadata`).
     Digest {
@@ -71,6 +90,7 @@ impl FilePart {
     pub fn len(&self) -> u64 {
         match &self.content {
             PartContent::Bytes { bytes, .. } => bytes.len() as u64,
+            PartContent::Spooled(part) => part.len,
             PartContent::Digest { len, .. } => *len,
         }
     }
@@ -80,11 +100,16 @@ impl FilePart {
         self.len() == 0
     }
 
-    /// SHA-256 of the bytes, lower-case hex (64 chars); computed at most once per part.
+    /// SHA-256 of the bytes, lower-case hex (64 chars); computed at most once per part (a
+    /// spooled part is hashed from its file in 64 KiB reads, never read back whole; the one
+    /// file that cannot be read answers an empty string).
     pub fn sha256(&self) -> &str {
         match &self.content {
             PartContent::Bytes { bytes, sha256 } => {
                 sha256.get_or_init(|| crate::state::sha256_hex(bytes))
+            }
+            PartContent::Spooled(part) => {
+                part.sha256.get_or_init(|| part.hash().unwrap_or_default())
             }
             PartContent::Digest { sha256, .. } => sha256,
         }
@@ -95,6 +120,7 @@ impl FilePart {
     pub fn known_sha256(&self) -> Option<String> {
         match &self.content {
             PartContent::Bytes { sha256, .. } => sha256.get().cloned(),
+            PartContent::Spooled(part) => part.sha256.get().filter(|s| !s.is_empty()).cloned(),
             PartContent::Digest { sha256, .. } => Some(sha256.clone()),
         }
     }
@@ -103,6 +129,7 @@ impl FilePart {
     pub fn adler32(&self) -> u32 {
         match &self.content {
             PartContent::Bytes { bytes, .. } => simd_adler32::adler32(&bytes.as_ref()),
+            PartContent::Spooled(part) => part.adler32,
             PartContent::Digest { adler32, .. } => *adler32,
         }
     }
@@ -111,17 +138,89 @@ impl FilePart {
     pub fn head(&self) -> &[u8] {
         match &self.content {
             PartContent::Bytes { bytes, .. } => &bytes[..bytes.len().min(HEAD_BYTES)],
+            PartContent::Spooled(part) => &part.head,
             PartContent::Digest { head, .. } => head,
         }
     }
 
-    /// The bytes when they were kept (`--retain bytes`); `None` for a digest (`--retain
-    /// metadata`).
-    pub fn bytes(&self) -> Option<&Bytes> {
+    /// The bytes when they are kept (`--retain bytes`); `None` for a digest (`--retain
+    /// metadata`). Call it once the part is accepted: a spooled part is read back whole from
+    /// its temporary file here, on each call (up to the endpoint's `max_file_bytes`, a blocking
+    /// read of a file the OS has just written). An `Err` is a temporary file that could not be
+    /// read back, which handlers answer with their endpoint's internal error.
+    pub fn bytes(&self) -> std::io::Result<Option<Bytes>> {
         match &self.content {
-            PartContent::Bytes { bytes, .. } => Some(bytes),
-            PartContent::Digest { .. } => None,
+            PartContent::Bytes { bytes, .. } => Ok(Some(bytes.clone())),
+            PartContent::Spooled(part) => part.read_back().map(Some),
+            PartContent::Digest { .. } => Ok(None),
         }
+    }
+}
+
+/// A file part held in an anonymous temporary file (deleted by the OS when the last clone of
+/// its part is dropped), with its size, Adler-32 and first [`HEAD_BYTES`] bytes computed while
+/// it was written; see [`PartContent::Spooled`].
+#[derive(Debug)]
+pub struct SpooledPart {
+    file: Mutex<std::fs::File>,
+    len: u64,
+    adler32: u32,
+    head: Bytes,
+    sha256: OnceLock<String>,
+}
+
+impl SpooledPart {
+    /// A part of `len` bytes written whole to `file`, whose Adler-32 is `adler32` and whose
+    /// first bytes are `head` (at most [`HEAD_BYTES`]).
+    pub fn new(file: std::fs::File, len: u64, adler32: u32, head: Bytes) -> SpooledPart {
+        SpooledPart {
+            file: Mutex::new(file),
+            len,
+            adler32,
+            head,
+            sha256: OnceLock::new(),
+        }
+    }
+
+    /// Runs `f` on the file rewound to its start.
+    fn rewound<T>(
+        &self,
+        f: impl FnOnce(&mut std::fs::File) -> std::io::Result<T>,
+    ) -> std::io::Result<T> {
+        let mut file = self
+            .file
+            .lock()
+            .map_err(|_| std::io::Error::other("spool file lock poisoned"))?;
+        file.seek(SeekFrom::Start(0))?;
+        f(&mut file)
+    }
+
+    /// The whole part, read into one buffer of exactly `len` bytes (a blocking read).
+    pub fn read_back(&self) -> std::io::Result<Bytes> {
+        let len = usize::try_from(self.len).map_err(std::io::Error::other)?;
+        self.rewound(|file| {
+            let mut whole = vec![0u8; len];
+            file.read_exact(&mut whole)?;
+            READ_BACK_BYTES.fetch_add(self.len, Ordering::Relaxed);
+            Ok(Bytes::from(whole))
+        })
+    }
+
+    /// SHA-256 of the part, lower-case hex, read in 64 KiB pieces.
+    fn hash(&self) -> std::io::Result<String> {
+        use sha2::Digest;
+        self.rewound(|file| {
+            let mut sha256 = sha2::Sha256::new();
+            let mut piece = vec![0u8; 64 * 1024];
+            let mut left = self.len;
+            while left > 0 {
+                let n = piece.len().min(left as usize);
+                file.read_exact(&mut piece[..n])?;
+                sha256.update(&piece[..n]);
+                left -= n as u64;
+            }
+            Ok(format!("{:x}", sha256.finalize()))
+        })
     }
 }
 

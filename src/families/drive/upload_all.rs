@@ -13,7 +13,7 @@
 use super::world::DriveNode;
 use crate::contract::error::ApiError;
 use crate::contract::spec::Checked;
-use crate::families::{expect_form, Ctx, Input, Reply};
+use crate::families::{expect_form, kept_bytes, Ctx, Input, Reply};
 use crate::state::store::{StoredFile, FILE_TOKEN_LEN, FILE_TOKEN_PREFIX};
 use serde_json::json;
 
@@ -83,7 +83,7 @@ pub fn upload_all(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
                 .content_type
                 .clone()
                 .unwrap_or_else(|| "application/octet-stream".to_string()),
-            bytes: file.bytes().cloned().unwrap_or_default(),
+            bytes: kept_bytes(ctx, file)?,
             size: file.len(),
             sha256: file.known_sha256(),
             endpoint: spec.name.clone(),

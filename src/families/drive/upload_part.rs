@@ -14,8 +14,7 @@
 
 use crate::contract::error::ApiError;
 use crate::contract::spec::Checked;
-use crate::families::{expect_form, Ctx, Input, Reply};
-use bytes::Bytes;
+use crate::families::{expect_form, kept_bytes, Ctx, Input, Reply};
 use serde_json::json;
 
 /// Handles `upload_part`; see the module doc for fields and codes.
@@ -38,7 +37,7 @@ pub fn upload_part(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
     let size = size.as_i64().unwrap_or_default() as u64;
     // Read whole even under --retain metadata (the spec's `read_files_whole`): the upload
     // digests it itself.
-    let bytes = file.bytes().cloned().unwrap_or_else(Bytes::new);
+    let bytes = kept_bytes(ctx, file)?;
 
     let drive = &ctx.families.drive;
     let now = ctx.store.now_ms();

@@ -5,7 +5,7 @@ use super::{
     IMAGE_TOKEN_PREFIX, NO_PERMISSION, OKR_DATA_NOT_FOUND, TICKET_LEN,
 };
 use crate::contract::error::ApiError;
-use crate::families::{expect_form, Ctx, Input, Reply};
+use crate::families::{expect_form, kept_bytes, Ctx, Input, Reply};
 use crate::state::store::StoredFile;
 use serde_json::json;
 
@@ -142,7 +142,7 @@ pub fn image_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
             file_token: file_token.clone(),
             name: file.filename.clone().unwrap_or_default(),
             content_type: format.content_type().to_string(),
-            bytes: file.bytes().cloned().unwrap_or_default(),
+            bytes: kept_bytes(ctx, file)?,
             size: file.len(),
             sha256: file.known_sha256(),
             endpoint: spec.name.clone(),

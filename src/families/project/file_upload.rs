@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::contract::error::ApiError;
-use crate::families::{Ctx, Input, Reply};
+use crate::families::{kept_bytes, Ctx, Input, Reply};
 
 /// Handles file/upload; see the module doc for fields and codes and the spec for their order.
 /// Answers exactly seed 003's success body, `{"err":{},"err_msg":"","err_code":0}` without
@@ -99,11 +99,18 @@ pub fn file_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
         field_key: field.field_key.clone(),
         index,
     };
+    let bytes = match kept_bytes(ctx, file) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            ctx.families.project.release_idem(claim);
+            return Err(e);
+        }
+    };
     let stored = StoredFile {
         file_token: uuid.clone(),
         name: name.clone(),
         content_type: mime_type.clone(),
-        bytes: file.bytes().cloned().unwrap_or_default(),
+        bytes,
         size: file.len(),
         sha256: file.known_sha256(),
         endpoint: spec.name.clone(),

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::contract::error::ApiError;
-use crate::families::{Ctx, Input, Reply};
+use crate::families::{kept_bytes, Ctx, Input, Reply};
 
 /// Name kept for a file part sent without a filename: the Go SDK's own default
 /// (`SpecialUploadAttachmentReqBuilder`).
@@ -38,6 +38,13 @@ pub fn project_file_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiErro
             break u;
         }
     };
+    let bytes = match kept_bytes(ctx, file) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            ctx.families.project.release_idem(claim);
+            return Err(e);
+        }
+    };
     let stored = StoredFile {
         file_token: uuid.clone(),
         name: file
@@ -49,7 +56,7 @@ pub fn project_file_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiErro
             .content_type
             .clone()
             .unwrap_or_else(|| DEFAULT_MIME_TYPE.to_string()),
-        bytes: file.bytes().cloned().unwrap_or_default(),
+        bytes,
         size: file.len(),
         sha256: file.known_sha256(),
         endpoint: spec.name.clone(),

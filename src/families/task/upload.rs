@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::contract::error::ApiError;
-use crate::families::{Ctx, Input, Reply};
+use crate::families::{kept_bytes, Ctx, Input, Reply};
 
 /// `POST /open-apis/task/v2/attachments/upload` (seed 002); see the module doc for fields and
 /// codes. Checks everything before storing anything.
@@ -40,7 +40,7 @@ pub fn attachment_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError>
                 .content_type
                 .clone()
                 .unwrap_or_else(|| "application/octet-stream".to_string()),
-            bytes: part.bytes().cloned().unwrap_or_default(),
+            bytes: kept_bytes(ctx, part)?,
             size: part.len(),
             sha256: part.known_sha256(),
             endpoint: spec.name.clone(),
