@@ -35,57 +35,65 @@ pub fn upload_part(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
     let upload_id = upload_id.as_str().unwrap_or_default();
     let seq = seq.as_i64().unwrap_or_default() as u64;
     let size = size.as_i64().unwrap_or_default() as u64;
-    // Read whole even under --retain metadata (the spec's `read_files_whole`): the upload
-    // digests it itself.
-    let bytes = kept_bytes(ctx, file)?;
-
     let drive = &ctx.families.drive;
     let now = ctx.store.now_ms();
     let outcome = drive.with_upload(upload_id, now, |upload| {
         if upload.owner != ctx.caller {
-            return Err(spec.field("upload_id").violation(
-                "owner",
-                pe,
-                upload_id,
-                "an upload prepared by this caller".into(),
-            ));
+            return Err(spec
+                .field("upload_id")
+                .violation(
+                    "owner",
+                    pe,
+                    upload_id,
+                    "an upload prepared by this caller".into(),
+                )
+                .into());
         }
         if seq >= upload.block_num {
-            return Err(spec.field("seq").violation(
-                "bounds",
-                pe,
-                &seq.to_string(),
-                format!("less than block_num {}", upload.block_num),
-            ));
+            return Err(spec
+                .field("seq")
+                .violation(
+                    "bounds",
+                    pe,
+                    &seq.to_string(),
+                    format!("less than block_num {}", upload.block_num),
+                )
+                .into());
         }
         let expected = upload.expected_block_size(seq);
         if size != expected {
-            return Err(spec.field("size").violation(
-                "expected",
-                pe,
-                &size.to_string(),
-                format!("{expected} bytes, the size of block {seq}"),
-            ));
+            return Err(spec
+                .field("size")
+                .violation(
+                    "expected",
+                    pe,
+                    &size.to_string(),
+                    format!("{expected} bytes, the size of block {seq}"),
+                )
+                .into());
         }
         if file.len() != size {
-            return Err(file_spec.violation(
-                "size_mismatch",
-                pe,
-                &file.len().to_string(),
-                format!("{size} bytes as declared by size"),
-            ));
+            return Err(file_spec
+                .violation(
+                    "size_mismatch",
+                    pe,
+                    &file.len().to_string(),
+                    format!("{size} bytes as declared by size"),
+                )
+                .into());
         }
         if let Checked::Str(sum) = &checksum {
             let computed = file.adler32();
             if sum.parse::<u64>().ok() != Some(u64::from(computed)) {
-                return Err(spec.field("checksum").violation(
-                    "mismatch",
-                    pe,
-                    sum,
-                    format!("Adler-32 {computed}"),
-                ));
+                return Err(spec
+                    .field("checksum")
+                    .violation("mismatch", pe, sum, format!("Adler-32 {computed}"))
+                    .into());
             }
         }
+        // Read whole even under --retain metadata (the spec's `read_files_whole`): the upload
+        // digests it itself. A spooled block is read back only now that it is accepted.
+        let bytes = kept_bytes(ctx, file)?;
         upload.put_block(seq, bytes);
         Ok(())
     });
@@ -94,7 +102,7 @@ pub fn upload_part(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
             .field("upload_id")
             .violation("exists", pe, upload_id, "a live upload_id".into())
             .into()),
-        Some(Err(v)) => Err(v.into()),
+        Some(Err(e)) => Err(e),
         // `data` stays, empty: the Node SDK reads a missing `data` as a failure.
         Some(Ok(())) => Ok(Reply::Json(json!({}))),
     }
