@@ -10,11 +10,61 @@ use std::io::Write;
 /// The binary allocates many small, short-lived JSON nodes per request and keeps a growing
 /// store; mimalloc serves both faster than the system allocator (bench/, scenario B2). The
 /// library leaves the allocator to its host.
+///
+/// Built with mimalloc's `no_thp` (it does not ask for transparent huge pages, so memory goes
+/// back in 64 KiB pieces rather than whole 2 MiB ones) and a janitor thread (see
+/// [`give_freed_memory_back`]): after a burst an idle emulator returns what it freed (issue 12
+/// item 5, `bench/burst.py`).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() {
+/// mimalloc's option index of `arena_purge_mult` (`mi_option_t` in its v3 `mimalloc.h`; the
+/// Rust bindings name no constant for it): the arenas' purge delay is `purge_delay` (1000 ms)
+/// times this (10 by default).
+const MI_OPTION_ARENA_PURGE_MULT: libmimalloc_sys::mi_option_t = 24;
+
+/// How often the allocator's janitor asks mimalloc to give back what it freed.
+const COLLECT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Gives memory the emulator freed back to the OS within about 2 s, even when it then goes
+/// idle (issue 12 item 5: RSS 10 s after a burst). mimalloc keeps freed memory for
+/// `purge_delay` (1 s; 10 s in its arenas) and purges it only when it is next called, so an
+/// emulator idle after a burst of large uploads kept 30–100 MiB it no longer used. The arena
+/// delay is cut to 1 s, and a janitor thread calls `mi_collect(false)` once a second, which
+/// purges what has expired program-wide (it never purges early: under load, freed pages are
+/// reused before they expire, so throughput is unchanged; `bench/run.sh` B2–B4, README).
+fn give_freed_memory_back() {
+    // SAFETY: sets one option's value; mimalloc documents its setters as not thread-safe, and
+    // this runs first in `main`, before the runtime or any other thread exists.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_PURGE_MULT, 1) }
+    let janitor = std::thread::Builder::new()
+        .name("mimalloc-collect".into())
+        .spawn(|| loop {
+            std::thread::sleep(COLLECT_EVERY);
+            // SAFETY: mi_collect may be called from any thread at any time.
+            unsafe { libmimalloc_sys::mi_collect(false) }
+        });
+    if let Err(e) = janitor {
+        eprintln!("feishu-mock: freed memory goes back to the OS only under load: {e}");
+    }
+}
+
+fn main() {
+    give_freed_memory_back();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build();
+    match runtime {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(e) => {
+            eprintln!("feishu-mock: cannot start the async runtime: {e}");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// `main` once the allocator is set and the runtime runs.
+async fn run() {
     let cli = Cli::parse();
     let args = match cli.command {
         Command::Serve(args) => args,
