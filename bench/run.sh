@@ -110,8 +110,13 @@ BASE="$REL/baseline"
 LEAN="--no-rate-limits --log-format off --journal-limit 0"
 # The byte cap (4 GiB by default) counts uploaded sizes in every retention mode, so a run that
 # uploads for seconds at GiB/s would reach it and be answered 1061101: lift it where the
-# emulator keeps only metadata (the build at BENCH_BEFORE has no such cap and no such flag).
+# emulator keeps only metadata (builds before issue 12, such as cfb8a10, have no such cap).
 UNCAPPED="--max-stored-bytes 1099511627776"
+# A BENCH_BEFORE build recent enough to have the cap gets it lifted too.
+BEFORE_UNCAPPED=""
+if [ -n "$BEFORE" ] && $BEFORE --help 2>/dev/null | grep -q -- --max-stored-bytes; then
+  BEFORE_UNCAPPED="$UNCAPPED"
+fi
 
 # ---- the load generator ----------------------------------------------------------------------
 # load NAME CONNS BODY CONTENT_TYPE PATH SERVER...: one run on a fresh server, 1 s warm-up, then
@@ -213,7 +218,7 @@ for size in 1m 20m; do
     load "${tag}_base_hash" 4 "$WORK/drive_$size.body" "$CT" "$UP" $BASE --digest sha256+adler32
     load "${tag}_emu" 4 "$WORK/drive_$size.body" "$CT" "$UP" $EMU $LEAN --retain metadata $UNCAPPED
     if [ -n "$BEFORE" ]; then
-      load "${tag}_before" 4 "$WORK/drive_$size.body" "$CT" "$UP" $BEFORE $LEAN --retain metadata
+      load "${tag}_before" 4 "$WORK/drive_$size.body" "$CT" "$UP" $BEFORE $LEAN --retain metadata $BEFORE_UNCAPPED
     fi
     load "${tag}_emu_journal" 4 "$WORK/drive_$size.body" "$CT" "$UP" $EMU --no-rate-limits --log-format off --retain metadata $UNCAPPED
   done
