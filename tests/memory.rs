@@ -324,3 +324,37 @@ async fn project_uploads_refused_by_their_handler_never_read_their_spooled_parts
         "peak RSS grew by {growth} bytes for four refused 60 MiB parts"
     );
 }
+
+/// Issue 12 item 5: a Project field that already holds its 50 attachments refuses the next
+/// upload (`1000050262`) before reading its spooled part back; the 50 before it, small enough
+/// to stay in memory, read nothing back either.
+#[tokio::test]
+async fn a_full_project_field_refuses_a_spooled_part_without_reading_it_back() {
+    use feishu_mock::state::upload::spooled_bytes_read_back;
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let server = server().await;
+    let token = plugin_token(&server).await;
+    let upload = |len: u64| {
+        let (head, tail) =
+            file_part_frame(&[("field_key", "field_attachment")], "file", Some("a.bin"));
+        client()
+            .post(format!(
+                "{}/open_api/68382b399de4b0ec6c5a0001/work_item/story/6437110001/file/upload",
+                server.url()
+            ))
+            .header("X-PLUGIN-TOKEN", token.clone())
+            .header("X-USER-KEY", "7000000000000000001")
+            .header("Content-Type", RawForm::new().content_type())
+            .body(streaming_body(head, len, tail))
+            .send()
+    };
+    let read_back = spooled_bytes_read_back();
+    for i in 0..50 {
+        let resp = read(upload(1).await.expect("sent")).await;
+        assert_eq!(resp.json()["err_code"], 0, "upload {i}: {}", resp.text);
+    }
+    let resp = read(upload(6 * MIB).await.expect("sent")).await;
+    assert_eq!(resp.json()["err_code"], 1000050262, "{}", resp.text);
+    assert_eq!(spooled_bytes_read_back(), read_back);
+    assert_eq!(server.state().emulator().store.file_count(), 50);
+}

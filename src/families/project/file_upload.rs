@@ -99,6 +99,12 @@ pub fn file_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
         field_key: field.field_key.clone(),
         index,
     };
+    // A field already full is refused before a spooled part is read back; `attach` checks
+    // again under the slot's lock, for uploads racing to the 50th place.
+    if ctx.families.project.attachment_count(&slot) >= MAX_ATTACHMENTS_PER_FIELD {
+        ctx.families.project.release_idem(claim);
+        return Err(ApiError::new(UPLOAD_FAIL));
+    }
     let bytes = match kept_bytes(ctx, file) {
         Ok(bytes) => bytes,
         Err(e) => {
