@@ -140,10 +140,13 @@ impl Drop for Browser {
 impl Browser {
     /// Starts `chromium` on a new empty profile and opens one page.
     pub async fn launch(chromium: &Path) -> Browser {
+        // One profile per browser: tests run in parallel in one process, and two browsers on
+        // one profile (or a launch clearing another's) crash Chromium mid-test.
+        static LAUNCHED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let profile = std::env::temp_dir().join(format!(
             "feishu-mock-ui-{}-{}",
             std::process::id(),
-            Instant::now().elapsed().as_nanos()
+            LAUNCHED.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
         let _ = std::fs::remove_dir_all(&profile);
         std::fs::create_dir_all(&profile).expect("profile dir");
