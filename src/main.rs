@@ -134,7 +134,12 @@ async fn run() {
         }
     };
     if let Some(warning) = feishu_mock::http::server::exposure_warning(addr) {
-        eprintln!("{warning}");
+        // One write, newline included: `eprintln!` writes the text and its newline apart on
+        // unbuffered stderr, and a log that merges both streams (`podman logs`) could then put
+        // the listening line between them.
+        let _ = std::io::stderr()
+            .lock()
+            .write_all(format!("{warning}\n").as_bytes());
     }
     let mut out = std::io::stdout();
     let _ = writeln!(
