@@ -228,31 +228,10 @@ async fn a_spooled_part_is_read_back_only_once_its_handler_accepts_it() {
     let server = server().await;
     let len = 6 * MIB;
     let adler = simd_adler32::adler32(&vec![0u8; len as usize].as_slice()).to_string();
-    let upload = |checksum: String| {
-        let (head, tail) = file_part_frame(
-            &[
-                ("file_name", "big.bin"),
-                ("parent_type", "doc_file"),
-                ("parent_node", "doccnFivLCfJfblZjGZtxgabcef"),
-                ("size", &len.to_string()),
-                ("checksum", &checksum),
-            ],
-            "file",
-            Some("big.bin"),
-        );
-        client()
-            .post(format!(
-                "{}/open-apis/drive/v1/medias/upload_all",
-                server.url()
-            ))
-            .header("Authorization", format!("Bearer {TENANT_TOKEN}"))
-            .header("Content-Type", RawForm::new().content_type())
-            .body(streaming_body(head, len, tail))
-            .send()
-    };
     let before = spooled_bytes_read_back();
     let wrong = (adler.parse::<u64>().unwrap() + 1).to_string();
-    let resp = read(upload(wrong).await.expect("sent")).await;
+    let size = len.to_string();
+    let resp = drive_upload_streamed_with(&server, len, &size, Some(&wrong)).await;
     assert_eq!(resp.code(), 1062008, "{}", resp.text);
     assert_eq!(
         spooled_bytes_read_back(),
@@ -261,7 +240,7 @@ async fn a_spooled_part_is_read_back_only_once_its_handler_accepts_it() {
     );
     assert_eq!(server.state().emulator().store.file_count(), 0);
 
-    let resp = read(upload(adler).await.expect("sent")).await;
+    let resp = drive_upload_streamed_with(&server, len, &size, Some(&adler)).await;
     assert_eq!(resp.code(), 0, "{}", resp.text);
     assert_eq!(spooled_bytes_read_back(), before + len);
     let token = resp.json()["data"]["file_token"]
@@ -294,27 +273,15 @@ async fn project_uploads_refused_by_their_handler_never_read_their_spooled_parts
     let _serial = ONE_AT_A_TIME.lock().await;
     let server = server().await;
     let token = plugin_token(&server).await;
-    let upload = |token: String| {
-        let (head, tail) =
-            file_part_frame(&[("field_key", "field_missing")], "file", Some("a.bin"));
-        client()
-            .post(format!(
-                "{}/open_api/68382b399de4b0ec6c5a0001/work_item/story/6437110001/file/upload",
-                server.url()
-            ))
-            .header("X-PLUGIN-TOKEN", token)
-            .header("X-USER-KEY", "7000000000000000001")
-            .header("Content-Type", RawForm::new().content_type())
-            .body(streaming_body(head, 60 * MIB, tail))
-            .send()
-    };
     let read_back = spooled_bytes_read_back();
     let before = rss_bytes();
     let peak = PeakRss::start();
-    let answers = futures_util::future::join_all((0..4).map(|_| upload(token.clone()))).await;
+    let answers = futures_util::future::join_all(
+        (0..4).map(|_| project_upload_streamed(&server, &token, "field_missing", 60 * MIB)),
+    )
+    .await;
     let growth = peak.peak().saturating_sub(before);
     for resp in answers {
-        let resp = read(resp.expect("sent")).await;
         assert_eq!(resp.json()["err_code"], 1000050190, "{}", resp.text);
     }
     assert_eq!(spooled_bytes_read_back(), read_back);
@@ -334,27 +301,37 @@ async fn a_full_project_field_refuses_a_spooled_part_without_reading_it_back() {
     let _serial = ONE_AT_A_TIME.lock().await;
     let server = server().await;
     let token = plugin_token(&server).await;
-    let upload = |len: u64| {
-        let (head, tail) =
-            file_part_frame(&[("field_key", "field_attachment")], "file", Some("a.bin"));
-        client()
-            .post(format!(
-                "{}/open_api/68382b399de4b0ec6c5a0001/work_item/story/6437110001/file/upload",
-                server.url()
-            ))
-            .header("X-PLUGIN-TOKEN", token.clone())
-            .header("X-USER-KEY", "7000000000000000001")
-            .header("Content-Type", RawForm::new().content_type())
-            .body(streaming_body(head, len, tail))
-            .send()
-    };
     let read_back = spooled_bytes_read_back();
     for i in 0..50 {
-        let resp = read(upload(1).await.expect("sent")).await;
+        let resp = project_upload_streamed(&server, &token, "field_attachment", 1).await;
         assert_eq!(resp.json()["err_code"], 0, "upload {i}: {}", resp.text);
     }
-    let resp = read(upload(6 * MIB).await.expect("sent")).await;
+    let resp = project_upload_streamed(&server, &token, "field_attachment", 6 * MIB).await;
     assert_eq!(resp.json()["err_code"], 1000050262, "{}", resp.text);
     assert_eq!(spooled_bytes_read_back(), read_back);
     assert_eq!(server.state().emulator().store.file_count(), 50);
+}
+
+/// Streams a Project work-item upload to the default world's story `6437110001`, field
+/// `field_key`, whose file part is `file_bytes` zero bytes generated chunk by chunk.
+async fn project_upload_streamed(
+    server: &feishu_mock::MockServer,
+    token: &str,
+    field_key: &str,
+    file_bytes: u64,
+) -> Resp {
+    let (head, tail) = file_part_frame(&[("field_key", field_key)], "file", Some("a.bin"));
+    let resp = client()
+        .post(format!(
+            "{}/open_api/68382b399de4b0ec6c5a0001/work_item/story/6437110001/file/upload",
+            server.url()
+        ))
+        .header("X-PLUGIN-TOKEN", token)
+        .header("X-USER-KEY", "7000000000000000001")
+        .header("Content-Type", RawForm::new().content_type())
+        .body(streaming_body(head, file_bytes, tail))
+        .send()
+        .await
+        .expect("sent");
+    read(resp).await
 }

@@ -309,9 +309,6 @@ where
     let framed = Framed::new(body);
     let mut multipart = multer::Multipart::new(framed.clone(), boundary);
     let mut form = Form::default();
-    // File parts as read: a spooled one stays in its file (never read back here), and becomes
-    // a part only once the whole body has arrived and ended where HTTP framed it.
-    let mut files: Vec<(String, Option<String>, Option<String>, Held)> = Vec::new();
     let mut parts = 0usize;
     loop {
         let field = match multipart.next_field().await {
@@ -325,7 +322,7 @@ where
         }
         let name = field.name().unwrap_or_default().to_string();
         if limits.file_fields.contains(&name) {
-            if files.len() >= limits.max_files {
+            if form.files.len() >= limits.max_files {
                 return Err(FormError::TooManyFiles {
                     limit: limits.max_files,
                 });
@@ -339,17 +336,22 @@ where
                 field: name.clone(),
                 limit: limits.max_file_bytes,
             };
+            // A spooled part stays in its file: nothing is read back here, whether or not the
+            // body then ends where HTTP framed it.
             let content = match limits.retain {
-                Retain::Bytes => read_part(field, limits.max_file_bytes)
+                Retain::Bytes => {
+                    read_part(field, limits.max_file_bytes)
+                        .await?
+                        .ok_or_else(too_large)?
+                        .into_content()
+                        .await?
+                }
+                Retain::Metadata => digest_part(field, limits.max_file_bytes)
                     .await?
                     .ok_or_else(too_large)?,
-                Retain::Metadata => Held::Content(
-                    digest_part(field, limits.max_file_bytes)
-                        .await?
-                        .ok_or_else(too_large)?,
-                ),
             };
-            files.push((name, filename, content_type, content));
+            form.files
+                .push(FilePart::new(name, filename, content_type, content));
         } else {
             let bytes = read_part(field, MAX_TEXT_PART_BYTES as u64)
                 .await?
@@ -368,47 +370,42 @@ where
     }
     drop(multipart);
     framed.finish(limits.body_bytes).await?;
-    for (name, filename, content_type, held) in files {
-        let content = match held {
-            Held::Content(content) => content,
-            Held::Spool(spool) => PartContent::Spooled(Arc::new(spool.into_part().await)),
-        };
-        form.files
-            .push(FilePart::new(name, filename, content_type, content));
-    }
     Ok(form)
 }
 
-/// A part as [`read_form`] holds it until the body has ended.
+/// A part as [`read_part`] read it whole.
 enum Held {
-    /// Kept in memory (within the budget), or its digest.
-    Content(PartContent),
+    /// In memory, within [`PART_MEMORY_BYTES`] and the budget.
+    Memory(Bytes),
     /// In an anonymous temporary file, not read back.
     Spool(Spool),
 }
 
 impl Held {
-    /// The part's bytes: in memory already, or read back whole from its temporary file (text
-    /// parts, at most [`MAX_TEXT_PART_BYTES`]).
+    /// The bytes of a text part (at most [`MAX_TEXT_PART_BYTES`]): in memory already, or read
+    /// back from its temporary file (spooled only when the budget ran out).
     async fn into_bytes(self) -> Result<Bytes, FormError> {
-        use tokio::io::{AsyncReadExt, AsyncSeekExt};
-        let spool_error = |e: std::io::Error| FormError::Spool(e.to_string());
         match self {
-            Held::Content(PartContent::Bytes { bytes, .. }) => Ok(bytes),
-            Held::Content(PartContent::Digest { head, .. }) => Ok(head),
-            Held::Content(PartContent::Spooled(part)) => part.read_back().map_err(spool_error),
-            Held::Spool(mut spool) => {
-                spool.file.rewind().await.map_err(spool_error)?;
-                let mut whole = Vec::with_capacity(spool.len as usize);
-                spool
-                    .file
-                    .read_to_end(&mut whole)
-                    .await
-                    .map_err(spool_error)?;
-                Ok(Bytes::from(whole))
-            }
+            Held::Memory(bytes) => Ok(bytes),
+            Held::Spool(spool) => spool.into_part().await?.read_back().map_err(spool_error),
         }
     }
+
+    /// A file part's content: its bytes, or its temporary file, not read back.
+    async fn into_content(self) -> Result<PartContent, FormError> {
+        Ok(match self {
+            Held::Memory(bytes) => PartContent::Bytes {
+                bytes,
+                sha256: OnceLock::new(),
+            },
+            Held::Spool(spool) => PartContent::Spooled(Arc::new(spool.into_part().await?)),
+        })
+    }
+}
+
+/// A temporary file that could not be made, written or read back.
+fn spool_error(e: impl std::fmt::Display) -> FormError {
+    FormError::Spool(e.to_string())
 }
 
 /// A part being written to an anonymous temporary file, with its size, Adler-32 and first
@@ -425,8 +422,8 @@ impl Spool {
     async fn create() -> Result<Spool, FormError> {
         let file = tokio::task::spawn_blocking(tempfile::tempfile)
             .await
-            .map_err(|e| FormError::Spool(e.to_string()))?
-            .map_err(|e| FormError::Spool(e.to_string()))?;
+            .map_err(spool_error)?
+            .map_err(spool_error)?;
         Ok(Spool {
             file: tokio::fs::File::from_std(file),
             len: 0,
@@ -444,29 +441,20 @@ impl Spool {
         }
         self.adler32.write(chunk);
         self.len += chunk.len() as u64;
-        self.file
-            .write_all(chunk)
-            .await
-            .map_err(|e| FormError::Spool(e.to_string()))
+        self.file.write_all(chunk).await.map_err(spool_error)
     }
 
-    /// Flushes what is written to the OS.
-    async fn flush(&mut self) -> Result<(), FormError> {
+    /// Everything written, flushed to the OS, as the part a handler reads through
+    /// [`FilePart`].
+    async fn into_part(mut self) -> Result<SpooledPart, FormError> {
         use tokio::io::AsyncWriteExt;
-        self.file
-            .flush()
-            .await
-            .map_err(|e| FormError::Spool(e.to_string()))
-    }
-
-    /// The spooled part a handler reads through [`FilePart`].
-    async fn into_part(self) -> SpooledPart {
-        SpooledPart::new(
+        self.file.flush().await.map_err(spool_error)?;
+        Ok(SpooledPart::new(
             self.file.into_std().await,
             self.len,
             self.adler32.finish(),
             self.head.freeze(),
-        )
+        ))
     }
 }
 
@@ -644,8 +632,8 @@ pub fn in_memory_bytes() -> usize {
 /// [`FilePart::bytes`] read it back, for the store to keep (bounded by `--max-stored-bytes`).
 /// A body cut short, reset, refused by a later part or refused by its handler (a wrong field,
 /// an unknown work item, a bad checksum) never reads its spooled parts back (issue 12 item 5).
-/// A text part that was spooled (the budget was exhausted) is read back by [`read_form`] once
-/// the body has ended. A temporary file that cannot be made or written is
+/// A text part spooled because the budget ran out (at most [`MAX_TEXT_PART_BYTES`]) is read
+/// back as soon as it ends. A temporary file that cannot be made or written is
 /// [`FormError::Spool`]. `--retain metadata` spools nothing (parts are digested while they
 /// stream).
 async fn read_part(mut field: multer::Field<'_>, limit: u64) -> Result<Option<Held>, FormError> {
@@ -682,14 +670,10 @@ async fn read_part(mut field: multer::Field<'_>, limit: u64) -> Result<Option<He
                 }
             }
             Ok(None) => {
-                let Some(mut file) = spool else {
-                    return Ok(Some(Held::Content(PartContent::Bytes {
-                        bytes: join(chunks, seen as usize),
-                        sha256: OnceLock::new(),
-                    })));
-                };
-                file.flush().await?;
-                return Ok(Some(Held::Spool(file)));
+                return Ok(Some(match spool {
+                    Some(file) => Held::Spool(file),
+                    None => Held::Memory(join(chunks, seen as usize)),
+                }));
             }
             Err(e) => return Err(FormError::Malformed(e.to_string())),
         }

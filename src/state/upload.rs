@@ -10,9 +10,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// Bytes read back whole from spooled parts since the process started.
 static READ_BACK_BYTES: AtomicU64 = AtomicU64::new(0);
 
-/// Bytes [`FilePart::bytes`] has read back whole from spooled parts since the process started,
-/// across every server in it: what the memory tests and `bench/burst.py`'s reasoning rest on
-/// (a request refused by its handler adds nothing).
+/// Bytes read back whole from spool files since the process started, across every server in
+/// it: file parts a handler accepted ([`FilePart::bytes`]) and text parts spooled when the
+/// in-flight budget ran out. What the memory tests rest on: a request refused by its handler
+/// adds nothing.
 pub fn spooled_bytes_read_back() -> u64 {
     READ_BACK_BYTES.load(Ordering::Relaxed)
 }
@@ -101,7 +102,7 @@ impl FilePart {
     }
 
     /// SHA-256 of the bytes, lower-case hex (64 chars); computed at most once per part (a
-    /// spooled part is hashed from its file in 64 KiB reads, never read back whole; the one
+    /// spooled part is hashed as it streams from its file, never read back whole; the one
     /// file that cannot be read answers an empty string).
     pub fn sha256(&self) -> &str {
         match &self.content {
@@ -206,19 +207,12 @@ impl SpooledPart {
         })
     }
 
-    /// SHA-256 of the part, lower-case hex, read in 64 KiB pieces.
+    /// SHA-256 of the part, lower-case hex, streamed from the file (never held whole).
     fn hash(&self) -> std::io::Result<String> {
         use sha2::Digest;
         self.rewound(|file| {
             let mut sha256 = sha2::Sha256::new();
-            let mut piece = vec![0u8; 64 * 1024];
-            let mut left = self.len;
-            while left > 0 {
-                let n = piece.len().min(left as usize);
-                file.read_exact(&mut piece[..n])?;
-                sha256.update(&piece[..n]);
-                left -= n as u64;
-            }
+            std::io::copy(&mut file.take(self.len), &mut sha256)?;
             Ok(format!("{:x}", sha256.finalize()))
         })
     }

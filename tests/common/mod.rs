@@ -361,16 +361,24 @@ pub async fn drive_upload_streamed(
     file_bytes: u64,
     size: &str,
 ) -> Resp {
-    let (head, tail) = file_part_frame(
-        &[
-            ("file_name", "big.bin"),
-            ("parent_type", "doc_file"),
-            ("parent_node", "doccnFivLCfJfblZjGZtxgabcef"),
-            ("size", size),
-        ],
-        "file",
-        Some("big.bin"),
-    );
+    drive_upload_streamed_with(server, file_bytes, size, None).await
+}
+
+/// [`drive_upload_streamed`] with a `checksum` part (Adler-32 as a decimal string) when given.
+pub async fn drive_upload_streamed_with(
+    server: &feishu_mock::MockServer,
+    file_bytes: u64,
+    size: &str,
+    checksum: Option<&str>,
+) -> Resp {
+    let mut texts = vec![
+        ("file_name", "big.bin"),
+        ("parent_type", "doc_file"),
+        ("parent_node", "doccnFivLCfJfblZjGZtxgabcef"),
+        ("size", size),
+    ];
+    texts.extend(checksum.map(|c| ("checksum", c)));
+    let (head, tail) = file_part_frame(&texts, "file", Some("big.bin"));
     let resp = client()
         .post(format!(
             "{}/open-apis/drive/v1/medias/upload_all",
