@@ -130,13 +130,16 @@ pub struct ServeArgs {
     /// sha256, type; memory stays flat under sustained load).
     #[arg(long, env = "FEISHU_MOCK_RETAIN", value_enum, default_value_t = crate::state::store::Retain::Bytes)]
     pub retain: crate::state::store::Retain,
-    /// Most bytes stored: files' sizes as uploaded (in every retention mode) and kept progress
-    /// record contents; an upload past it gets the platform's quota code (Drive 1061101) and
-    /// stores nothing.
-    #[arg(long, env = "FEISHU_MOCK_MAX_STORED_BYTES", default_value_t = crate::state::store::DEFAULT_MAX_STORED_BYTES)]
-    pub max_stored_bytes: u64,
+    /// Most bytes stored [default: 4294967296 (4 GiB) under --retain bytes; none under --retain
+    /// metadata]. Under --retain bytes it counts the bytes kept (files' bytes and progress
+    /// record contents); under --retain metadata nothing is kept, so only a cap given here
+    /// applies, and it counts files' sizes as uploaded. An upload or record past it gets the
+    /// platform's quota code (Drive 1061101) and stores nothing.
+    #[arg(long, env = "FEISHU_MOCK_MAX_STORED_BYTES")]
+    pub max_stored_bytes: Option<u64>,
     /// Most objects kept (stored files of every endpoint and OKR progress records), in every
-    /// retention mode; past it an upload or record gets the same quota code and stores nothing.
+    /// retention mode (under --retain metadata, what bounds memory); past it an upload or
+    /// record gets the same quota code and stores nothing.
     #[arg(long, env = "FEISHU_MOCK_MAX_STORED_OBJECTS", default_value_t = crate::state::store::DEFAULT_MAX_STORED_OBJECTS)]
     pub max_stored_objects: usize,
     /// Most tokens issued at runtime kept at once (open-platform tokens, and Feishu Project

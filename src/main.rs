@@ -109,7 +109,7 @@ async fn run() {
             journal_limit: args.journal_limit,
             loose: args.loose,
             retain: args.retain,
-            max_stored_bytes: Some(args.max_stored_bytes),
+            max_stored_bytes: args.max_stored_bytes,
             max_stored_objects: args.max_stored_objects,
             max_issued_tokens: args.max_issued_tokens,
         },

@@ -106,9 +106,9 @@ pub struct Options {
     pub loose: bool,
     /// What is kept of an accepted file (`--retain`).
     pub retain: Retain,
-    /// Most bytes kept across all stored files and progress record contents
-    /// (`--max-stored-bytes`); an upload or record that would pass it is refused with the
-    /// platform's quota code and stores nothing.
+    /// A byte cap given explicitly (`--max-stored-bytes`); `None` takes the retention mode's
+    /// default ([`Options::byte_cap`]). An upload or record that would pass the cap is refused
+    /// with the platform's quota code and stores nothing.
     pub max_stored_bytes: Option<u64>,
     /// Most objects kept at once — stored files of every endpoint and OKR progress records —
     /// in every retention mode (`--max-stored-objects`): an upload or record past it is
@@ -187,6 +187,23 @@ pub enum Retain {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StoreFull;
 
+impl Options {
+    /// The cap on bytes counted by the store, in bytes, and what it counts:
+    /// - `--retain bytes`: the bytes kept — files' bytes and progress record contents — capped
+    ///   at `max_stored_bytes`, else [`DEFAULT_MAX_STORED_BYTES`] (4 GiB);
+    /// - `--retain metadata`: no file bytes and no record content are kept, so by default
+    ///   there is no byte cap (`None`): `max_stored_objects` alone bounds memory. A cap given
+    ///   explicitly counts files' sizes as uploaded, so a test can still provoke the quota
+    ///   code (Drive `1061101`) without keeping the bytes.
+    pub fn byte_cap(&self) -> Option<u64> {
+        match (self.max_stored_bytes, self.retain) {
+            (Some(cap), _) => Some(cap),
+            (None, Retain::Bytes) => Some(DEFAULT_MAX_STORED_BYTES),
+            (None, Retain::Metadata) => None,
+        }
+    }
+}
+
 impl Default for Options {
     fn default() -> Options {
         Options {
@@ -194,7 +211,7 @@ impl Default for Options {
             journal_limit: DEFAULT_JOURNAL_LIMIT,
             loose: false,
             retain: Retain::Bytes,
-            max_stored_bytes: Some(DEFAULT_MAX_STORED_BYTES),
+            max_stored_bytes: None,
             max_stored_objects: DEFAULT_MAX_STORED_OBJECTS,
             max_issued_tokens: DEFAULT_MAX_ISSUED_TOKENS,
         }
@@ -215,8 +232,9 @@ pub struct Store {
     files: DashMap<String, StoredFile>,
     /// Bytes kept: files' bytes (none under `--retain metadata`) and progress record contents.
     stored_bytes: AtomicU64,
-    /// Bytes counted against `--max-stored-bytes`: stored files' sizes as uploaded, whether
-    /// their bytes are kept or not, and kept progress record contents.
+    /// Bytes counted against the byte cap ([`Options::byte_cap`]): stored files' sizes as
+    /// uploaded (under `--retain bytes` the bytes kept; under `--retain metadata` what an
+    /// explicit cap counts) and kept progress record contents.
     counted_bytes: AtomicU64,
     /// Objects kept (stored files and progress records), against `--max-stored-objects`.
     stored_objects: AtomicU64,
@@ -495,7 +513,7 @@ impl Store {
         let kept: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
         let counted: u64 = files.iter().map(|f| f.size.max(f.bytes.len() as u64)).sum();
         self.reserve_stored_objects(files.len())?;
-        if let Err(full) = reserve(&self.counted_bytes, counted, self.options.max_stored_bytes) {
+        if let Err(full) = reserve(&self.counted_bytes, counted, self.options.byte_cap()) {
             self.release(0, 0, files.len());
             return Err(full);
         }
@@ -526,7 +544,7 @@ impl Store {
     /// Counts `bytes` more as kept (a progress record's content) against `--max-stored-bytes`:
     /// [`StoreFull`], counting nothing, when they would pass the cap.
     pub fn reserve_stored_bytes(&self, bytes: u64) -> Result<(), StoreFull> {
-        reserve(&self.counted_bytes, bytes, self.options.max_stored_bytes)?;
+        reserve(&self.counted_bytes, bytes, self.options.byte_cap())?;
         self.stored_bytes.fetch_add(bytes, Ordering::SeqCst);
         Ok(())
     }
@@ -632,5 +650,61 @@ mod tests {
             .map(|t| t.token)
             .collect();
         assert_eq!(later, ["t-world"], "expired at its expiry instant");
+    }
+
+    fn sized(token: &str, size: u64) -> StoredFile {
+        StoredFile {
+            file_token: token.into(),
+            name: "a.bin".into(),
+            content_type: "application/octet-stream".into(),
+            bytes: Bytes::new(),
+            size,
+            sha256: Some(String::new()),
+            endpoint: "drive.media.upload_all".into(),
+            parent: "node".into(),
+            uploaded_at_ms: 0,
+        }
+    }
+
+    #[test]
+    fn retain_bytes_caps_at_4_gib_by_default_both_sides_of_the_cap() {
+        let store = Store::with_options(None, Options::default());
+        assert_eq!(store.options.byte_cap(), Some(4 * 1024 * 1024 * 1024));
+        store
+            .put_file(sized("a", DEFAULT_MAX_STORED_BYTES))
+            .expect("exactly the cap fits");
+        assert!(store.put_file(sized("b", 1)).is_err(), "one byte past it");
+        assert_eq!(store.stored_objects(), 1);
+    }
+
+    #[test]
+    fn retain_metadata_has_no_byte_cap_unless_one_is_given() {
+        let metadata = Options {
+            retain: Retain::Metadata,
+            ..Options::default()
+        };
+        let store = Store::with_options(None, metadata.clone());
+        assert_eq!(store.options.byte_cap(), None);
+        for (i, size) in [DEFAULT_MAX_STORED_BYTES, DEFAULT_MAX_STORED_BYTES, 1]
+            .iter()
+            .enumerate()
+        {
+            store
+                .put_file(sized(&i.to_string(), *size))
+                .expect("bounded by objects alone");
+        }
+        assert_eq!(store.stored_bytes(), 0, "no bytes kept");
+        let capped = Store::with_options(
+            None,
+            Options {
+                max_stored_bytes: Some(10),
+                ..metadata
+            },
+        );
+        capped.put_file(sized("a", 10)).expect("at the given cap");
+        assert!(
+            capped.put_file(sized("b", 1)).is_err(),
+            "past the given cap"
+        );
     }
 }
