@@ -150,10 +150,10 @@ pub struct ServeArgs {
     /// Slowest average rate, in bytes per second, a request body may arrive at once
     /// --body-rate-grace has passed; a slower body is answered with the endpoint's parameter
     /// error and its connection closed. 0: no minimum.
-    #[arg(long, env = "FEISHU_MOCK_MIN_BODY_RATE", default_value_t = crate::http::multipart::MIN_BODY_RATE)]
+    #[arg(long, env = "FEISHU_MOCK_MIN_BODY_RATE", default_value_t = crate::http::body::MIN_BODY_RATE)]
     pub min_body_rate: u64,
     /// Seconds from a request's head before --min-body-rate applies.
-    #[arg(long, env = "FEISHU_MOCK_BODY_RATE_GRACE", default_value_t = crate::http::multipart::BODY_RATE_GRACE.as_secs())]
+    #[arg(long, env = "FEISHU_MOCK_BODY_RATE_GRACE", default_value_t = crate::http::body::BODY_RATE_GRACE.as_secs())]
     pub body_rate_grace: u64,
     /// Request log on stderr: text, json or off.
     #[arg(long, env = "FEISHU_MOCK_LOG_FORMAT", value_enum, default_value_t = crate::http::app::LogFormat::Text)]

@@ -115,7 +115,7 @@ async fn run() {
         },
         log_format: args.log_format,
         header_read_timeout: feishu_mock::http::limits::HEADER_READ_TIMEOUT,
-        body_idle_timeout: feishu_mock::http::multipart::BODY_IDLE_TIMEOUT,
+        body_idle_timeout: feishu_mock::http::body::BODY_IDLE_TIMEOUT,
         min_body_rate: args.min_body_rate,
         body_rate_grace: std::time::Duration::from_secs(args.body_rate_grace),
     };

@@ -26,10 +26,10 @@ pub struct AppState {
     /// How each request is logged on stderr.
     pub log_format: LogFormat,
     /// Longest wait for the next bytes of a request body
-    /// ([`crate::http::multipart::BODY_IDLE_TIMEOUT`] unless [`crate::Config`] says otherwise).
+    /// ([`crate::http::body::BODY_IDLE_TIMEOUT`] unless [`crate::Config`] says otherwise).
     pub body_idle_timeout: std::time::Duration,
     /// Slowest average body rate, bytes per second, once `body_rate_grace` has passed (0: none;
-    /// [`crate::http::multipart::MIN_BODY_RATE`] unless [`crate::Config`] says otherwise).
+    /// [`crate::http::body::MIN_BODY_RATE`] unless [`crate::Config`] says otherwise).
     pub min_body_rate: u64,
     /// Time from a request's head before `min_body_rate` applies.
     pub body_rate_grace: std::time::Duration,
@@ -67,9 +67,9 @@ impl AppState {
             public_url,
             public_url_given: false,
             log_format,
-            body_idle_timeout: crate::http::multipart::BODY_IDLE_TIMEOUT,
-            min_body_rate: crate::http::multipart::MIN_BODY_RATE,
-            body_rate_grace: crate::http::multipart::BODY_RATE_GRACE,
+            body_idle_timeout: crate::http::body::BODY_IDLE_TIMEOUT,
+            min_body_rate: crate::http::body::MIN_BODY_RATE,
+            body_rate_grace: crate::http::body::BODY_RATE_GRACE,
             header_read_timeout: crate::http::limits::HEADER_READ_TIMEOUT,
         }
     }

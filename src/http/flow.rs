@@ -19,11 +19,11 @@ use crate::control::response::{json_response, HttpResponse};
 use crate::control::Emulator;
 use crate::families::{self, Caller, Ctx, Input, Reply, RouteAuth, RouteDef};
 use crate::http::app::{AppState, ConnectionReset};
+use crate::http::body::RequestBody;
+use crate::http::budget::Reservation;
 use crate::http::extract::{extract, is_json_media, retain_for, MAX_JSON_BODY_BYTES};
+use crate::http::json::{read_json, JsonBodyError, JSON_BUDGET_WAIT};
 use crate::http::log::{journal, log_request, Trace};
-use crate::http::multipart::{
-    read_json, JsonBodyError, RequestBody, Reservation, JSON_BUDGET_WAIT,
-};
 use crate::http::refusal::{header_refusal, HeaderRefusal};
 use crate::http::respond::{finish, finish_raw, not_found};
 use crate::http::routing::{route, Route};
