@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * A {@code feishu-mock serve} process on 127.0.0.1 and a free port ({@code --port 0}).
@@ -57,11 +58,15 @@ public final class Emulator implements AutoCloseable {
      * @throws FeishuMockException when neither exists
      */
     public static String findBinary() {
-        String explicit = System.getenv("FEISHU_MOCK_BIN");
+        return findBinary(System::getenv);
+    }
+
+    static String findBinary(Function<String, String> env) {
+        String explicit = env.apply("FEISHU_MOCK_BIN");
         if (explicit != null && !explicit.isEmpty()) {
             return explicit;
         }
-        String path = System.getenv("PATH");
+        String path = env.apply("PATH");
         boolean windows = System.getProperty("os.name", "").toLowerCase().startsWith("windows");
         String exe = windows ? "feishu-mock.exe" : "feishu-mock";
         if (path != null) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -33,6 +34,8 @@ public final class FeishuMockExtension
     private static final ExtensionContext.Namespace NS =
             ExtensionContext.Namespace.create(FeishuMockExtension.class);
     private static final String KEY = "emulator";
+    /** Where FEISHU_MOCK_URL and FEISHU_MOCK_BIN are read; the extension's own tests swap it. */
+    static volatile Function<String, String> env = System::getenv;
 
     /** Built by JUnit through {@code @ExtendWith} or {@link FeishuMockSettings}. */
     public FeishuMockExtension() {
@@ -96,7 +99,7 @@ public final class FeishuMockExtension
     }
 
     private static Running start(FeishuMockSettings s) {
-        String external = System.getenv("FEISHU_MOCK_URL");
+        String external = env.apply("FEISHU_MOCK_URL");
         long timeoutNanos = (long) (s.startupTimeoutSeconds() * 1e9);
         if (external != null && !external.isEmpty()) {
             FeishuMock mock = new FeishuMock(external);
@@ -115,7 +118,7 @@ public final class FeishuMockExtension
         args.addAll(Arrays.asList(s.args()));
         Emulator emulator;
         try {
-            emulator = new Emulator(Emulator.findBinary(), args, s.startupTimeoutSeconds());
+            emulator = new Emulator(Emulator.findBinary(env), args, s.startupTimeoutSeconds());
             String url = emulator.start();
             Path log = emulator.logPath();
             return new Running(emulator, new FeishuMock(url, log), null);
