@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.lark.oapi.Client;
 import com.lark.oapi.core.request.RequestOptions;
+import com.lark.oapi.service.drive.v1.model.DownloadMediaReq;
+import com.lark.oapi.service.drive.v1.model.DownloadMediaResp;
 import com.lark.oapi.service.drive.v1.model.UploadAllMediaReq;
 import com.lark.oapi.service.drive.v1.model.UploadAllMediaReqBody;
 import com.lark.oapi.service.drive.v1.model.UploadAllMediaResp;
@@ -157,5 +159,27 @@ class DriveTest {
         assertEquals(0, resp.getCode(), Sdk.describe(resp));
         mock.reset();
         assertEquals(1061044, uploadAll(file, node, 5, null, null).getCode());
+    }
+
+    @Test
+    void downloadNamesTheFileAsUploadedThroughContentDispositionsFilenameStar() throws Exception {
+        byte[] data = Sdk.bytes(7);
+        Path file = Sdk.write(dir, "local.bin", data);
+        for (String name : new String[] {"report.pdf", "周报.pdf"}) {
+            UploadAllMediaReqBody body = UploadAllMediaReqBody.newBuilder().fileName(name).parentType("doc_file")
+                    .parentNode(Sdk.DOC_NODE).size(7).file(file.toFile()).build();
+            UploadAllMediaResp up = client.drive().v1().media()
+                    .uploadAll(UploadAllMediaReq.newBuilder().uploadAllMediaReqBody(body).build());
+            assertEquals(0, up.getCode(), Sdk.describe(up));
+            DownloadMediaResp down = client.drive().v1().media().download(
+                    DownloadMediaReq.newBuilder().fileToken(up.getData().getFileToken()).build());
+            assertEquals(200, down.getRawResponse().getStatusCode());
+            assertArrayEquals(data, down.getData().toByteArray());
+            // the file part's type as the SDK sent it
+            assertEquals(List.of("application/octet-stream"), down.getRawResponse().getHeaders().get("Content-Type"));
+            // FileNameParser decodes filename*=UTF-8''… (core/utils/FileNameParser.java:93-101), so
+            // a non-ASCII name comes through whole
+            assertEquals(name, down.getFileName());
+        }
     }
 }
