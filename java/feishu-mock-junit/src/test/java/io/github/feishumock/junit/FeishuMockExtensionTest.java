@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -77,6 +78,29 @@ class FeishuMockExtensionTest {
         assertTrue(HANDLES.get(0).logPath() != null);
         assertThrows(FeishuMockException.class,
                 () -> ControlPlane.call("GET", URLS.get(0) + "/__mock/health", null, Duration.ofSeconds(2)));
+    }
+
+    @FeishuMockSettings
+    static class Outer {
+        @Test
+        void outer(FeishuMock mock) {
+            URLS.add(mock.url());
+        }
+
+        @Nested
+        class Inner {
+            @Test
+            void inner(FeishuMock mock) {
+                URLS.add(mock.url());
+            }
+        }
+    }
+
+    @Test
+    void aNestedClassSharesItsEnclosingClasssEmulator() {
+        run(Outer.class).testEvents().assertStatistics(s -> s.succeeded(2));
+        assertEquals(2, URLS.size());
+        assertEquals(URLS.get(0), URLS.get(1));
     }
 
     @FeishuMockSettings(world = "/nonexistent/feishu-mock-world.json")

@@ -140,4 +140,15 @@ class AuthTest {
         assertEquals("user:" + mock.userOpenId(), mock.requests("task.attachment.list").get(0).caller());
         assertNotEquals(0, mock.requests("task.attachment.list").get(0).logId().length());
     }
+
+    @Test
+    void theTypedTokenCallReturnsCode10003ForAWrongSecretAsHttp200() throws Exception {
+        InternalTenantAccessTokenResp resp = Sdk.client(mock).auth().v3().tenantAccessToken().internal(
+                InternalTenantAccessTokenReq.newBuilder().internalTenantAccessTokenReqBody(
+                        InternalTenantAccessTokenReqBody.newBuilder().appId(mock.appId()).appSecret("nope").build())
+                        .build());
+        assertEquals(10003, resp.getCode(), Sdk.describe(resp));
+        assertEquals(200, resp.getRawResponse().getStatusCode());
+        assertTrue(!Sdk.body(resp).has("tenant_access_token"));
+    }
 }

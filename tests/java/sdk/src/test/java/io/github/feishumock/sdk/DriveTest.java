@@ -182,4 +182,17 @@ class DriveTest {
             assertEquals(name, down.getFileName());
         }
     }
+
+    @Test
+    void anAppWithoutAnyDriveScopeGets99991672AndStoresNothing() throws Exception {
+        Client noScope = Sdk.client(mock, FeishuMock.NO_SCOPE_APP_ID, mock.appSecret());
+        Path file = Sdk.write(dir, "a.bin", Sdk.bytes(5));
+        UploadAllMediaResp resp = noScope.drive().v1().media().uploadAll(UploadAllMediaReq.newBuilder()
+                .uploadAllMediaReqBody(UploadAllMediaReqBody.newBuilder().fileName("a").parentType("doc_file")
+                        .parentNode(Sdk.DOC_NODE).size(5).file(file.toFile()).build()).build());
+        assertEquals(99991672, resp.getCode(), Sdk.describe(resp));
+        assertEquals(400, resp.getRawResponse().getStatusCode());
+        assertTrue(resp.getMsg().contains("drive:drive"), resp.getMsg());
+        assertTrue(mock.files().isEmpty());
+    }
 }
