@@ -19,6 +19,7 @@ import com.lark.oapi.service.okr.v1.model.CreateProgressRecordReq;
 import com.lark.oapi.service.okr.v1.model.CreateProgressRecordReqBody;
 import com.lark.oapi.service.okr.v1.model.CreateProgressRecordResp;
 import com.lark.oapi.service.task.v2.model.InputAttachment;
+import com.lark.oapi.service.task.v2.model.ListAttachmentReq;
 import com.lark.oapi.service.task.v2.model.UploadAttachmentReq;
 import com.lark.oapi.service.task.v2.model.UploadAttachmentResp;
 import com.sun.net.httpserver.HttpServer;
@@ -156,6 +157,13 @@ class WireFormatTest {
                 + "content-type: application/octet-stream\r\ncontent-length: 3", partHeaders(c, "file"));
         Captured token = last("/open-apis/auth/v3/tenant_access_token/internal");
         assertEquals("application/json; charset=utf-8", token.contentType);
+        // a GET (and a DELETE) without a body still says application/json
+        client.task().v2().attachment().list(ListAttachmentReq.newBuilder().resourceType("task")
+                .resourceId(Sdk.TASK).build(), RequestOptions.newBuilder().tenantAccessToken(mock.tenantAccessToken()).build());
+        Captured list = last("/open-apis/task/v2/attachments?");
+        assertEquals("GET", list.method);
+        assertEquals("application/json; charset=utf-8", list.contentType);
+        assertEquals("", list.body);
     }
 
     @Test
