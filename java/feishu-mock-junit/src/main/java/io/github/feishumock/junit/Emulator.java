@@ -26,7 +26,8 @@ import java.util.function.Function;
  * http://HOST:PORT}), then polls {@code GET /__mock/health} until it answers 200, all within the
  * startup timeout; when the binary exits, prints something else or stays silent, it stops the
  * process and throws {@link FeishuMockException} with the binary's own message. It never waits
- * longer than the timeout. The request log (stderr) goes to {@link #logPath()}.
+ * longer than the timeout. The request log (stderr) goes to {@link #logPath()}, a temporary file
+ * deleted when the JVM exits.
  */
 public final class Emulator implements AutoCloseable {
     static final String LISTENING = "feishu-mock listening on ";
@@ -124,6 +125,8 @@ public final class Emulator implements AutoCloseable {
         long deadline = System.nanoTime() + (long) (startupTimeoutSeconds * 1e9);
         try {
             logPath = Files.createTempFile("feishu-mock-", ".log");
+            // kept for a post-mortem while the JVM runs, gone after it
+            logPath.toFile().deleteOnExit();
         } catch (IOException e) {
             throw new FeishuMockException("cannot create the emulator's log file: " + e, e);
         }
