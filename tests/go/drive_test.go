@@ -77,7 +77,8 @@ func TestUploadAllAnswersAFileTokenAndDownloadGivesTheBytesBack(t *testing.T) {
 }
 
 func TestUploadAllRefusalsAsTheGoSDKSeesThem(t *testing.T) {
-	mock := feishumock.Start(t)
+	// More than 5 upload_all calls a second: the documented quota is tested on its own below.
+	mock := feishumock.Start(t, feishumock.WithArgs("--no-rate-limits"))
 	client := newClient(t, mock, mock.AppID)
 	data := []byte("hello")
 
@@ -286,4 +287,28 @@ func TestDownloadAndTemporaryLinks(t *testing.T) {
 	if status, _ := fetch(t, link); status != http.StatusNotFound {
 		t.Fatalf("a link past 24 hours: %d", status)
 	}
+}
+
+func TestUploadAllPastFivePerSecondIsRefusedWith99991400(t *testing.T) {
+	mock := feishumock.Start(t)
+	client := newClient(t, mock, mock.AppID)
+	// 16 calls within at most 3 one-second windows: at least one passes the 5/s quota.
+	refused := 0
+	for i := 0; i < 16; i++ {
+		resp, err := uploadAll(client, allBody("a.txt", docNode, []byte("abc")).Build())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.Code == 99991400 {
+			wantCode(t, "past the quota", err, resp.ApiResp, resp.CodeError, 99991400, "request trigger frequency limit", 429)
+			if resp.Header.Get("x-ogw-ratelimit-limit") != "5" || resp.Header.Get("x-ogw-ratelimit-reset") == "" {
+				t.Fatalf("rate-limit headers: %v", resp.Header)
+			}
+			refused++
+		}
+	}
+	if refused == 0 {
+		t.Fatal("16 calls at once were all accepted")
+	}
+	journaled(t, mock, "drive.media.upload_all", 99991400, refused)
 }
