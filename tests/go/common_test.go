@@ -21,7 +21,9 @@ type testLogger struct{ t testing.TB }
 
 func (l testLogger) Debug(_ context.Context, args ...interface{}) {}
 func (l testLogger) Info(_ context.Context, args ...interface{})  {}
-func (l testLogger) Warn(_ context.Context, args ...interface{})  { l.t.Log(append([]any{"sdk warn:"}, args...)...) }
+func (l testLogger) Warn(_ context.Context, args ...interface{}) {
+	l.t.Log(append([]any{"sdk warn:"}, args...)...)
+}
 func (l testLogger) Error(_ context.Context, args ...interface{}) {
 	l.t.Log(append([]any{"sdk error:"}, args...)...)
 }
