@@ -36,6 +36,7 @@ pub mod file_download;
 pub mod file_upload;
 pub mod plugin_token;
 pub mod project_file_upload;
+pub mod user_token;
 pub mod world;
 
 use crate::contract::error::{lookup, ApiError, ErrorScope};
@@ -92,12 +93,40 @@ pub const ROUTES: &[RouteDef] = &[
         body: Some(BodyKind::Json),
         handler: plugin_token::plugin_token,
     },
+    RouteDef {
+        method: Some("POST"),
+        pattern: Some(USER_PLUGIN_TOKEN_PATH),
+        spec: UPLOAD_SPEC,
+        auth: RouteAuth::None,
+        body: Some(BodyKind::Json),
+        handler: user_token::user_plugin_token,
+    },
+    RouteDef {
+        method: Some("POST"),
+        pattern: Some(REFRESH_TOKEN_PATH),
+        spec: UPLOAD_SPEC,
+        auth: RouteAuth::None,
+        body: Some(BodyKind::Json),
+        handler: user_token::refresh_token,
+    },
 ];
 
 /// The spec whose error table, envelope and limits all Project routes use.
 /// Route of the plugin token endpoint (`POST`, FEISHU_FACTS §4), answered in its own envelope
 /// (`{"data":{"token","expire_time"}}`, or `{"error":{"code","msg"},"data":{}}`).
 pub const PLUGIN_TOKEN_PATH: &str = "/open_api/authen/plugin_token";
+/// Route that exchanges a user's authorization code for a user plugin token (`POST`; emulated
+/// from project-oapi-sdk-golang v1.0.25 `service/plugin/api.go` `GetUserPluginToken`, assumed).
+pub const USER_PLUGIN_TOKEN_PATH: &str = "/open_api/authen/user_plugin_token";
+/// Route that trades a refresh token for a new user plugin token (`POST`; emulated from the
+/// same SDK's `RefreshToken`, assumed).
+pub const REFRESH_TOKEN_PATH: &str = "/open_api/authen/refresh_token";
+/// The routes answered in the token envelope (`{"error":{"code","msg"},"data":{…}}`).
+pub const TOKEN_PATHS: &[&str] = &[
+    PLUGIN_TOKEN_PATH,
+    USER_PLUGIN_TOKEN_PATH,
+    REFRESH_TOKEN_PATH,
+];
 
 const UPLOAD_SPEC: &str = "project.work_item.file.upload";
 
@@ -122,8 +151,17 @@ pub const IDEM_WINDOW_MS: i64 = 24 * 3600 * 1000;
 /// does not carry.
 pub const ATTACHMENT_UUID_HEADER: &str = "X-Mock-Attachment-Uuid";
 
-/// Lifetime of a plugin or virtual token, in seconds (`expire_time`, FEISHU_FACTS §4).
+/// Lifetime of a plugin or virtual token, in seconds (`expire_time`, FEISHU_FACTS §4); user
+/// plugin tokens get the same (assumed).
 pub const PLUGIN_TOKEN_LIFETIME_SECS: i64 = 7200;
+/// Lifetime of a refresh token, in seconds (`refresh_token_expire_time`; assumed: 14 days).
+pub const REFRESH_TOKEN_LIFETIME_SECS: i64 = 14 * 24 * 3600;
+/// Lifetime of an authorization code minted by `POST /__mock/project/auth_code`, in seconds
+/// (assumed: 5 minutes; on Feishu Project the plugin's front end gets codes from its JSSDK).
+pub const AUTH_CODE_LIFETIME_SECS: i64 = 300;
+/// `saas_tenant_key` answered with a user plugin token (the world has no Project tenants;
+/// assumed).
+pub const SAAS_TENANT_KEY: &str = "saas_mock_tenant";
 /// Attachments an attachment field holds at most (seed 003 note 3: 附件数量限制为50个).
 pub const MAX_ATTACHMENTS_PER_FIELD: usize = 50;
 /// `field_type_key` of attachment fields.
@@ -140,6 +178,9 @@ pub enum PluginTokenKind {
     Plugin,
     /// `type` 1: `v-<uuid>`, for development; `X-USER-KEY` optional.
     Virtual,
+    /// A user plugin token, `u-<uuid>` (`user_plugin_token`, assumed): acts as the user it was
+    /// issued for; `X-USER-KEY`, when sent, must name that user.
+    User,
 }
 
 /// An issued plugin or virtual token.
@@ -147,8 +188,21 @@ pub enum PluginTokenKind {
 pub struct PluginToken {
     /// The plugin (`MII_…`).
     pub plugin_id: String,
-    /// Plugin or virtual.
+    /// Plugin, virtual or user.
     pub kind: PluginTokenKind,
+    /// The user a [`PluginTokenKind::User`] token acts as.
+    pub user_key: Option<String>,
+    /// Expiry, ms since the epoch (emulator clock).
+    pub expires_at_ms: i64,
+}
+
+/// A user's grant to a plugin: an authorization code or a refresh token (assumed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserGrant {
+    /// The plugin the grant is for.
+    pub plugin_id: String,
+    /// The user who granted it.
+    pub user_key: String,
     /// Expiry, ms since the epoch (emulator clock).
     pub expires_at_ms: i64,
 }
@@ -178,6 +232,10 @@ pub struct ProjectState {
     users: DashMap<String, ()>,
     spaces: RwLock<Vec<Space>>,
     tokens: DashMap<String, PluginToken>,
+    /// Unused authorization codes (`POST /__mock/project/auth_code`), single use.
+    codes: DashMap<String, UserGrant>,
+    /// Unused refresh tokens of user plugin tokens, single use.
+    refresh_tokens: DashMap<String, UserGrant>,
     /// uuids of the attachments of each field, in upload order; the entry guard makes the cap
     /// check and the insert one step.
     slots: DashMap<FieldSlot, Vec<String>>,
@@ -279,12 +337,23 @@ impl ProjectState {
         self.users.contains_key(user_key)
     }
 
-    /// Issues a fresh token of `kind` for `plugin_id`, valid for
+    /// Issues a fresh plugin or virtual token for `plugin_id`, valid for
     /// [`PLUGIN_TOKEN_LIFETIME_SECS`] from `now_ms`.
     pub fn issue_token(&self, store: &Store, plugin_id: &str, kind: PluginTokenKind) -> String {
+        self.issue(store, plugin_id, kind, None)
+    }
+
+    fn issue(
+        &self,
+        store: &Store,
+        plugin_id: &str,
+        kind: PluginTokenKind,
+        user_key: Option<&str>,
+    ) -> String {
         let prefix = match kind {
             PluginTokenKind::Plugin => "p-",
             PluginTokenKind::Virtual => "v-",
+            PluginTokenKind::User => "u-",
         };
         let token = format!("{prefix}{}", store.with_ids(|ids| ids.uuid()));
         self.tokens.insert(
@@ -292,6 +361,7 @@ impl ProjectState {
             PluginToken {
                 plugin_id: plugin_id.to_string(),
                 kind,
+                user_key: user_key.map(str::to_string),
                 expires_at_ms: store.now_ms() + PLUGIN_TOKEN_LIFETIME_SECS * 1000,
             },
         );
@@ -303,6 +373,81 @@ impl ProjectState {
             |t| Some(t.expires_at_ms),
         );
         token
+    }
+
+    /// Mints a single-use authorization code of `user_key` for `plugin_id`, valid for
+    /// [`AUTH_CODE_LIFETIME_SECS`]. `Err` names what the world lacks.
+    pub fn mint_auth_code(
+        &self,
+        store: &Store,
+        plugin_id: &str,
+        user_key: &str,
+    ) -> Result<String, String> {
+        if !self.plugins.contains_key(plugin_id) {
+            return Err(format!(
+                "plugin_id {plugin_id} is not a plugin of the world"
+            ));
+        }
+        if !self.has_user(user_key) {
+            return Err(format!("user_key {user_key} is not a user of the world"));
+        }
+        let code = store.with_ids(|ids| ids.uuid()).replace('-', "");
+        self.codes.insert(
+            code.clone(),
+            UserGrant {
+                plugin_id: plugin_id.to_string(),
+                user_key: user_key.to_string(),
+                expires_at_ms: store.now_ms() + AUTH_CODE_LIFETIME_SECS * 1000,
+            },
+        );
+        crate::state::store::bound_issued_tokens(
+            &self.codes,
+            store.now_ms(),
+            store.options.max_issued_tokens,
+            |g| Some(g.expires_at_ms),
+        );
+        Ok(code)
+    }
+
+    /// Uses up authorization code `code` if it is live and was minted for `plugin_id`.
+    pub fn take_auth_code(&self, code: &str, plugin_id: &str, now_ms: i64) -> Option<UserGrant> {
+        take_grant(&self.codes, code, plugin_id, now_ms)
+    }
+
+    /// Uses up refresh token `refresh` if it is live and belongs to `plugin_id`.
+    pub fn take_refresh_token(
+        &self,
+        refresh: &str,
+        plugin_id: &str,
+        now_ms: i64,
+    ) -> Option<UserGrant> {
+        take_grant(&self.refresh_tokens, refresh, plugin_id, now_ms)
+    }
+
+    /// Issues a user plugin token and its refresh token for `grant`'s user and plugin:
+    /// `(token, refresh_token)`.
+    pub fn issue_user_token(&self, store: &Store, grant: &UserGrant) -> (String, String) {
+        let token = self.issue(
+            store,
+            &grant.plugin_id,
+            PluginTokenKind::User,
+            Some(&grant.user_key),
+        );
+        let refresh = format!("r-{}", store.with_ids(|ids| ids.uuid()));
+        self.refresh_tokens.insert(
+            refresh.clone(),
+            UserGrant {
+                expires_at_ms: store.now_ms() + REFRESH_TOKEN_LIFETIME_SECS * 1000,
+                ..grant.clone()
+            },
+        );
+        crate::state::store::bound_issued_tokens(
+            &self.refresh_tokens,
+            store.now_ms(),
+            store.options.max_issued_tokens,
+            |g| Some(g.expires_at_ms),
+        );
+        (token, refresh)
     }
 
     /// Plugin and virtual tokens held (issued and not yet reclaimed).
@@ -478,6 +623,20 @@ impl ProjectState {
     }
 }
 
+/// Removes and returns the grant `key` of `table` when it is live at `now_ms` and belongs to
+/// `plugin_id`; a grant of another plugin stays.
+fn take_grant(
+    table: &DashMap<String, UserGrant>,
+    key: &str,
+    plugin_id: &str,
+    now_ms: i64,
+) -> Option<UserGrant> {
+    table
+        .remove_if(key, |_, g| g.plugin_id == plugin_id)
+        .map(|(_, g)| g)
+        .filter(|g| g.expires_at_ms > now_ms)
+}
+
 /// Claims the request's `X-IDEM-UUID` for the endpoint (no header: nothing to claim), or
 /// answers 10430 for a repeat (FOLLOWUP_APIS §4.4; assumed). Called after every other check,
 /// just before the write; a write that then fails gives the claim back with
@@ -498,7 +657,9 @@ fn claim_idempotency(ctx: &Ctx<'_>) -> Result<IdemClaim, ApiError> {
 /// case-insensitive), before any parameter is read.
 ///
 /// Errors: 10022 (token absent or empty — assumed —, unknown, or expired), 10001 (a `p-` token
-/// without `X-USER-KEY`, or an `X-USER-KEY` naming no user of the world — assumed).
+/// without `X-USER-KEY`, an `X-USER-KEY` naming no user of the world, or a user plugin token
+/// (`u-`) sent with another user's `X-USER-KEY` — assumed). A user plugin token acts as its
+/// own user.
 pub fn authenticate(
     project: &ProjectState,
     now_ms: i64,
@@ -519,11 +680,18 @@ pub fn authenticate(
     match (record.kind, user_key) {
         (PluginTokenKind::Plugin, None) => return Err(ApiError::new(NO_PERMISSION)),
         (_, Some(u)) if !project.has_user(u) => return Err(ApiError::new(NO_PERMISSION)),
+        (PluginTokenKind::User, Some(u)) if record.user_key.as_deref() != Some(u) => {
+            return Err(ApiError::new(NO_PERMISSION))
+        }
         _ => {}
     }
+    let user_key = match record.kind {
+        PluginTokenKind::User => record.user_key,
+        _ => user_key.map(str::to_string),
+    };
     Ok(Caller::Plugin {
         plugin_id: record.plugin_id,
-        user_key: user_key.map(str::to_string),
+        user_key,
     })
 }
 
