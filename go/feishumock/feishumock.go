@@ -515,3 +515,15 @@ func (m *Mock) AddToWorld(fragment any) {
 	m.t.Helper()
 	m.control(http.MethodPost, "world", fragment, nil)
 }
+
+// ProjectAuthCode mints a single-use Feishu Project authorization code of userKey for
+// pluginID (POST /__mock/project/auth_code), for the SDK's GetUserPluginToken; it lives 300 s
+// of emulator time.
+func (m *Mock) ProjectAuthCode(pluginID, userKey string) string {
+	m.t.Helper()
+	var out struct {
+		Code string `json:"code"`
+	}
+	m.control(http.MethodPost, "project/auth_code", map[string]string{"plugin_id": pluginID, "user_key": userKey}, &out)
+	return out.Code
+}

@@ -21,7 +21,11 @@ package sdk
 //   - answers: core/apiresp.go — JSON is read only when Content-Type contains
 //     "application/json"; CodeError is {"err_code","err_msg","err":{"code","msg","log_id"}};
 //     a download succeeds only on HTTP 200 (service/attachment/api.go DownloadAttachment) and
-//     its file name is mime.ParseMediaType(Content-Disposition)["filename"] (FileNameByHeader).
+//     its file name is mime.ParseMediaType(Content-Disposition)["filename"] (FileNameByHeader);
+//   - user tokens: service/plugin/api.go GetUserPluginToken — POST
+//     /open_api/authen/user_plugin_token {"code","grant_type":"authorization_code"} — and
+//     RefreshToken — POST /open_api/authen/refresh_token {"refresh_token","type"} — both with
+//     the token manager's X-PLUGIN-TOKEN; answers modelled in service/plugin/model.go.
 
 import (
 	"bytes"
@@ -475,5 +479,61 @@ func TestProjectFileOneBytePast100MBIsRefused(t *testing.T) {
 		r.decode(t)
 		wantProjectCode(t, fmt.Sprintf("%d bytes", tc.size), r, tc.status, tc.code, "")
 		t.Logf("%d bytes: %s", tc.size, time.Since(began))
+	}
+}
+
+// userPluginToken is the SDK's plugin.UserPluginToken / plugin.RefreshToken.
+type userPluginToken struct {
+	ExpireTime             int    `json:"expire_time"`
+	Token                  string `json:"token"`
+	RefreshToken           string `json:"refresh_token"`
+	RefreshTokenExpireTime int    `json:"refresh_token_expire_time"`
+	UserKey                string `json:"user_key"`
+	TenantKey              string `json:"saas_tenant_key"`
+}
+
+// userTokenCall is GetUserPluginToken or RefreshToken: the body with the plugin token.
+func (c *projectClient) userTokenCall(path string, body any) (int, *userPluginToken) {
+	c.t.Helper()
+	raw, _ := json.Marshal(body)
+	r := c.send(http.MethodPost, path, "application/json; charset=utf-8", raw, nil, false)
+	var out struct {
+		Error *struct {
+			Code int    `json:"code"`
+			Msg  string `json:"msg"`
+		} `json:"error"`
+		Data *userPluginToken `json:"data"`
+	}
+	if r.status != 200 || json.Unmarshal(r.body, &out) != nil || out.Error == nil {
+		c.t.Fatalf("%s: HTTP %d %s", path, r.status, r.body)
+	}
+	return out.Error.Code, out.Data
+}
+
+func TestProjectUserPluginTokenAndRefreshTokenAsTheSDKCallsThem(t *testing.T) {
+	mock := feishumock.Start(t)
+	c := newProjectClient(t, mock)
+	code := mock.ProjectAuthCode(feishumock.PluginID, feishumock.UserKey)
+	exchange := map[string]string{"code": code, "grant_type": "authorization_code"}
+	got, user := c.userTokenCall("/open_api/authen/user_plugin_token", exchange)
+	if got != 0 || !strings.HasPrefix(user.Token, "u-") || user.ExpireTime != 7200 || user.UserKey != feishumock.UserKey ||
+		user.RefreshToken == "" || user.RefreshTokenExpireTime <= 0 {
+		t.Fatalf("user_plugin_token: %d %+v", got, user)
+	}
+	if got, _ := c.userTokenCall("/open_api/authen/user_plugin_token", exchange); got != 10001 {
+		t.Fatalf("a used code: %d", got)
+	}
+	// WithAccessToken(user token): the call acts as the user, without X-USER-KEY.
+	r := c.uploadAttachment(space, "story", story, []projectFile{{"u.txt", "text/plain", []byte("u")}},
+		map[string]string{"field_key": "field_attachment"}, http.Header{"X-Plugin-Token": []string{user.Token}})
+	wantProjectCode(t, "upload with a user plugin token", r, 200, 0, "")
+
+	got, next := c.userTokenCall("/open_api/authen/refresh_token", map[string]any{"refresh_token": user.RefreshToken, "type": 1})
+	if got != 0 || !strings.HasPrefix(next.Token, "u-") || next.Token == user.Token || next.RefreshToken == user.RefreshToken {
+		t.Fatalf("refresh_token: %d %+v", got, next)
+	}
+	// TokenType left at 0 is dropped by the SDK's omitempty: refused.
+	if got, _ := c.userTokenCall("/open_api/authen/refresh_token", map[string]any{"refresh_token": next.RefreshToken}); got != 20006 {
+		t.Fatalf("refresh_token without type: %d", got)
 	}
 }
