@@ -25,6 +25,7 @@ package feishumock
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -526,4 +527,43 @@ func (m *Mock) ProjectAuthCode(pluginID, userKey string) string {
 	}
 	m.control(http.MethodPost, "project/auth_code", map[string]string{"plugin_id": pluginID, "user_key": userKey}, &out)
 	return out.Code
+}
+
+// TokenCache is a token cache of one client, for lark.WithTokenCache (oapi-sdk-go v3) and the
+// Feishu Project SDK's WithTokenCache: both take this Set/Get shape. The SDKs' default caches
+// are process-wide and keyed by app or plugin id, not by base URL, so without one of these a
+// token fetched from one test's emulator is sent to the next test's emulator, which never
+// issued it. Entries expire by wall time, as in the SDKs' own caches. Safe for concurrent use.
+type TokenCache struct {
+	mu sync.Mutex
+	m  map[string]cachedToken
+}
+
+type cachedToken struct {
+	value   string
+	expires time.Time
+}
+
+// NewTokenCache is an empty TokenCache.
+func NewTokenCache() *TokenCache { return &TokenCache{m: map[string]cachedToken{}} }
+
+// Set keeps value under key for ttl.
+func (c *TokenCache) Set(_ context.Context, key, value string, ttl time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]cachedToken{}
+	}
+	c.m[key] = cachedToken{value, time.Now().Add(ttl)}
+	return nil
+}
+
+// Get is the live value under key, or "" (the SDKs read "" as a miss).
+func (c *TokenCache) Get(_ context.Context, key string) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.m[key]; ok && time.Now().Before(v.expires) {
+		return v.value, nil
+	}
+	return "", nil
 }

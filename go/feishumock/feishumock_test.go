@@ -1,6 +1,7 @@
 package feishumock
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -200,5 +201,26 @@ func TestFeishuMockURLThatDoesNotAnswerFailsWithinTheTimeout(t *testing.T) {
 	}
 	if took > 5*time.Second {
 		t.Fatalf("took %s", took)
+	}
+}
+
+func TestTokenCacheKeepsAValueForItsTTLOnly(t *testing.T) {
+	c := NewTokenCache()
+	ctx := context.Background()
+	_ = c.Set(ctx, "k", "t-1", time.Hour)
+	_ = c.Set(ctx, "gone", "t-2", -time.Second)
+	if v, _ := c.Get(ctx, "k"); v != "t-1" {
+		t.Fatalf("k: %q", v)
+	}
+	if v, _ := c.Get(ctx, "gone"); v != "" {
+		t.Fatalf("expired: %q", v)
+	}
+	if v, _ := c.Get(ctx, "never"); v != "" {
+		t.Fatalf("missing: %q", v)
+	}
+	var zero TokenCache
+	_ = zero.Set(ctx, "k", "v", time.Minute)
+	if v, _ := zero.Get(ctx, "k"); v != "v" {
+		t.Fatalf("zero value: %q", v)
 	}
 }

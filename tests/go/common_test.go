@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,42 +27,11 @@ func (l testLogger) Error(_ context.Context, args ...interface{}) {
 	l.t.Log(append([]any{"sdk error:"}, args...)...)
 }
 
-// tokenCache is the SDK's Cache interface over a map, one per client. The SDK's default
-// cache is process-wide and keyed by app id and secret (not by base URL), so a token
-// fetched from one test's emulator would be sent to the next test's emulator, which never
-// issued it. Note: larkcore.NewCache makes the latest client's cache the process-wide one,
-// so these tests build their clients after starting their emulator and never run in parallel.
-type tokenCache struct {
-	mu sync.Mutex
-	m  map[string]cached
-}
-
-type cached struct {
-	value   string
-	expires time.Time
-}
-
-func (c *tokenCache) Set(_ context.Context, key, value string, ttl time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[string]cached{}
-	}
-	c.m[key] = cached{value, time.Now().Add(ttl)}
-	return nil
-}
-
-func (c *tokenCache) Get(_ context.Context, key string) (string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if v, ok := c.m[key]; ok && time.Now().Before(v.expires) {
-		return v.value, nil
-	}
-	return "", nil
-}
-
 // newClient is the official client for the emulator, exactly as for Feishu but for
-// lark.WithOpenBaseUrl, with its own token cache.
+// lark.WithOpenBaseUrl, with its own token cache (feishumock.TokenCache): the SDK's default
+// cache is process-wide and keyed by app id and secret, not by base URL. larkcore.NewCache
+// makes the latest client's cache the process-wide one, so these tests build their clients
+// after starting their emulator and never run in parallel.
 func newClient(t testing.TB, mock *feishumock.Mock, appID string) *lark.Client {
 	return newClientWithSecret(t, mock, appID, feishumock.AppSecret)
 }
@@ -71,7 +39,7 @@ func newClient(t testing.TB, mock *feishumock.Mock, appID string) *lark.Client {
 func newClientWithSecret(t testing.TB, mock *feishumock.Mock, appID, secret string) *lark.Client {
 	return lark.NewClient(appID, secret,
 		lark.WithOpenBaseUrl(mock.URL),
-		lark.WithTokenCache(&tokenCache{}),
+		lark.WithTokenCache(feishumock.NewTokenCache()),
 		lark.WithLogger(testLogger{t}),
 		lark.WithLogLevel(larkcore.LogLevelWarn),
 		lark.WithReqTimeout(2*time.Minute))
