@@ -293,7 +293,10 @@ fn path_params(path: &str) -> Vec<String> {
 /// errors for its kind of auth, and the gateway's 404 for a route with path parameters.
 fn responses(def: &RouteDef, spec: &'static EndpointSpec, path: &str) -> Value {
     let envelope = match spec.platform {
-        _ if def.pattern == Some(families::project::PLUGIN_TOKEN_PATH) => {
+        _ if def
+            .pattern
+            .is_some_and(|p| families::project::TOKEN_PATHS.contains(&p)) =>
+        {
             "#/components/schemas/PluginTokenAnswer"
         }
         Platform::Open => "#/components/schemas/OpenEnvelope",
