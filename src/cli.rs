@@ -203,8 +203,8 @@ pub struct ServeArgs {
     #[arg(long, env = "FEISHU_MOCK_BODY_RATE_GRACE", default_value_t = crate::http::multipart::BODY_RATE_GRACE.as_secs())]
     pub body_rate_grace: u64,
     /// Request log on stderr: text, json or off.
-    #[arg(long, env = "FEISHU_MOCK_LOG_FORMAT", value_enum, default_value_t = crate::http::pipeline::LogFormat::Text)]
-    pub log_format: crate::http::pipeline::LogFormat,
+    #[arg(long, env = "FEISHU_MOCK_LOG_FORMAT", value_enum, default_value_t = crate::http::app::LogFormat::Text)]
+    pub log_format: crate::http::app::LogFormat,
     /// A recording (written by `record`) whose answers serve the routes the emulator does not
     /// emulate, after the emulator's token check; unmatched requests keep the 404.
     #[arg(long, env = "FEISHU_MOCK_REPLAY")]

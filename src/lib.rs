@@ -17,7 +17,7 @@
 //!   of the world file. A family never imports another.
 //! - [`control`]: the `/__mock/` control plane (journal, faults, quotas, clock, world) and
 //!   [`control::Emulator`], the whole state that a reset replaces.
-//! - [`http`]: multipart and JSON readers, the request pipeline, the server and
+//! - [`http`]: multipart and JSON readers, routing, the request flow, the server and
 //!   [`MockServer`].
 //! - [`cli`]: the command line (above every layer, like `main.rs`).
 //! - [`proxy`]: `feishu-mock record`, the recording reverse proxy (above every layer).

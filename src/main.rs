@@ -116,7 +116,7 @@ async fn run() {
             max_issued_tokens: args.max_issued_tokens,
         },
         log_format: args.log_format,
-        header_read_timeout: feishu_mock::http::server::HEADER_READ_TIMEOUT,
+        header_read_timeout: feishu_mock::http::limits::HEADER_READ_TIMEOUT,
         body_idle_timeout: feishu_mock::http::multipart::BODY_IDLE_TIMEOUT,
         min_body_rate: args.min_body_rate,
         body_rate_grace: std::time::Duration::from_secs(args.body_rate_grace),

@@ -562,7 +562,7 @@ fn head_of_len(head: &[u8], len: usize) -> Vec<u8> {
 #[tokio::test]
 async fn a_head_over_max_head_bytes_is_answered_431_in_the_routes_envelope_and_one_at_it_is_served()
 {
-    use feishu_mock::http::server::MAX_HEAD_BYTES;
+    use feishu_mock::http::limits::MAX_HEAD_BYTES;
     let server = server().await;
     // Drive (open platform) and the Project work-item upload.
     for index in [0, 3] {

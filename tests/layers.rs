@@ -3,7 +3,8 @@
 //! `proxy`, `parity`) above them all (lib.rs `# Layout`). A module may import its
 //! own layer and the layers below it; a family never imports another family. This test reads
 //! every `crate::` path in `src/` (no tool beyond the standard library) and fails, naming the
-//! file and line, on any import that runs back up or across families.
+//! file and line, on any import that runs back up or across families; and, inside each folder,
+//! on any circle between its files and subfolders (`no_folder_holds_an_import_circle`).
 
 use std::path::{Path, PathBuf};
 
@@ -169,4 +170,305 @@ fn the_layer_check_catches_an_upward_and_a_sideways_import() {
         Some("proxy")
     );
     assert_eq!(place_of(Path::new("families/mod.rs")).1, None);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inside a folder, too, imports run one way.
+//
+// Each folder's graph has its children as nodes: its files other than `mod.rs`, and its
+// subfolders (a subfolder stands for everything below it). `mod.rs` is the folder itself: it
+// declares and assembles its children, and they use the interface it declares, so neither is
+// an edge between siblings. An edge a → b exists when any file of a names a module of b: a
+// `crate::…` path (one level of `{…}` is expanded), a `super::…` path, or a path through a name
+// that a `use` brought in as a module. Test modules (`#[cfg(test)] mod tests`) are left out. A
+// circle in any folder's graph fails the test, naming the folder and the files on it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The module path of a file below `src/`: `control/ui/mod.rs` → [control, ui];
+/// `http/flow.rs` → [http, flow]; `lib.rs`, `main.rs` → [].
+fn module_of(rel: &str) -> Vec<String> {
+    let mut parts: Vec<String> = rel
+        .trim_end_matches(".rs")
+        .split('/')
+        .map(str::to_string)
+        .collect();
+    if parts.last().is_some_and(|p| p == "mod") {
+        parts.pop();
+    }
+    if parts == ["lib"] || parts == ["main"] {
+        parts.clear();
+    }
+    parts
+}
+
+/// The longest prefix of `path` that is a module of `modules`.
+fn resolve(path: &[String], modules: &BTreeSet<Vec<String>>) -> Option<Vec<String>> {
+    (1..=path.len())
+        .rev()
+        .map(|n| path[..n].to_vec())
+        .find(|p| modules.contains(p))
+}
+
+fn ident_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Every path of the form `head::a::b` (and `head::{a::b, c}`) in `code`, with `head` one of
+/// `heads`, as (head, segments after it) — one entry per brace alternative.
+fn paths_after(code: &str, heads: &[&str]) -> Vec<(String, Vec<String>)> {
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < code.len() {
+        let before = code[..i].chars().next_back();
+        let starts_word = !before.is_some_and(|c| ident_char(c) || c == ':');
+        let rest = &code[i..];
+        let head = heads
+            .iter()
+            .find(|h| starts_word && rest.starts_with(*h) && rest[h.len()..].starts_with("::"));
+        let Some(head) = head else {
+            i += rest.chars().next().map_or(1, char::len_utf8);
+            continue;
+        };
+        let mut tail = &rest[head.len() + 2..];
+        let mut segs = Vec::new();
+        loop {
+            let end = tail.find(|c: char| !ident_char(c)).unwrap_or(tail.len());
+            if end > 0 {
+                segs.push(tail[..end].to_string());
+            }
+            tail = &tail[end..];
+            if let Some(after) = tail.strip_prefix("::") {
+                if let Some(group) = after.strip_prefix('{') {
+                    let inner = &group[..group.find('}').unwrap_or(group.len())];
+                    for alt in inner.split(',') {
+                        let mut s = segs.clone();
+                        s.extend(
+                            alt.split("::")
+                                .map(|x| x.split_whitespace().next().unwrap_or("").to_string())
+                                .filter(|x| !x.is_empty() && x != "self" && x != "*"),
+                        );
+                        found.push((head.to_string(), s));
+                    }
+                    break;
+                }
+                tail = after;
+                continue;
+            }
+            found.push((head.to_string(), segs));
+            break;
+        }
+        i = code.len() - tail.len();
+    }
+    found
+}
+
+/// The modules (from the crate root) that the file `rel` with `text` names.
+fn named_modules(rel: &str, text: &str, modules: &BTreeSet<Vec<String>>) -> BTreeSet<Vec<String>> {
+    let own = module_of(rel);
+    // `super` is the module's parent: a file's folder, or a folder's (`mod.rs`) own parent.
+    let parent: Vec<String> = own[..own.len().saturating_sub(1)].to_vec();
+    let text = text.split("#[cfg(test)]\nmod tests").next().unwrap_or("");
+    let code: Vec<&str> = text
+        .lines()
+        .map(|l| l.split("//").next().unwrap_or(""))
+        .collect();
+    let code = code.join("\n");
+    let mut out = BTreeSet::new();
+    let mut aliases: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (head, segs) in paths_after(&code, &["crate", "super"]) {
+        let base = if head == "crate" {
+            Vec::new()
+        } else {
+            parent.clone()
+        };
+        let full: Vec<String> = base.into_iter().chain(segs.iter().cloned()).collect();
+        if let Some(m) = resolve(&full, modules) {
+            // A `use` that names a module makes its last segment a name for it.
+            if m.len() == full.len() {
+                if let Some(last) = m.last() {
+                    aliases.insert(last.clone(), m.clone());
+                }
+            }
+            out.insert(m);
+        }
+    }
+    let names: Vec<&str> = aliases.keys().map(String::as_str).collect();
+    for (head, segs) in paths_after(&code, &names) {
+        let full: Vec<String> = aliases[&head].iter().cloned().chain(segs).collect();
+        if let Some(m) = resolve(&full, modules) {
+            out.insert(m);
+        }
+    }
+    out.remove(&own);
+    out
+}
+
+/// For each folder (module path), its sibling graph: node → nodes it names.
+type FolderGraphs = BTreeMap<Vec<String>, BTreeMap<String, BTreeSet<String>>>;
+
+/// The folder graphs of `files` (path below `src/` → text).
+fn folder_graphs(files: &BTreeMap<String, String>) -> FolderGraphs {
+    let modules: BTreeSet<Vec<String>> = files.keys().map(|f| module_of(f)).collect();
+    let mut graphs = FolderGraphs::new();
+    for (rel, text) in files {
+        let from = module_of(rel);
+        for to in named_modules(rel, text, &modules) {
+            // Every folder holding both, below which they part: an edge between the children
+            // of that folder they lie in, when those differ.
+            let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+            let (Some(a), Some(b)) = (from.get(common), to.get(common)) else {
+                continue; // one contains the other: a folder and its own children
+            };
+            graphs
+                .entry(from[..common].to_vec())
+                .or_default()
+                .entry(a.clone())
+                .or_default()
+                .insert(b.clone());
+        }
+    }
+    graphs
+}
+
+/// Every circle of `graph`, each as the nodes on it in order (one per strongly connected
+/// component of more than one node).
+fn circles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
+    let reach = |from: &str| {
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![from.to_string()];
+        while let Some(n) = todo.pop() {
+            for m in graph.get(&n).into_iter().flatten() {
+                if seen.insert(m.clone()) {
+                    todo.push(m.clone());
+                }
+            }
+        }
+        seen
+    };
+    let mut found: Vec<Vec<String>> = Vec::new();
+    for node in graph.keys() {
+        if found.iter().any(|c| c.contains(node)) || !reach(node).contains(node) {
+            continue;
+        }
+        let mut component: Vec<String> = graph
+            .keys()
+            .filter(|m| *m == node || (reach(node).contains(*m) && reach(m).contains(node)))
+            .cloned()
+            .collect();
+        component.sort();
+        found.push(component);
+    }
+    found
+}
+
+/// The files below `src/` (or below `LAYERS_SRC`, to check another tree by hand).
+fn src_files() -> BTreeMap<String, String> {
+    let src = std::env::var_os("LAYERS_SRC")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files
+        .iter()
+        .map(|f| {
+            let rel = f.strip_prefix(&src).expect("below src");
+            (
+                rel.to_string_lossy().replace('\\', "/"),
+                std::fs::read_to_string(f).expect("readable"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn no_folder_holds_an_import_circle() {
+    let graphs = folder_graphs(&src_files());
+    let edges: usize = graphs
+        .values()
+        .flat_map(|g| g.values())
+        .map(BTreeSet::len)
+        .sum();
+    assert!(
+        edges > 40,
+        "only {edges} edges between siblings: is src/ laid out as expected?"
+    );
+    let mut wrong = Vec::new();
+    for (folder, graph) in &graphs {
+        for circle in circles(graph) {
+            wrong.push(format!("src/{}: {}", folder.join("/"), circle.join(" ↔ ")));
+        }
+    }
+    assert!(wrong.is_empty(), "import circles:\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_circle_check_catches_the_circles_issue_24_named() {
+    // The three shapes the issue found: two files naming each other through `crate::`, a circle
+    // of three through `super::` and an imported module name, and one that runs through a
+    // subfolder's page back to its parent's file.
+    let files: BTreeMap<String, String> = [
+        ("lib.rs", "pub mod control; pub mod http;"),
+        (
+            "control/mod.rs",
+            "pub mod plane; pub mod openapi; pub mod journal; pub mod ui;",
+        ),
+        (
+            "control/plane.rs",
+            "fn f() { crate::control::openapi::document(); }",
+        ),
+        (
+            "control/openapi.rs",
+            "use crate::control::plane::CONTROL_ROUTES;",
+        ),
+        (
+            "control/journal.rs",
+            "fn g() { crate::control::ui::is_ui_path(\"\"); }",
+        ),
+        ("control/ui/mod.rs", "mod requests;"),
+        (
+            "control/ui/requests.rs",
+            "use crate::control::{journal::JournalEntry, Emulator};",
+        ),
+        ("http/mod.rs", "pub mod a; pub mod b; pub mod c;"),
+        ("http/a.rs", "use super::b::X;"),
+        (
+            "http/b.rs",
+            "use crate::http::{self, c};\nfn h() { c::go(); }",
+        ),
+        ("http/c.rs", "use crate::http::a;\nfn i() { a::run(); }"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let graphs = folder_graphs(&files);
+    let found: Vec<(String, Vec<String>)> = graphs
+        .iter()
+        .flat_map(|(f, g)| circles(g).into_iter().map(move |c| (f.join("/"), c)))
+        .collect();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        found,
+        vec![
+            ("control".to_string(), s(&["journal", "ui"])),
+            ("control".to_string(), s(&["openapi", "plane"])),
+            ("http".to_string(), s(&["a", "b", "c"])),
+        ]
+    );
+    // And a folder's own mod.rs with its children is containment, not a circle.
+    let tree: BTreeMap<String, String> = [
+        (
+            "families/mod.rs",
+            "pub mod drive; fn r() { drive::ROUTES; }",
+        ),
+        (
+            "families/drive/mod.rs",
+            "pub mod upload_all; use crate::families::Ctx;",
+        ),
+        ("families/drive/upload_all.rs", "use super::DriveState;"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert!(folder_graphs(&tree).values().all(|g| circles(g).is_empty()));
 }

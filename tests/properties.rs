@@ -505,7 +505,7 @@ fn whole_bodies() -> Vec<WholeBody> {
 /// over real sockets are `hardening::a_body_cut_anywhere_then_half_closed_or_reset_stores_nothing`.
 #[test]
 fn a_body_cut_anywhere_then_half_closed_or_reset_is_never_accepted_and_stores_nothing() {
-    use feishu_mock::http::pipeline::{answer_in_memory, BodyEnd, InMemoryRequest};
+    use feishu_mock::http::in_memory::{answer_in_memory, BodyEnd, InMemoryRequest};
     let server = runtime().block_on(server());
     let emulator = server.state().emulator();
     let bodies = whole_bodies();

@@ -14,7 +14,7 @@ use arbitrary::Arbitrary;
 use common::*;
 use feishu_mock::http::multipart::{read_form, FormLimits, HEAD_BYTES, MAX_PARTS, MAX_TEXT_PART_BYTES};
 use feishu_mock::contract::spec::Catalogue;
-use feishu_mock::http::pipeline::BodyEnd;
+use feishu_mock::http::in_memory::BodyEnd;
 use feishu_mock::state::store::Retain;
 use libfuzzer_sys::fuzz_target;
 
@@ -231,7 +231,7 @@ fuzz_target!(|case: Case| {
                     assert_eq!(&bytes[..], &p.body[..]);
                 }
                 assert_eq!(f.len(), p.body.len() as u64);
-                assert_eq!(f.sha256(), feishu_mock::http::pipeline::sha256_hex(&p.body));
+                assert_eq!(f.sha256(), feishu_mock::state::sha256_hex(&p.body));
                 assert_eq!(f.adler32(), adler32(&p.body));
                 assert_eq!(f.head(), &p.body[..p.body.len().min(HEAD_BYTES)]);
                 assert_eq!(f.filename, p.filename);

@@ -8,7 +8,7 @@ mod common;
 
 use arbitrary::Arbitrary;
 use common::*;
-use feishu_mock::http::pipeline::InMemoryRequest;
+use feishu_mock::http::in_memory::InMemoryRequest;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
 

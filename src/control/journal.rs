@@ -76,7 +76,7 @@ impl Journal {
     /// Appends `entry`, dropping the oldest beyond the limit. The inspector's own page loads
     /// (`/__mock/ui…`) are not kept: watching the journal must not push out what it shows.
     pub fn push(&self, entry: JournalEntry) {
-        if self.limit == 0 || crate::control::ui::is_ui_path(&entry.path) {
+        if self.limit == 0 || crate::control::routes::is_ui_path(&entry.path) {
             return;
         }
         let mut guard = self.entries.lock().unwrap_or_else(|p| p.into_inner());

@@ -1,7 +1,7 @@
 //! The control layer: the test control plane under `/__mock/` and what it steers.
 //!
 //! What lives here: the request journal ([`journal`]), fault rules and forced errors
-//! ([`faults`]), the documented frequency limits ([`quota`]), the `/__mock/` routes ([`plane`]),
+//! ([`faults`]), the documented frequency limits ([`quota`]), the `/__mock/` paths ([`routes`]) and their answers ([`plane`]),
 //! and [`Emulator`], the whole in-memory emulator that `POST /__mock/reset` replaces.
 //!
 //! May import: [`crate::contract`], [`crate::state`], [`crate::families`]. Never
@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod plane;
 pub mod quota;
 pub mod response;
+pub mod routes;
 pub mod ui;
 pub mod world_check;
 

@@ -17,7 +17,7 @@ use crate::contract::error::{render, ApiError, ErrorScope};
 use crate::contract::spec::{
     BodyKind, Catalogue, EndpointSpec, ErrorSpec, FieldSpec, Kind, Location, Platform,
 };
-use crate::control::plane::CONTROL_ROUTES;
+use crate::control::routes::CONTROL_ROUTES;
 use crate::families::{self, RouteAuth, RouteDef};
 use serde_json::{json, Map, Value};
 

@@ -26,23 +26,6 @@ use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::Response;
 use serde_json::{json, Value};
 
-/// Every control-plane route: (method, path with `:name` segments, what it does). The
-/// OpenAPI document lists them under the tag `control`.
-pub const CONTROL_ROUTES: &[(&str, &str, &str)] = &[
-    ("GET", "/__mock/health", "200 {\"status\":\"ok\"} once the world is loaded"),
-    ("POST", "/__mock/reset", "back to the start-up world: files, records, tokens, counters, journal, faults and clock cleared"),
-    ("GET", "/__mock/requests", "the request journal, oldest first (?endpoint=&code=)"),
-    ("GET", "/__mock/files", "metadata of every stored file"),
-    ("GET", "/__mock/files/:file_token", "the raw bytes of one stored file"),
-    ("POST", "/__mock/world", "adds objects in the --world format"),
-    ("POST", "/__mock/faults", "adds a fault rule"),
-    ("GET", "/__mock/faults", "lists the fault rules"),
-    ("DELETE", "/__mock/faults", "clears the fault rules"),
-    ("GET", "/__mock/clock", "the emulator clock"),
-    ("POST", "/__mock/clock", "{\"advance_seconds\": N} moves the emulator clock"),
-    ("GET", "/__mock/openapi.json", "this document"),
-];
-
 fn error(status: u16, message: impl Into<String>) -> HttpResponse {
     json_response(status, &json!({"error": message.into()}), &[])
 }

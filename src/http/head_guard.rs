@@ -5,14 +5,14 @@
 //! empty body: `400 Bad Request` (a NUL or other invalid byte in a header, a `Content-Length`
 //! that is not a number or two that differ, a bad method, target or version, a
 //! `Transfer-Encoding` not ending in `chunked`), `431 Request Header Fields Too Large` (a head
-//! over [`crate::http::server::MAX_HEAD_BYTES`] or with more than [`MAX_HEADERS`] lines) and
+//! over [`crate::http::limits::MAX_HEAD_BYTES`] or with more than [`MAX_HEADERS`] lines) and
 //! `414 URI Too Long`. And it serves a request with both `Content-Length` and
 //! `Transfer-Encoding`, reading the body as chunked and hiding the `Content-Length` from the
 //! service. [`HeadGuard`] sees the bytes hyper does:
 //!
 //! - **Holding each head.** The bytes that follow a response (or open the connection) begin
 //!   the next request's head. They are held back from hyper until the head is complete
-//!   (`httparse`, the parser hyper uses), broken, or over [`crate::http::server::MAX_HEAD_BYTES`];
+//!   (`httparse`, the parser hyper uses), broken, or over [`crate::http::limits::MAX_HEAD_BYTES`];
 //!   then they are handed on and the guard passes every byte straight through until the next
 //!   response: bodies are never scanned or copied. A head that arrives in one read (the usual
 //!   case) is judged where hyper's buffer holds it, and not copied either.
@@ -30,7 +30,8 @@
 //! nothing behind it is read as a request), and hyper's refusal of such a request is answered
 //! as for an unknown route (its request line was never seen at the start of a read).
 
-use crate::http::pipeline::{head_refusal_answer, AppState, HeadRefusal, RefusedHead};
+use crate::http::app::AppState;
+use crate::http::refusal::{head_refusal_answer, HeadRefusal, RefusedHead};
 use std::io::{self, IoSlice};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -73,7 +74,7 @@ pub struct HeadGuard<S> {
     /// An answer of the guard's own, being written (`out[out_at..]` remains).
     out: Vec<u8>,
     out_at: usize,
-    /// The head's end limit (`crate::http::server::MAX_HEAD_BYTES`).
+    /// The head's end limit (`crate::http::limits::MAX_HEAD_BYTES`).
     max_head: usize,
 }
 

@@ -1,15 +1,35 @@
-//! The HTTP layer: bytes on the wire to typed requests and back.
+//! The HTTP layer: bytes on the wire to typed requests and back, one purpose a file.
 //!
-//! What lives here: the IO guard that holds each request head and answers hyper's refusals
-//! of one in the route's envelope ([`head_guard`]), the streaming multipart and JSON body readers with their limits
-//! ([`multipart`]), the pipeline that takes a request through route → auth → quota/fault →
-//! extract → family → envelope → journal/log ([`pipeline`]), and the listener with graceful
-//! shutdown and [`server::MockServer`] for Rust test suites ([`server`]).
+//! Lowest first (a file imports only the files listed before it; `tests/layers.rs`):
+//! - [`limits`]: the HTTP layer's own bounds (head size, head and JSON body limits).
+//! - [`multipart`]: the streaming multipart and JSON body readers with their limits and the
+//!   in-flight memory budget.
+//! - [`app`]: [`app::AppState`], the state every request reads, and [`app::ConnectionReset`].
+//! - [`log`]: the journal entry and the stderr log line of each request.
+//! - [`routing`]: method and path to a route with its path parameters.
+//! - [`respond`]: outcomes in their platform's envelope, downloads, the 404.
+//! - [`extract`]: a body read as its endpoint's spec says, failures mapped to its codes.
+//! - [`refusal`]: refused request headers and refused request heads.
+//! - [`in_memory`]: [`in_memory::answer_in_memory`], an endpoint without a socket.
+//! - [`flow`]: [`flow::handle`], a request through route → auth → quota/fault → extract →
+//!   family → envelope → journal/log.
+//! - [`head_guard`]: the IO guard that holds each request head and answers hyper's refusals of
+//!   one in the route's envelope.
+//! - [`server`]: the listener with graceful shutdown and [`server::MockServer`] for Rust test
+//!   suites.
 //!
 //! May import: every layer below it ([`crate::contract`], [`crate::state`],
 //! [`crate::families`], [`crate::control`]).
 
+pub mod app;
+pub mod extract;
+pub mod flow;
 pub mod head_guard;
+pub mod in_memory;
+pub mod limits;
+pub mod log;
 pub mod multipart;
-pub mod pipeline;
+pub mod refusal;
+pub mod respond;
+pub mod routing;
 pub mod server;

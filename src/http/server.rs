@@ -14,11 +14,13 @@
 //! header lines is answered `431 Request Header Fields Too Large`, a head hyper cannot parse
 //! `400 Bad Request`, each with a body in the named route's envelope and a closed connection;
 //! a head with both `Content-Length` and `Transfer-Encoding` is refused with 400 before hyper
-//! reads it ([`crate::http::head_guard`], [`crate::http::pipeline::HeadRefusal`]).
+//! reads it ([`crate::http::head_guard`], [`crate::http::refusal::HeadRefusal`]).
 
 use crate::families::world::World;
+use crate::http::app::{AppState, LogFormat};
+use crate::http::flow::handle;
 use crate::http::head_guard::HeadGuard;
-use crate::http::pipeline::{handle, AppState, LogFormat};
+use crate::http::limits::{HEADER_READ_TIMEOUT, MAX_HEAD_BYTES};
 use crate::state::store::Options;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -30,15 +32,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
-
-/// Longest time a client may take to send a request's headers (from its first byte, or from the
-/// connection's start); past it the connection is closed (slow-header clients, "slowloris").
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Largest request head (request line and header lines, with their line ends and the empty
-/// line), in bytes; a larger one is answered 431 (assumed: the Feishu docs name no limit; about
-/// hyper's default read buffer of 408 KiB, which it stays under).
-pub const MAX_HEAD_BYTES: usize = 400 * 1024;
 
 /// Pause before accepting again after `accept()` failed (e.g. out of file descriptors).
 pub const ACCEPT_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);

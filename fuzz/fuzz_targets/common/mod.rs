@@ -13,7 +13,7 @@
 
 use arbitrary::Arbitrary;
 use bytes::Bytes;
-use feishu_mock::http::pipeline::{answer_in_memory, BodyEnd, InMemoryAnswer, InMemoryRequest};
+use feishu_mock::http::in_memory::{answer_in_memory, BodyEnd, InMemoryAnswer, InMemoryRequest};
 use feishu_mock::families::Caller;
 use feishu_mock::contract::error::{lookup, ErrorScope};
 use feishu_mock::contract::spec::Catalogue;

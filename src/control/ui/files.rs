@@ -3,8 +3,8 @@
 //! downloadable (`/__mock/ui/file/:file_token`, the bytes
 //! `GET /__mock/files/:file_token` serves).
 
+use super::format::{endpoint_label, format_ms, format_size, inline_image, plural};
 use super::layout;
-use super::{endpoint_label, format_ms, format_size};
 use crate::control::Emulator;
 use crate::state::store::StoredFile;
 use maud::{html, Markup};
@@ -39,7 +39,7 @@ pub fn page(emulator: &Emulator) -> String {
             .push(f);
     }
     let body = html! {
-        p.count { (super::plural(files.len(), "stored file")) ", " (format_size(emulator.store.stored_bytes())) " kept" }
+        p.count { (plural(files.len(), "stored file")) ", " (format_size(emulator.store.stored_bytes())) " kept" }
         @if files.is_empty() {
             p.empty { "Nothing stored yet." }
         }
@@ -106,7 +106,7 @@ fn owner(emulator: &Emulator, f: &StoredFile) -> String {
 fn file_card(f: &StoredFile) -> Markup {
     let retained = f.bytes.len() as u64 == f.size;
     let href = format!("/__mock/ui/file/{}", f.file_token);
-    let image = super::inline_image(&f.content_type) && retained && f.size > 0;
+    let image = inline_image(&f.content_type) && retained && f.size > 0;
     html! {
         article.file data-token=(f.file_token) {
             div.thumb {

@@ -1,7 +1,8 @@
 //! The OKR page: each progress record rendered as rich text beside its raw JSON.
 
+use super::format::{format_ms, format_size, plural};
 use super::layout;
-use super::{format_ms, format_size, plural, richtext};
+use super::richtext;
 use crate::control::Emulator;
 use crate::families::okr::ProgressRecord;
 use maud::{html, Markup};

@@ -3,8 +3,8 @@
 //! the limit of 50, and each attachment's uuid, name, size and download link — then the files
 //! uploaded to a space as a whole (`POST /open_api/:project_key/file/upload`).
 
+use super::format::{format_ms, format_size, plural};
 use super::layout::{self, stacked_table};
-use super::{format_ms, format_size, plural};
 use crate::control::Emulator;
 use crate::families::project::{FieldSlot, MAX_ATTACHMENTS_PER_FIELD};
 use crate::state::store::StoredFile;

@@ -2,8 +2,8 @@
 //! entry opens to its parts and a copy-as-curl. `ui.js` refreshes the list every two seconds
 //! from `/__mock/ui/requests/entries` with the same query.
 
+use super::format::{endpoint_label, format_ms, format_size};
 use super::layout;
-use super::{endpoint_label, format_ms, format_size};
 use crate::contract::spec::Catalogue;
 use crate::control::journal::JournalEntry;
 use crate::control::Emulator;

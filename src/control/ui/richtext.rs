@@ -188,7 +188,7 @@ fn image(emulator: &Emulator, img: &Value) -> Markup {
         .store
         .file(token)
         .filter(|f| f.size > 0 && f.bytes.len() as u64 == f.size)
-        .filter(|f| super::inline_image(&f.content_type));
+        .filter(|f| super::format::inline_image(&f.content_type));
     let dims = |k: &str| num(img.get(k)).filter(|v| *v > 0.0);
     let style = match (dims("width"), dims("height")) {
         (Some(w), Some(h)) => format!("aspect-ratio: {w} / {h}"),

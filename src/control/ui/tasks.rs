@@ -2,8 +2,8 @@
 //! attachment guid, name, size, uploader, upload time and a download link
 //! (`/__mock/ui/file/:file_token?download=1`, the bytes the store keeps).
 
+use super::format::{format_ms, format_size, plural};
 use super::layout::{self, stacked_table};
-use super::{format_ms, format_size, plural};
 use crate::control::Emulator;
 use crate::families::task::{AttachmentRecord, Uploader};
 use maud::{html, Markup};

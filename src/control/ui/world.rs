@@ -1,12 +1,12 @@
 //! The World & controls page: the emulator clock; the world's apps (app_id, name, type,
 //! scopes — never secrets), users and Project plugins; live tokens, shortened
-//! ([`super::shorten_token`]), with kind and expiry on the emulator clock; quotas in use per app
+//! ([`super::format::shorten_token`]), with kind and expiry on the emulator clock; quotas in use per app
 //! and endpoint against their documented limits; fault rules with their fired counts; what is
 //! held; and buttons that call the control plane's own routes (`POST /__mock/reset`,
 //! `DELETE /__mock/faults`, `POST /__mock/clock`) through `ui.js`.
 
+use super::format::{format_ms, format_remaining, format_size, shorten_token};
 use super::layout::{self, stacked_table};
-use super::{format_ms, format_remaining, format_size, shorten_token};
 use crate::contract::spec::Catalogue;
 use crate::control::Emulator;
 use crate::families::project::PluginTokenKind;
