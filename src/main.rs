@@ -100,6 +100,22 @@ async fn run() {
             }
         }
     };
+    let replay = match &args.replay {
+        None => None,
+        Some(dir) => match feishu_mock::recording::Recording::open(dir) {
+            // Emulated routes are never answered from a recording.
+            Ok(rec) => Some(std::sync::Arc::new(
+                feishu_mock::recording::replay::ReplayStore::new(&rec, |ex| {
+                    feishu_mock::parity::route::endpoint_of(&ex.request.method, &ex.request.route)
+                        .is_none()
+                }),
+            )),
+            Err(e) => {
+                eprintln!("feishu-mock: cannot replay: {e}");
+                std::process::exit(2);
+            }
+        },
+    };
     let config = Config {
         host: args.host.clone(),
         port: args.port,
@@ -120,6 +136,7 @@ async fn run() {
         body_idle_timeout: feishu_mock::http::multipart::BODY_IDLE_TIMEOUT,
         min_body_rate: args.min_body_rate,
         body_rate_grace: std::time::Duration::from_secs(args.body_rate_grace),
+        replay,
     };
     let (listener, state) = match bind(config).await {
         Ok(b) => b,

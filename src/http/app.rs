@@ -36,6 +36,8 @@ pub struct AppState {
     /// Longest time to receive a request's headers
     /// ([`crate::http::limits::HEADER_READ_TIMEOUT`] unless [`crate::Config`] says otherwise).
     pub header_read_timeout: std::time::Duration,
+    /// Recorded answers for the routes the emulator does not emulate (`serve --replay`).
+    pub replay: Option<Arc<crate::recording::replay::ReplayStore>>,
 }
 
 /// Per-request log line format on stderr.
@@ -71,6 +73,7 @@ impl AppState {
             min_body_rate: crate::http::multipart::MIN_BODY_RATE,
             body_rate_grace: crate::http::multipart::BODY_RATE_GRACE,
             header_read_timeout: crate::http::limits::HEADER_READ_TIMEOUT,
+            replay: None,
         }
     }
 

@@ -20,10 +20,10 @@ pub mod compare;
 pub mod route;
 pub mod world;
 
+use crate::families::world::World;
 use crate::http::server::{Config, MockServer};
 use crate::recording::{Body, Exchange, Part, Recording};
 use crate::state::store::Options;
-use crate::World;
 use bytes::Bytes;
 use compare::Seen;
 use http_body_util::{BodyExt, Full};

@@ -17,8 +17,8 @@
 //!   `X-USER-KEY` is a Project user.
 
 use super::route::{bind_route, patterns};
+use crate::families::world::World;
 use crate::recording::{Body, Exchange, Part, Recording};
-use crate::World;
 use serde_json::{json, Value};
 
 /// The world for replaying `recording`, on top of `base`.

@@ -7,7 +7,7 @@
 //! `X-PLUGIN-TOKEN`. Once known, a secret is replaced in every string of every later exchange
 //! (a token that a client echoed into a URL, say), not only where it was first seen.
 
-use crate::recording::{placeholder, Body, Exchange, Part, SECRET_KEYS};
+use crate::recording::{is_placeholder, placeholder, Body, Exchange, Part, SECRET_KEYS};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -64,10 +64,10 @@ impl Redactor {
         }
     }
 
-    /// The placeholder for a secret of at least [`MIN_SECRET_LEN`] bytes; a shorter value is
-    /// kept as it is.
+    /// The placeholder for a secret of at least [`MIN_SECRET_LEN`] bytes; a shorter value, or
+    /// one that is already a placeholder, is kept as it is.
     fn learn(&mut self, value: &str) -> String {
-        if value.len() < MIN_SECRET_LEN {
+        if value.len() < MIN_SECRET_LEN || is_placeholder(value) {
             return value.to_string();
         }
         self.placeholder(value)

@@ -99,6 +99,11 @@ impl ReplayStore {
         self.len == 0
     }
 
+    /// Whether the store holds an answer for this method, route and query.
+    pub fn has(&self, method: &str, route: &str, query: &[(String, String)]) -> bool {
+        self.by_key.contains_key(&key(method, route, query))
+    }
+
     /// Whether several recorded answers share this method, route and query, so that the
     /// request's JSON body takes part in the match (read it only then).
     pub fn needs_body(&self, method: &str, route: &str, query: &[(String, String)]) -> bool {
