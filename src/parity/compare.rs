@@ -14,6 +14,8 @@ pub struct Seen {
     pub json: Option<Value>,
     /// The content type's media type (`application/json`, `image/png`), lower case.
     pub media: Option<String>,
+    /// `x-mock-*` headers (lower-case names): values learned like the body's, never compared.
+    pub mock_headers: BTreeMap<String, String>,
 }
 
 /// Differences between the recorded answer and the emulator's, each one line
@@ -201,6 +203,7 @@ mod tests {
             status,
             json: Some(json),
             media: Some("application/json".into()),
+            mock_headers: BTreeMap::new(),
         }
     }
 

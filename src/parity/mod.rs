@@ -145,6 +145,13 @@ pub async fn run(config: &ParityConfig) -> Result<Report, String> {
                     if let (Some(r), Some(e)) = (&recorded.json, &emulated.json) {
                         compare::learn(r, e, &mut map);
                     }
+                    for (name, r) in &recorded.mock_headers {
+                        if let Some(e) = emulated.mock_headers.get(name) {
+                            if r != e {
+                                map.entry(r.clone()).or_insert_with(|| e.clone());
+                            }
+                        }
+                    }
                     let d = compare::differences(&recorded, &emulated);
                     if d.is_empty() {
                         Outcome::Identical
@@ -175,6 +182,13 @@ fn recorded_seen(ex: &Exchange) -> Seen {
         status: ex.response.status,
         json: ex.response.body.json().cloned(),
         media: ex.response.headers.get("content-type").map(|c| media(c)),
+        mock_headers: ex
+            .response
+            .headers
+            .iter()
+            .filter(|(k, _)| k.starts_with("x-mock-"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
     }
 }
 
@@ -262,6 +276,12 @@ async fn send(
         .await
         .map_err(|e| format!("{base}: {e}"))?;
     let status = answer.status().as_u16();
+    let mock_headers = answer
+        .headers()
+        .iter()
+        .filter(|(k, _)| k.as_str().starts_with("x-mock-"))
+        .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+        .collect();
     let media = answer
         .headers()
         .get("content-type")
@@ -281,6 +301,7 @@ async fn send(
         status,
         json,
         media,
+        mock_headers,
     })
 }
 

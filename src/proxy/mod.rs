@@ -346,6 +346,15 @@ async fn forward(state: Arc<ProxyState>, req: Request<Incoming>) -> Response<Pro
             let (aparts, abody) = answer.into_parts();
             pending.status = aparts.status.as_u16();
             pending.response_headers = kept_headers(&aparts.headers, RESPONSE_HEADERS);
+            for (name, value) in &aparts.headers {
+                if name.as_str().starts_with("x-mock-") {
+                    if let Ok(v) = value.to_str() {
+                        pending
+                            .response_headers
+                            .insert(name.as_str().to_string(), v.to_string());
+                    }
+                }
+            }
             let acc = tee::BodyAcc::new(
                 header(&aparts.headers, "content-type").as_deref(),
                 state.config.keep_bytes,

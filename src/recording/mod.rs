@@ -61,7 +61,9 @@ pub const REQUEST_HEADERS: &[&str] = &[
     "range",
 ];
 
-/// Answer headers kept in a recording (lower case); all others are left out.
+/// Answer headers kept in a recording (lower case), besides every `x-mock-*` header (which only
+/// an emulator answers, e.g. `X-Mock-Attachment-Uuid`: a recording of feishu-mock keeps what
+/// its client could read); all others are left out.
 pub const RESPONSE_HEADERS: &[&str] = &[
     "content-type",
     "content-length",
