@@ -1215,3 +1215,120 @@ async fn a_large_upload_streams_through_the_proxy_and_is_described_not_kept() {
             < 10_000
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The official Python SDK
+// ---------------------------------------------------------------------------------------------
+
+/// Runs `tests/record/sdk_calls.py MODE BASE` in the lark-oapi venv; answers its JSON.
+fn python_sdk(mode: &str, base: &str) -> Value {
+    let bin = common::venv::ensure("record-venv", Path::new("tests/python/requirements.txt"));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/record/sdk_calls.py");
+    let out = std::process::Command::new(bin.join("python"))
+        .arg(script)
+        .args([mode, base])
+        .output()
+        .expect("python runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recording_made_by_the_python_sdk_replays_and_its_message_is_served_by_serve_replay() {
+    let (url, _inner) = deviating_upstream().await;
+    let dir = fresh_dir("python-sdk");
+    let proxy = proxy_to(&url, &dir).await;
+    let base = proxy.url();
+    let answered = tokio::task::spawn_blocking(move || python_sdk("record", &base))
+        .await
+        .unwrap();
+    proxy.stop().await;
+    assert_eq!(answered["upload_all"]["code"], 0, "{answered}");
+    assert_eq!(
+        answered["message"]["message_id"],
+        message_answer()["data"]["message_id"]
+    );
+
+    // The SDK fetched its own token: neither the secret nor the token is in the recording.
+    let recording = Recording::open(&dir).unwrap();
+    let routes: Vec<&str> = recording
+        .exchanges
+        .iter()
+        .map(|e| e.request.route.as_str())
+        .collect();
+    assert_eq!(
+        routes,
+        [
+            "/open-apis/auth/v3/tenant_access_token/internal",
+            "/open-apis/drive/v1/medias/upload_all",
+            "/open-apis/im/v1/messages"
+        ]
+    );
+    let text = whole_recording(&dir);
+    assert!(!text.contains(APP_SECRET));
+    // The SDK's file part has neither a file name nor a content type: it is still described
+    // as a file (its field is the spec's file field), never written by value.
+    assert!(!text.contains("python sdk through the proxy"));
+    let feishu_mock::recording::Body::Form { parts } = &recording.exchanges[1].request.body else {
+        panic!("a form");
+    };
+    assert!(parts.iter().any(|p| matches!(p,
+        feishu_mock::recording::Part::File { name, filename: None, content_type: None, size: 28, .. } if name == "file")),
+        "{parts:?}");
+    let token_pattern = regex::Regex::new(r"t-[0-9a-f]{40}").unwrap();
+    assert!(
+        !token_pattern.is_match(&text),
+        "a tenant token in the recording"
+    );
+
+    // Parity: the SDK's form replays; only the deviating upstream's msg differs.
+    let report = parity::run(&ParityConfig {
+        dir: dir.clone(),
+        ..ParityConfig::default()
+    })
+    .await
+    .unwrap();
+    let outcomes: Vec<Outcome> = report.results.iter().map(|r| r.outcome.clone()).collect();
+    assert_eq!(
+        outcomes,
+        [
+            Outcome::Identical,
+            Outcome::Differs(vec![r#"msg "Success" → "success""#.into()]),
+            Outcome::NotEmulated
+        ],
+        "{}",
+        report.table()
+    );
+
+    // serve --replay answers the SDK's typed message call from the recording.
+    let store = ReplayStore::new(&recording, |ex| {
+        parity::route::endpoint_of(&ex.request.method, &ex.request.route).is_none()
+    });
+    let server = MockServer::start_with(Config {
+        replay: Some(Arc::new(store)),
+        options: rule_test_options(),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let base = server.url();
+    let replayed = tokio::task::spawn_blocking(move || python_sdk("replay", &base))
+        .await
+        .unwrap();
+    let message = &replayed["message"];
+    assert_eq!(message["code"], 0, "{replayed}");
+    assert_eq!(
+        message["message_id"],
+        message_answer()["data"]["message_id"]
+    );
+    assert_eq!(message["chat_id"], message_answer()["data"]["chat_id"]);
+    assert_ne!(
+        message["log_id"], answered["message"]["log_id"],
+        "a fresh X-Tt-Logid"
+    );
+}

@@ -51,6 +51,27 @@ pub fn bind_route(pattern: &str, path: &str) -> Option<Vec<(String, String)>> {
     Some(params)
 }
 
+/// Field names that are always file parts in a form, whatever the part's headers say: the
+/// file fields of the emulated route's spec (`file`, `data`…), else Feishu's usual ones. The
+/// official Python SDK sends a file part with neither a file name nor a content type.
+pub fn file_fields(method: &str, path: &str) -> Vec<String> {
+    let catalogue = Catalogue::get();
+    let own: Vec<String> = families::routes()
+        .filter_map(|def| {
+            let spec = catalogue.endpoint(def.spec);
+            let pattern = def.pattern.unwrap_or(spec.route.as_str());
+            let m = def.method.unwrap_or(spec.method.as_str());
+            (m.eq_ignore_ascii_case(method) && bind_route(pattern, path).is_some())
+                .then(|| spec.file_field_names())
+        })
+        .flatten()
+        .collect();
+    match own.is_empty() {
+        true => ["file", "image", "media"].map(String::from).to_vec(),
+        false => own,
+    }
+}
+
 /// `METHOD pattern` of the emulated route `method path` matches, or `None` when the emulator
 /// does not emulate it. Literal routes win over patterns (`upload_all` is not a `:file_token`).
 pub fn endpoint_of(method: &str, path: &str) -> Option<String> {

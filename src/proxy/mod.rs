@@ -317,8 +317,13 @@ async fn forward(state: Arc<ProxyState>, req: Request<Incoming>) -> Response<Pro
         body: Body::Empty,
     };
     let content_type = header(&parts.headers, "content-type");
-    let (outgoing, request_side) =
-        tee_request(body, content_type.as_deref(), state.config.keep_bytes);
+    let file_fields = crate::parity::route::file_fields(parts.method.as_str(), &route);
+    let (outgoing, request_side) = tee_request(
+        body,
+        content_type.as_deref(),
+        state.config.keep_bytes,
+        file_fields,
+    );
     let mut builder = Request::builder().method(parts.method.clone()).uri(&target);
     for (name, value) in &parts.headers {
         if !HOP_BY_HOP.contains(&name.as_str()) {
@@ -413,12 +418,13 @@ fn tee_request(
     body: Incoming,
     content_type: Option<&str>,
     keep_bytes: u64,
+    file_fields: Vec<String>,
 ) -> (ProxyBody, RequestSide) {
     let boundary = content_type.and_then(|ct| multer::parse_boundary(ct).ok());
     match boundary {
         Some(boundary) => {
             let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(FORM_CHANNEL);
-            let task = tokio::spawn(tee::read_form(rx, boundary, keep_bytes));
+            let task = tokio::spawn(tee::read_form(rx, boundary, keep_bytes, file_fields));
             let stream =
                 futures_util::stream::unfold((body, Some(tx)), |(mut body, tx)| async move {
                     loop {

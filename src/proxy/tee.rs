@@ -3,6 +3,7 @@
 //! form is read part by part by `multer` as it passes, never held whole.
 
 use crate::recording::{encode_kept, Body, Part, MAX_TEXT_BYTES};
+
 use bytes::Bytes;
 use sha2::Digest;
 
@@ -77,14 +78,19 @@ impl BodyAcc {
     }
 }
 
+/// Longest text part recorded by value, in bytes; a longer one is described like a file.
+pub const MAX_TEXT_PART_BYTES: usize = 64 * 1024;
+
 /// Reads a multipart body from `chunks` as it streams past and describes its parts: text parts
-/// (no file name, no content type or a `text/` one) by value up to [`MAX_TEXT_BYTES`], file
-/// parts by size, SHA-256, Adler-32 and the first `keep_bytes` bytes. A form that breaks off
-/// (a client or upstream that stopped) is described up to where it broke.
+/// (no file name, no content type or a `text/` one, a name not in `file_fields`, at most
+/// [`MAX_TEXT_PART_BYTES`]) by value, file parts by size, SHA-256, Adler-32 and the first
+/// `keep_bytes` bytes. A form that breaks off (a client or upstream that stopped) is described
+/// up to where it broke.
 pub async fn read_form(
     chunks: tokio::sync::mpsc::Receiver<Bytes>,
     boundary: String,
     keep_bytes: u64,
+    file_fields: Vec<String>,
 ) -> Vec<Part> {
     let stream = futures_util::stream::unfold(chunks, |mut rx| async move {
         rx.recv()
@@ -98,7 +104,8 @@ pub async fn read_form(
         let name = field.name().unwrap_or_default().to_string();
         let filename = field.file_name().map(str::to_string);
         let content_type = field.content_type().map(|m| m.to_string());
-        let is_text = filename.is_none()
+        let mut is_text = filename.is_none()
+            && !file_fields.contains(&name)
             && content_type
                 .as_deref()
                 .is_none_or(|c| c.starts_with("text/"));
@@ -109,10 +116,17 @@ pub async fn read_form(
         let mut text = Vec::new();
         while let Ok(Some(chunk)) = field.chunk().await {
             size += chunk.len() as u64;
+            if is_text && text.len() + chunk.len() <= MAX_TEXT_PART_BYTES {
+                text.extend_from_slice(&chunk);
+            } else if is_text {
+                // Too long for a value: described like a file from here on.
+                is_text = false;
+                sha.update(&text);
+                adler.write(&text);
+                kept.extend_from_slice(&text[..text.len().min(keep)]);
+                text = Vec::new();
+            }
             if is_text {
-                if text.len() + chunk.len() <= MAX_TEXT_BYTES {
-                    text.extend_from_slice(&chunk);
-                }
                 continue;
             }
             sha.update(&chunk);
@@ -145,6 +159,54 @@ pub async fn read_form(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    async fn parts_of(body: Vec<u8>, file_fields: &[&str]) -> Vec<Part> {
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let reader = tokio::spawn(read_form(
+            rx,
+            "B".into(),
+            0,
+            file_fields.iter().map(|s| s.to_string()).collect(),
+        ));
+        for chunk in body.chunks(1000) {
+            tx.send(Bytes::copy_from_slice(chunk)).await.unwrap();
+        }
+        drop(tx);
+        reader.await.unwrap()
+    }
+
+    fn form(parts: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (name, value) in parts {
+            out.extend_from_slice(
+                format!("--B\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n")
+                    .as_bytes(),
+            );
+            out.extend_from_slice(value);
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b"--B--\r\n");
+        out
+    }
+
+    #[tokio::test]
+    async fn a_file_field_without_file_name_and_a_long_text_part_are_described_not_kept() {
+        let long = vec![b'a'; MAX_TEXT_PART_BYTES + 1];
+        let short = vec![b'a'; MAX_TEXT_PART_BYTES];
+        let body = form(&[("file", b"secret bytes"), ("note", &long), ("size", &short)]);
+        let parts = parts_of(body, &["file"]).await;
+        assert!(
+            matches!(&parts[0], Part::File { size: 12, .. }),
+            "{:?}",
+            parts[0]
+        );
+        assert!(
+            matches!(&parts[1], Part::File { size, .. } if *size == long.len() as u64),
+            "{:?}",
+            parts[1]
+        );
+        assert!(matches!(&parts[2], Part::Text { value, .. } if value.len() == short.len()));
+    }
 
     #[test]
     fn a_json_body_is_kept_whole_and_a_binary_one_only_described() {
