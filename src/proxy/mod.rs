@@ -31,7 +31,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -96,6 +96,8 @@ pub struct ProxyState {
     redactor: Mutex<redact::Redactor>,
     client: Client<hyper_rustls::HttpsConnector<HttpConnector>, ProxyBody>,
     unreachable: UpstreamUnreachable,
+    /// Exchanges begun and not yet written (or abandoned): shutdown waits for them.
+    open_exchanges: AtomicUsize,
 }
 
 /// Binds the proxy and creates the recording (its manifest).
@@ -136,11 +138,16 @@ pub async fn bind(config: RecordConfig) -> Result<(TcpListener, Arc<ProxyState>)
         redactor: Mutex::new(redact::Redactor::default()),
         client,
         unreachable: UpstreamUnreachable::get(),
+        open_exchanges: AtomicUsize::new(0),
     };
     Ok((listener, Arc::new(state)))
 }
 
-/// Serves until `shutdown` resolves; open exchanges finish first (up to 5 s).
+/// Longest wait at shutdown for open exchanges to finish and be written.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Serves until `shutdown` resolves; open exchanges finish and are written first (up to
+/// [`SHUTDOWN_GRACE`]).
 pub async fn serve(
     listener: TcpListener,
     state: Arc<ProxyState>,
@@ -173,7 +180,12 @@ pub async fn serve(
         }
     }
     drop(listener);
-    let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+    let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+    let _ = tokio::time::timeout_at(deadline, graceful.shutdown()).await;
+    while state.open_exchanges.load(Ordering::SeqCst) > 0 && tokio::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 /// A proxy running inside the current tokio runtime (tests); stops when dropped.
@@ -213,8 +225,6 @@ impl RecordingProxy {
         if let Some(done) = self.done.take() {
             let _ = done.await;
         }
-        // The last exchange is written by a task of its own once its answer ended.
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -259,23 +269,33 @@ struct Pending {
     upstream_error: Option<String>,
 }
 
+impl Drop for Pending {
+    fn drop(&mut self) {
+        self.state.open_exchanges.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 impl Pending {
     /// Completes the exchange with the answer's body, redacts and writes it.
     async fn write(mut self, response_body: Body) {
-        self.request.body = self.request_side.finish().await;
+        let side = std::mem::replace(
+            &mut self.request_side,
+            RequestSide::Plain(Arc::new(Mutex::new(tee::BodyAcc::new(None, 0)))),
+        );
+        self.request.body = side.finish().await;
         let mut exchange = Exchange {
             version: VERSION,
             seq: self.seq,
-            started_at: self.started_at,
+            started_at: std::mem::take(&mut self.started_at),
             duration_ms: self.started.elapsed().as_millis() as u64,
-            upstream: self.upstream,
-            request: self.request,
+            upstream: std::mem::take(&mut self.upstream),
+            request: self.request.clone(),
             response: RecordedResponse {
                 status: self.status,
-                headers: self.response_headers,
+                headers: std::mem::take(&mut self.response_headers),
                 body: response_body,
             },
-            upstream_error: self.upstream_error,
+            upstream_error: self.upstream_error.take(),
         };
         self.state
             .redactor
@@ -330,6 +350,7 @@ async fn forward(state: Arc<ProxyState>, req: Request<Incoming>) -> Response<Pro
             builder = builder.header(name, value);
         }
     }
+    state.open_exchanges.fetch_add(1, Ordering::SeqCst);
     let mut pending = Pending {
         state: state.clone(),
         seq,
