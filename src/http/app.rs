@@ -110,7 +110,8 @@ impl AppState {
     }
 
     /// Replaces the store with a fresh one on the world loaded at start-up (`POST /__mock/reset`):
-    /// stored files, records, issued tokens, counters, journal, faults and clock start over.
+    /// stored files, records, issued tokens, counters, journal, faults and clock start over, and
+    /// a replayed recording answers from its first exchange again.
     pub fn reset(&self) {
         let fresh = Arc::new(Emulator::new(
             &self.initial_world,
@@ -118,6 +119,9 @@ impl AppState {
             self.options.clone(),
         ));
         *self.emulator.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+        if let Some(replay) = &self.replay {
+            replay.rewind();
+        }
     }
 }
 

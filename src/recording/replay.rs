@@ -99,6 +99,12 @@ impl ReplayStore {
         self.len == 0
     }
 
+    /// Starts over: every key answers from its first recorded exchange again
+    /// (`POST /__mock/reset`).
+    pub fn rewind(&self) {
+        self.given.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
     /// Whether the store holds an answer for this method, route and query.
     pub fn has(&self, method: &str, route: &str, query: &[(String, String)]) -> bool {
         self.by_key.contains_key(&key(method, route, query))
@@ -204,6 +210,8 @@ mod tests {
         assert_eq!(seq(json!({"a": 2})), Some(2));
         // No recorded body matches: all candidates, in order.
         assert_eq!(seq(json!({"a": 9})), Some(1));
+        store.rewind();
+        assert_eq!(seq(json!({"a": 1})), Some(1));
         assert_eq!(store.lookup("GET", route, &q, None), None);
         assert_eq!(store.lookup("POST", route, &[], None), None);
     }
