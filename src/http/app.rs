@@ -36,6 +36,8 @@ pub struct AppState {
     /// Longest time to receive a request's headers
     /// ([`crate::http::limits::HEADER_READ_TIMEOUT`] unless [`crate::Config`] says otherwise).
     pub header_read_timeout: std::time::Duration,
+    /// Recorded answers for the routes the emulator does not emulate (`serve --replay`).
+    pub replay: Option<Arc<crate::recording::replay::ReplayStore>>,
 }
 
 /// Per-request log line format on stderr.
@@ -71,6 +73,7 @@ impl AppState {
             min_body_rate: crate::http::body::MIN_BODY_RATE,
             body_rate_grace: crate::http::body::BODY_RATE_GRACE,
             header_read_timeout: crate::http::limits::HEADER_READ_TIMEOUT,
+            replay: None,
         }
     }
 
@@ -107,7 +110,8 @@ impl AppState {
     }
 
     /// Replaces the store with a fresh one on the world loaded at start-up (`POST /__mock/reset`):
-    /// stored files, records, issued tokens, counters, journal, faults and clock start over.
+    /// stored files, records, issued tokens, counters, journal, faults and clock start over, and
+    /// a replayed recording answers from its first exchange again.
     pub fn reset(&self) {
         let fresh = Arc::new(Emulator::new(
             &self.initial_world,
@@ -115,6 +119,9 @@ impl AppState {
             self.options.clone(),
         ));
         *self.emulator.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+        if let Some(replay) = &self.replay {
+            replay.rewind();
+        }
     }
 }
 

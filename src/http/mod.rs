@@ -13,6 +13,7 @@
 //! - [`extract`]: a body read as its endpoint's spec says, failures mapped to its codes.
 //! - [`refusal`]: refused request headers and refused request heads.
 //! - [`in_memory`]: [`in_memory::answer_in_memory`], an endpoint without a socket.
+//! - [`replay`]: the not-found path, answered from a recording under `serve --replay`.
 //! - [`flow`]: [`flow::handle`], a request through route → auth → quota/fault → extract →
 //!   family → envelope → journal/log.
 //! - [`head_guard`]: the IO guard that holds each request head and answers hyper's refusals of
@@ -35,6 +36,7 @@ pub mod limits;
 pub mod log;
 pub mod multipart;
 pub mod refusal;
+pub mod replay;
 pub mod respond;
 pub mod routing;
 pub mod server;

@@ -64,6 +64,8 @@ pub struct Config {
     /// Time from a request's head before `min_body_rate` applies
     /// ([`crate::http::body::BODY_RATE_GRACE`]).
     pub body_rate_grace: Duration,
+    /// Recorded answers for routes the emulator does not emulate (`serve --replay`).
+    pub replay: Option<Arc<crate::recording::replay::ReplayStore>>,
 }
 
 impl Default for Config {
@@ -80,6 +82,7 @@ impl Default for Config {
             body_idle_timeout: crate::http::body::BODY_IDLE_TIMEOUT,
             min_body_rate: crate::http::body::MIN_BODY_RATE,
             body_rate_grace: crate::http::body::BODY_RATE_GRACE,
+            replay: None,
         }
     }
 }
@@ -113,6 +116,7 @@ pub async fn bind(config: Config) -> std::io::Result<(TcpListener, Arc<AppState>
     state.body_idle_timeout = config.body_idle_timeout;
     state.min_body_rate = config.min_body_rate;
     state.body_rate_grace = config.body_rate_grace;
+    state.replay = config.replay;
     state.header_read_timeout = config.header_read_timeout;
     Ok((listener, Arc::new(state)))
 }
