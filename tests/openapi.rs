@@ -12,7 +12,7 @@ use common::*;
 use feishu_mock::contract::spec::{Catalogue, Location};
 use feishu_mock::control::openapi::{document, route_of};
 use feishu_mock::families;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::path::Path;
 use std::process::Command;
 
@@ -170,4 +170,34 @@ async fn openapi_spec_validator_accepts_and_schemathesis_finds_no_answer_outside
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(text.contains("Tested:"), "{text}");
+}
+
+/// Project's token routes answer every refusal in their own envelope with HTTP 200
+/// (`plugin_token` 10001, 20006; `user_plugin_token` and `refresh_token` also 10022): the
+/// document lists those codes under 200 and no other status — not the upload's table.
+#[test]
+fn project_token_routes_document_their_own_codes_under_200_only() {
+    let doc = document();
+    for (path, codes) in [
+        ("/open_api/authen/plugin_token", json!([10001, 20006])),
+        (
+            "/open_api/authen/user_plugin_token",
+            json!([10022, 10001, 20006]),
+        ),
+        (
+            "/open_api/authen/refresh_token",
+            json!([10022, 10001, 20006]),
+        ),
+    ] {
+        let responses = &doc["paths"][path]["post"]["responses"];
+        let statuses: Vec<&String> = responses.as_object().expect(path).keys().collect();
+        assert_eq!(statuses, ["200"], "{path}: {responses}");
+        assert_eq!(responses["200"]["x-codes"], codes, "{path}");
+        let examples = &responses["200"]["content"]["application/json"]["examples"];
+        for code in codes.as_array().unwrap() {
+            let body = &examples[code.to_string()]["value"];
+            assert_eq!(body["error"]["code"], *code, "{path}: {examples}");
+            assert_eq!(body["data"], json!({}), "{path}");
+        }
+    }
 }

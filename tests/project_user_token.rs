@@ -326,3 +326,61 @@ async fn auth_code_refuses_an_unknown_plugin_or_user_and_a_malformed_body() {
     assert_eq!(r.status, 400, "{}", r.text);
     assert!(r.json()["error"].is_string());
 }
+
+/// `X-Mock-Error-Code` on a token route answers one of that route's own codes in its token
+/// envelope with HTTP 200, as its real refusals come (the SDK reads nothing else:
+/// project-oapi-sdk-golang v1.0.25 `core/tokenmanager.go:108–116` reads `resp.Error.Code`);
+/// any other code — an upload's included — is the control plane's 400 listing the route's codes.
+#[tokio::test]
+async fn a_forced_code_on_a_token_route_is_one_of_its_own_in_the_token_envelope() {
+    let s = server().await;
+    let token = plugin_token(&s).await;
+    let body = json!({"plugin_id": PLUGIN_ID, "plugin_secret": PLUGIN_SECRET, "type": 0});
+    let routes: [(&str, Option<&str>, &[i64]); 3] = [
+        ("/open_api/authen/plugin_token", None, &[10001, 20006]),
+        (
+            "/open_api/authen/user_plugin_token",
+            Some(&token),
+            &[10022, 10001, 20006],
+        ),
+        (
+            "/open_api/authen/refresh_token",
+            Some(&token),
+            &[10022, 10001, 20006],
+        ),
+    ];
+    for (path, plugin, codes) in routes {
+        for &forced in codes {
+            let mut req = client()
+                .post(format!("{}{path}", s.url()))
+                .header("X-Mock-Error-Code", forced.to_string())
+                .json(&body);
+            if let Some(t) = plugin {
+                req = req.header("X-PLUGIN-TOKEN", t);
+            }
+            let r = read(req.send().await.expect("sent")).await;
+            assert_token_error(&r, forced);
+            assert!(
+                !r.json()["error"]["msg"].as_str().unwrap_or("").is_empty(),
+                "{}",
+                r.text
+            );
+        }
+        for refused in ["1000050262", "10022", "99991663", "x"] {
+            if refused == "10022" && plugin.is_some() {
+                continue;
+            }
+            let mut req = client()
+                .post(format!("{}{path}", s.url()))
+                .header("X-Mock-Error-Code", refused)
+                .json(&body);
+            if let Some(t) = plugin {
+                req = req.header("X-PLUGIN-TOKEN", t);
+            }
+            let r = read(req.send().await.expect("sent")).await;
+            assert_eq!(r.status, 400, "{path} {refused}: {}", r.text);
+            assert_eq!(r.json()["documented_codes"], json!(codes), "{}", r.text);
+            assert!(r.json().get("err_code").is_none(), "{}", r.text);
+        }
+    }
+}

@@ -235,7 +235,13 @@ async fn run_route(
     if let Some(raw) = r.headers.get(FORCE_ERROR_HEADER) {
         // Checked by the control plane's rules: an undocumented code never reaches here as a
         // Feishu answer.
-        return Ok(forced_error(r.spec, raw.to_str().unwrap_or("")));
+        let raw = raw.to_str().unwrap_or("");
+        if let Some(path) = r.def.pattern {
+            if let Some(codes) = families::project::token_route_codes(path) {
+                return Ok(forced_token_error(path, codes, raw));
+            }
+        }
+        return Ok(forced_error(r.spec, raw));
     }
     if r.def.auth != RouteAuth::None {
         if let Some(action) = emulator.faults.fire(&r.spec.name, caller.app_id()) {
@@ -340,6 +346,23 @@ fn forced_error(spec: &EndpointSpec, raw: &str) -> Outcome {
             Outcome::Family(Err(ApiError::new(code)), Vec::new())
         }
         _ => Outcome::Control(crate::control::plane::undocumented(&spec.name, raw)),
+    }
+}
+
+/// The error forced by `X-Mock-Error-Code` on a Project token route (`path`): one of the
+/// `codes` that route answers, in its own token envelope with HTTP 200, as its real refusals
+/// are; any other code is answered by the control plane (HTTP 400, listing `codes`).
+fn forced_token_error(path: &str, codes: &[i64], raw: &str) -> Outcome {
+    match raw.trim().parse::<i64>() {
+        Ok(code) if codes.contains(&code) => Outcome::Family(
+            Ok(Reply::Raw(families::project::token_error_body(code))),
+            Vec::new(),
+        ),
+        _ => Outcome::Control(crate::control::plane::undocumented_of(
+            &format!("POST {path}"),
+            raw,
+            codes,
+        )),
     }
 }
 

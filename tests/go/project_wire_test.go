@@ -3,8 +3,10 @@ package sdk
 // Feishu Project (seed 003) as github.com/larksuite/project-oapi-sdk-golang v1.0.25 speaks it.
 //
 // That module is not served by the Go module proxy this project can reach (it answers
-// "403 This module version is not available" for every version), so this file cannot import
-// it. projectClient below sends, byte for byte where it matters, what the SDK's code sends;
+// "403 This module version is not available" for every version), so this module cannot
+// require it; tests/go-project/ drives its typed calls when FEISHU_MOCK_PROJECT_SDK_DIR names
+// a checkout, and this file keeps the wire format tested when none is at hand.
+// projectClient below sends, byte for byte where it matters, what the SDK's code sends;
 // each request shape names the SDK file it follows (paths in the v1.0.25 tag):
 //
 //   - token: core/tokenmanager.go getAccessTokenThenCache — POST /open_api/authen/plugin_token,

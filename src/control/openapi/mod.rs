@@ -16,7 +16,7 @@
 
 mod schema;
 
-use crate::contract::error::{render, ApiError, ErrorScope};
+use crate::contract::error::{lookup, render, ApiError, ErrorScope};
 use crate::contract::spec::{BodyKind, Catalogue, EndpointSpec, ErrorSpec, Location, Platform};
 use crate::control::routes::CONTROL_ROUTES;
 use crate::families::{self, RouteAuth, RouteDef};
@@ -292,13 +292,10 @@ fn path_params(path: &str) -> Vec<String> {
 /// Every documented answer of a family route: success, the spec's error table, the platform's
 /// errors for its kind of auth, and the gateway's 404 for a route with path parameters.
 fn responses(def: &RouteDef, spec: &'static EndpointSpec, path: &str) -> Value {
+    if let Some(codes) = def.pattern.and_then(families::project::token_route_codes) {
+        return token_route_responses(codes);
+    }
     let envelope = match spec.platform {
-        _ if def
-            .pattern
-            .is_some_and(|p| families::project::TOKEN_PATHS.contains(&p)) =>
-        {
-            "#/components/schemas/PluginTokenAnswer"
-        }
         Platform::Open => "#/components/schemas/OpenEnvelope",
         Platform::Project => "#/components/schemas/ProjectEnvelope",
     };
@@ -366,6 +363,34 @@ fn responses(def: &RouteDef, spec: &'static EndpointSpec, path: &str) -> Value {
         out["404"]["content"]["text/plain"] = json!({"schema": {"type": "string", "const": Catalogue::get().platform.not_found.body}});
     }
     Value::Object(out)
+}
+
+/// A Project token route (`plugin_token`, `user_plugin_token`, `refresh_token`): every answer,
+/// its refusals `codes` included, is HTTP 200 in the token envelope (`PluginTokenAnswer`), as
+/// project-oapi-sdk-golang v1.0.25 reads it (`core/tokenmanager.go:108–116`).
+fn token_route_responses(codes: &[i64]) -> Value {
+    let mut examples = Map::new();
+    for &code in codes {
+        let body = families::project::token_error_body(code);
+        let mut example = json!({"summary": body["error"]["msg"].clone(), "value": body});
+        if let Some(row) = lookup(ErrorScope::Project, code).filter(|r| r.grade == "assumed") {
+            example["x-assumed"] = json!(row.when);
+        }
+        examples.insert(code.to_string(), example);
+    }
+    let listed = codes
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    json!({"200": {
+        "description": format!("success (code 0), or codes {listed} in the same envelope"),
+        "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/PluginTokenAnswer"},
+            "examples": examples,
+        }},
+        "x-codes": codes,
+    }})
 }
 
 /// The two open-platform token endpoints.

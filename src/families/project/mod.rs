@@ -130,6 +130,31 @@ pub const TOKEN_PATHS: &[&str] = &[
     REFRESH_TOKEN_PATH,
 ];
 
+/// The codes a token route answers (in the token envelope, HTTP 200), which are also the only
+/// codes `X-Mock-Error-Code` may force on it: `plugin_token` 10001 and 20006; `user_plugin_token`
+/// and `refresh_token` also 10022 (they check `X-PLUGIN-TOKEN`). `None` for any other path.
+/// The SDK reads these routes' answers only in that envelope: project-oapi-sdk-golang v1.0.25
+/// `core/tokenmanager.go:108–116` reads `resp.Error.Code` of a `GetAccessTokenResp` (a nil
+/// pointer for any other body), `service/plugin/builder.go:26–30`, `:75–79`.
+pub fn token_route_codes(path: &str) -> Option<&'static [i64]> {
+    match path {
+        PLUGIN_TOKEN_PATH => Some(&[NO_PERMISSION, INVALID_PARAM]),
+        USER_PLUGIN_TOKEN_PATH | REFRESH_TOKEN_PATH => {
+            Some(&[CHECK_TOKEN_FAILED, NO_PERMISSION, INVALID_PARAM])
+        }
+        _ => None,
+    }
+}
+
+/// The token envelope of a refusal: `{"error":{"code","msg"},"data":{}}`, the message taken
+/// from `specs/platform.json` (Project scope).
+pub fn token_error_body(code: i64) -> Value {
+    let msg = lookup(ErrorScope::Project, code)
+        .map(|row| row.msg.clone())
+        .unwrap_or_default();
+    json!({"error": {"code": code, "msg": msg}, "data": {}})
+}
+
 const UPLOAD_SPEC: &str = "project.work_item.file.upload";
 
 /// `err_code` for an absent, unknown or expired `X-PLUGIN-TOKEN` (FEISHU_FACTS §4, 3p; absent is

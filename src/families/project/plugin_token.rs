@@ -4,22 +4,15 @@ use super::*;
 use crate::contract::error::ApiError;
 use crate::families::{Ctx, Input, Reply};
 
-/// The `{"error":{"code","msg"},"data":{}}` answer of `plugin_token` for `code`, its message
-/// taken from `specs/platform.json`.
+/// The `{"error":{"code","msg"},"data":{}}` answer of `plugin_token` for `code`.
 fn plugin_token_error(code: i64) -> Reply {
-    let msg = lookup(ErrorScope::Project, code)
-        .map(|row| row.msg.clone())
-        .unwrap_or_default();
-    Reply::Raw(json!({"error": {"code": code, "msg": msg}, "data": {}}))
+    Reply::Raw(token_error_body(code))
 }
 
 /// The body `plugin_token` answers a request it cannot read (HTTP 200, 20006 `Invalid Param`
 /// in its own envelope), for refusals made before the handler runs (a refused request head).
 pub fn invalid_param_body() -> Value {
-    match plugin_token_error(INVALID_PARAM) {
-        Reply::Raw(body) => body,
-        _ => json!({"error": {"code": INVALID_PARAM}, "data": {}}),
-    }
+    token_error_body(INVALID_PARAM)
 }
 
 /// `POST /open_api/authen/plugin_token`: `{"plugin_id","plugin_secret","type"}` with `type` 0

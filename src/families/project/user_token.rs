@@ -24,12 +24,9 @@ use super::*;
 use crate::contract::error::ApiError;
 use crate::families::{Ctx, Input, Reply};
 
-/// The token envelope with error `code` (message from `specs/platform.json`) and `data {}`.
+/// The token envelope with error `code` and `data {}`.
 fn token_error(code: i64) -> Reply {
-    let msg = lookup(ErrorScope::Project, code)
-        .map(|row| row.msg.clone())
-        .unwrap_or_default();
-    Reply::Raw(json!({"error": {"code": code, "msg": msg}, "data": {}}))
+    Reply::Raw(token_error_body(code))
 }
 
 /// The plugin of the live token in `X-PLUGIN-TOKEN`.
