@@ -26,6 +26,8 @@ use sonic_rs::{JsonContainerTrait, JsonNumberTrait, JsonValueTrait, ValueRef};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
+mod stream;
+
 /// Deepest nesting of objects and arrays a body may have, in levels (assumed: serde_json's
 /// limit, one bracket short of 128; Feishu's gateway documents none). Deeper is not JSON to it.
 pub const MAX_NESTING: usize = 127;
@@ -282,6 +284,17 @@ impl JsonBody {
     /// Reads `body`: [`Reading`] when it is JSON and every JSON field rule of the spec holds,
     /// else the [`Refusal`] (the first broken rule in spec order).
     pub fn read(&self, body: &[u8]) -> Result<Reading, Refusal> {
+        // The usual body is read by the fast reader, which follows no more than a few dozen
+        // levels (and so needs no look at the stack); every other body by the document reader.
+        match stream::read(self, body) {
+            Some(reading) => Ok(reading),
+            None => self.read_document(body),
+        }
+    }
+
+    /// Reads `body` as a document (every body, the fast reader's rare cases included), on a
+    /// stack of its own when the caller's is short of what its nesting may need.
+    fn read_document(&self, body: &[u8]) -> Result<Reading, Refusal> {
         let brackets = memchr::memchr2_iter(b'[', b'{', body).count();
         if brackets <= SHALLOW_NESTING {
             return self.read_here(body);
@@ -297,6 +310,7 @@ impl JsonBody {
         })
     }
 
+    /// Reads `body` as a document: every body, the fast reader's rare cases included.
     fn read_here(&self, body: &[u8]) -> Result<Reading, Refusal> {
         let doc: sonic_rs::Value = sonic_rs::from_slice(body).map_err(|_| Refusal::NotJson)?;
         let empty = sonic_rs::Object::new();
@@ -631,8 +645,15 @@ impl Walk {
 
     /// The concrete place, e.g. `content.blocks[2].paragraph.style.list.indentLevel`.
     fn place(&self) -> String {
+        place(&self.path)
+    }
+}
+
+/// The concrete place `path` names, e.g. `content.blocks[2].paragraph.style.list.indentLevel`.
+fn place(path: &[Step]) -> String {
+    {
         let mut at = String::new();
-        for step in &self.path {
+        for step in path {
             match step {
                 Step::Key(k) => {
                     if !at.is_empty() {
@@ -1047,6 +1068,96 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    /// The fast reader either gives up or reads exactly what the document reader reads.
+    fn same_reading(bytes: &[u8]) -> bool {
+        let v = validator();
+        // The handler looks top-level members up by key, and collected strings by spec path:
+        // only the order of the strings of one path is part of a reading.
+        let sorted = |mut r: Reading| {
+            r.top.sort_by_key(|(k, _)| *k);
+            r.collected.sort_by_key(|(path, _, _)| *path);
+            r
+        };
+        let fast = stream::read(&v, bytes).map(sorted);
+        let document = v.read_document(bytes).map(sorted);
+        match (&fast, &document) {
+            (None, _) => false,
+            (Some(f), Ok(d)) => {
+                assert_eq!(
+                    format!("{f:?}"),
+                    format!("{d:?}"),
+                    "{}",
+                    String::from_utf8_lossy(bytes)
+                );
+                true
+            }
+            (Some(f), Err(e)) => panic!(
+                "fast reader accepted what the document reader refuses ({e:?}): {f:?} for {}",
+                String::from_utf8_lossy(bytes)
+            ),
+        }
+    }
+
+    #[test]
+    fn the_fast_reader_reads_the_usual_body_exactly_as_the_document_reader_does() {
+        let fixture = include_bytes!("../../../bench/fixtures/progress_record.json");
+        assert!(same_reading(fixture), "the benchmark body is read fast");
+        let usual = [
+            body(|_| {}),
+            body(|b| b["target_id"] = json!(7039328796851748883u64)),
+            body(|b| b["progress_rate"] = json!({"status": 1, "percent": 33.335})),
+            body(|b| b["progress_rate"] = json!({"status": 2.0, "percent": 1e2})),
+            body(|b| b["progress_rate"] = json!({"percent": -0.5})),
+            body(|b| b["source_title"] = json!("quote \" backslash \\ tab \t é 😀 \u{7f}")),
+            body(|b| b["extra"] = json!({"deep": [[[1, "x", null, true]]], "n": null})),
+            body(|b| {
+                b["content"]["blocks"][0]["paragraph"]["elements"] = json!([
+                    {"type": "person", "person": {"open_id": "ou_b"}},
+                    {"type": "textRun", "text_run": {"text": "t", "style": {"back_color":
+                        {"red": 1, "green": 2, "blue": 3, "alpha": 0.5}}}},
+                    {"type": "docsLink", "docsLink": {"url": "https://x", "title": "t"}}
+                ]);
+                let gallery = json!({"type": "gallery", "gallery":
+                    {"image_list": [{"fileToken": "f", "src": "s", "width": 1.5, "height": 2}]}});
+                b["content"]["blocks"]
+                    .as_array_mut()
+                    .map(|a| a.push(gallery));
+            }),
+        ];
+        for bytes in &usual {
+            assert!(same_reading(bytes), "{}", String::from_utf8_lossy(bytes));
+        }
+        // Escaped text, written back as serde_json writes it.
+        let escaped = br#"{"source_title":"a\u00e9\n\"","source_url":"http:\/\/x","target_id":"1","target_type":2,"content":{"blocks":[]}}"#;
+        assert!(same_reading(escaped));
+    }
+
+    #[test]
+    fn the_fast_reader_leaves_every_rare_body_to_the_document_reader() {
+        let rare: Vec<Vec<u8>> = vec![
+            // A broken rule, a missing member, a null member, a null item.
+            body(|b| b["source_url"] = json!("ftp://x")),
+            body(|b| {
+                b.as_object_mut().map(|m| m.remove("content"));
+            }),
+            body(|b| b["source_url_pc"] = Value::Null),
+            body(|b| b["content"]["blocks"] = json!([null])),
+            // A key twice, camelCase beside snake_case.
+            br#"{"source_title":"t","source_url":"ftp://x","source_url":"http://ok","target_id":"1","target_type":2,"content":{}}"#.to_vec(),
+            body(|b| b["content"]["blocks"][0]["paragraph"]["elements"][0]["text_run"] = json!({"text": 5})),
+            // Not JSON, not UTF-8, a lone surrogate in an undocumented member, -0, too deep.
+            b"{".to_vec(),
+            b"{\"source_title\":\"\xff\"}".to_vec(),
+            br#"{"extra":"\ud800","source_title":"t","source_url":"http://x","target_id":"1","target_type":2,"content":{}}"#.to_vec(),
+            br#"{"source_title":"t","source_url":"http://x","target_id":-0,"target_type":2,"content":{}}"#.to_vec(),
+            nested(MAX_NESTING),
+            b"[1]".to_vec(),
+        ];
+        for bytes in &rare {
+            assert!(!same_reading(bytes), "{}", String::from_utf8_lossy(bytes));
+        }
     }
 
     #[test]
