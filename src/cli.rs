@@ -24,6 +24,56 @@ pub enum Command {
     /// Probe a running emulator's `GET /__mock/health`: exit 0 when it answers 200, 1 otherwise
     /// (a container HEALTHCHECK without curl).
     Health(HealthArgs),
+    /// Record the real Feishu: a reverse proxy that forwards every request to the upstreams and
+    /// writes each exchange, secrets replaced, to a recording directory.
+    Record(RecordArgs),
+    /// Replay a recording against the emulator and compare status, code, msg and shape per
+    /// exchange; exit 1 when anything differs.
+    Parity(ParityArgs),
+}
+
+/// Flags of `record`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RecordArgs {
+    /// Directory to write the recording to (created; must be new or empty).
+    #[arg(long, env = "FEISHU_MOCK_RECORD_OUT")]
+    pub out: PathBuf,
+    /// Where `/open-apis/…` requests go.
+    #[arg(long, env = "FEISHU_MOCK_OPEN_UPSTREAM", default_value = crate::proxy::OPEN_UPSTREAM)]
+    pub open_upstream: String,
+    /// Where `/open_api/…` (Feishu Project) requests go.
+    #[arg(long, env = "FEISHU_MOCK_PROJECT_UPSTREAM", default_value = crate::proxy::PROJECT_UPSTREAM)]
+    pub project_upstream: String,
+    /// Address to bind.
+    #[arg(long, env = "FEISHU_MOCK_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to bind; 0 takes a free port.
+    #[arg(long, env = "FEISHU_MOCK_PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// Bytes kept of each uploaded file and binary answer (the rest is described by size,
+    /// SHA-256 and Adler-32 only).
+    #[arg(long, env = "FEISHU_MOCK_KEEP_BYTES", default_value_t = 0)]
+    pub keep_bytes: u64,
+}
+
+/// Flags of `parity`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ParityArgs {
+    /// The recording directory (written by `record`).
+    pub dir: PathBuf,
+    /// Replay against a running emulator at this base URL instead of one started in-process.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// A world file the in-process emulator starts from, before what the recording implies is
+    /// added (default: the embedded world).
+    #[arg(long)]
+    pub world: Option<PathBuf>,
+    /// Write the results as JUnit XML to this file.
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+    /// Write the results as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
 }
 
 /// Flags of `health`.
@@ -130,13 +180,16 @@ pub struct ServeArgs {
     /// sha256, type; memory stays flat under sustained load).
     #[arg(long, env = "FEISHU_MOCK_RETAIN", value_enum, default_value_t = crate::state::store::Retain::Bytes)]
     pub retain: crate::state::store::Retain,
-    /// Most bytes stored: files' sizes as uploaded (in every retention mode) and kept progress
-    /// record contents; an upload past it gets the platform's quota code (Drive 1061101) and
-    /// stores nothing.
-    #[arg(long, env = "FEISHU_MOCK_MAX_STORED_BYTES", default_value_t = crate::state::store::DEFAULT_MAX_STORED_BYTES)]
-    pub max_stored_bytes: u64,
+    /// Most bytes stored [default: 4294967296 (4 GiB) under --retain bytes; none under --retain
+    /// metadata]. Under --retain bytes it counts the bytes kept (files' bytes and progress
+    /// record contents); under --retain metadata nothing is kept, so only a cap given here
+    /// applies, and it counts files' sizes as uploaded. An upload or record past it gets the
+    /// platform's quota code (Drive 1061101) and stores nothing.
+    #[arg(long, env = "FEISHU_MOCK_MAX_STORED_BYTES")]
+    pub max_stored_bytes: Option<u64>,
     /// Most objects kept (stored files of every endpoint and OKR progress records), in every
-    /// retention mode; past it an upload or record gets the same quota code and stores nothing.
+    /// retention mode (under --retain metadata, what bounds memory); past it an upload or
+    /// record gets the same quota code and stores nothing.
     #[arg(long, env = "FEISHU_MOCK_MAX_STORED_OBJECTS", default_value_t = crate::state::store::DEFAULT_MAX_STORED_OBJECTS)]
     pub max_stored_objects: usize,
     /// Most tokens issued at runtime kept at once (open-platform tokens, and Feishu Project
@@ -147,12 +200,16 @@ pub struct ServeArgs {
     /// Slowest average rate, in bytes per second, a request body may arrive at once
     /// --body-rate-grace has passed; a slower body is answered with the endpoint's parameter
     /// error and its connection closed. 0: no minimum.
-    #[arg(long, env = "FEISHU_MOCK_MIN_BODY_RATE", default_value_t = crate::http::multipart::MIN_BODY_RATE)]
+    #[arg(long, env = "FEISHU_MOCK_MIN_BODY_RATE", default_value_t = crate::http::body::MIN_BODY_RATE)]
     pub min_body_rate: u64,
     /// Seconds from a request's head before --min-body-rate applies.
-    #[arg(long, env = "FEISHU_MOCK_BODY_RATE_GRACE", default_value_t = crate::http::multipart::BODY_RATE_GRACE.as_secs())]
+    #[arg(long, env = "FEISHU_MOCK_BODY_RATE_GRACE", default_value_t = crate::http::body::BODY_RATE_GRACE.as_secs())]
     pub body_rate_grace: u64,
     /// Request log on stderr: text, json or off.
     #[arg(long, env = "FEISHU_MOCK_LOG_FORMAT", value_enum, default_value_t = crate::http::app::LogFormat::Text)]
     pub log_format: crate::http::app::LogFormat,
+    /// A recording (written by `record`) whose answers serve the routes the emulator does not
+    /// emulate, after the emulator's token check; unmatched requests keep the 404.
+    #[arg(long, env = "FEISHU_MOCK_REPLAY")]
+    pub replay: Option<PathBuf>,
 }

@@ -82,6 +82,8 @@ async fn run() {
                 std::process::exit(1);
             }
         },
+        Command::Record(args) => std::process::exit(record(args).await),
+        Command::Parity(args) => std::process::exit(parity(args).await),
     };
     let world = match &args.world {
         None => World::default_world(),
@@ -98,6 +100,22 @@ async fn run() {
             }
         }
     };
+    let replay = match &args.replay {
+        None => None,
+        Some(dir) => match feishu_mock::recording::Recording::open(dir) {
+            // Emulated routes are never answered from a recording.
+            Ok(rec) => Some(std::sync::Arc::new(
+                feishu_mock::recording::replay::ReplayStore::new(&rec, |ex| {
+                    feishu_mock::parity::route::endpoint_of(&ex.request.method, &ex.request.route)
+                        .is_none()
+                }),
+            )),
+            Err(e) => {
+                eprintln!("feishu-mock: cannot replay: {e}");
+                std::process::exit(2);
+            }
+        },
+    };
     let config = Config {
         host: args.host.clone(),
         port: args.port,
@@ -109,15 +127,16 @@ async fn run() {
             journal_limit: args.journal_limit,
             loose: args.loose,
             retain: args.retain,
-            max_stored_bytes: Some(args.max_stored_bytes),
+            max_stored_bytes: args.max_stored_bytes,
             max_stored_objects: args.max_stored_objects,
             max_issued_tokens: args.max_issued_tokens,
         },
         log_format: args.log_format,
         header_read_timeout: feishu_mock::http::limits::HEADER_READ_TIMEOUT,
-        body_idle_timeout: feishu_mock::http::multipart::BODY_IDLE_TIMEOUT,
+        body_idle_timeout: feishu_mock::http::body::BODY_IDLE_TIMEOUT,
         min_body_rate: args.min_body_rate,
         body_rate_grace: std::time::Duration::from_secs(args.body_rate_grace),
+        replay,
     };
     let (listener, state) = match bind(config).await {
         Ok(b) => b,
@@ -152,6 +171,66 @@ async fn run() {
         eprintln!("feishu-mock: {e}");
         std::process::exit(1);
     }
+}
+
+/// `feishu-mock record`: runs the recording proxy until SIGINT or SIGTERM; the exit status.
+async fn record(args: feishu_mock::cli::RecordArgs) -> i32 {
+    let config = feishu_mock::proxy::RecordConfig {
+        out: args.out.clone(),
+        open_upstream: args.open_upstream.trim_end_matches('/').to_string(),
+        project_upstream: args.project_upstream.trim_end_matches('/').to_string(),
+        host: args.host,
+        port: args.port,
+        keep_bytes: args.keep_bytes,
+    };
+    let (listener, state) = match feishu_mock::proxy::bind(config).await {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("feishu-mock record: {e}");
+            return 2;
+        }
+    };
+    let addr = listener.local_addr().map(display_addr).unwrap_or_default();
+    let mut out = std::io::stdout();
+    let _ = writeln!(
+        out,
+        "feishu-mock record listening on http://{addr}, writing {}",
+        args.out.display()
+    );
+    let _ = out.flush();
+    feishu_mock::proxy::serve(listener, state, shutdown_signal()).await;
+    0
+}
+
+/// `feishu-mock parity`: prints the table, writes the reports; 0 when nothing differs, 1 when
+/// something does, 2 when the recording cannot be replayed.
+async fn parity(args: feishu_mock::cli::ParityArgs) -> i32 {
+    let config = feishu_mock::parity::ParityConfig {
+        dir: args.dir.clone(),
+        url: args.url.clone(),
+        world: args.world.clone(),
+    };
+    let report = match feishu_mock::parity::run(&config).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("feishu-mock parity: {e}");
+            return 2;
+        }
+    };
+    let _ = write!(std::io::stdout(), "{}", report.table());
+    let mut written = Ok(());
+    if let Some(path) = &args.junit {
+        written = written.and(std::fs::write(path, report.junit()).map_err(|e| (path, e)));
+    }
+    if let Some(path) = &args.json {
+        let text = serde_json::to_string_pretty(&report.json()).unwrap_or_default();
+        written = written.and(std::fs::write(path, text).map_err(|e| (path, e)));
+    }
+    if let Err((path, e)) = written {
+        eprintln!("feishu-mock parity: cannot write {}: {e}", path.display());
+        return 2;
+    }
+    i32::from(report.has_differences())
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -12,6 +12,7 @@ pub mod journal;
 pub mod openapi;
 pub mod plane;
 pub mod quota;
+pub mod replay;
 pub mod response;
 pub mod routes;
 pub mod ui;

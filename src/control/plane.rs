@@ -11,6 +11,7 @@
 //! | `POST` / `GET` / `DELETE /__mock/faults` | add, list, clear fault rules |
 //! | `GET` / `POST /__mock/clock` | read, or `{"advance_seconds": N}` to move emulator time |
 //! | `GET /__mock/openapi.json` | the emulated contract as OpenAPI 3.1 ([`crate::control::openapi`]) |
+//! | `POST /__mock/project/auth_code` | `{"plugin_id","user_key"}` → `{"code","expires_in"}`: a single-use authorization code for Feishu Project's `user_plugin_token`, as a plugin's front end would get from its JSSDK (assumed; [`crate::families::project::user_token`]) |
 //!
 //! Control-plane errors are HTTP 400 (bad input) or 404 (unknown route or file) with
 //! `{"error": "…"}`; they are the emulator's own, not Feishu's.
@@ -187,6 +188,32 @@ pub fn handle(emulator: &Emulator, reset: &dyn Fn(), req: PlaneRequest<'_>) -> H
                     resp
                 }
                 None => error(404, format!("no stored file {token}")),
+            }
+        }
+        ("POST", "/project/auth_code") => {
+            let member = |name: &str| {
+                body.as_ref()
+                    .and_then(|b| b.get(name))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            };
+            let (Some(plugin_id), Some(user_key)) = (member("plugin_id"), member("user_key"))
+            else {
+                return error(
+                    400,
+                    "body must be {\"plugin_id\": string, \"user_key\": string}",
+                );
+            };
+            match emulator
+                .families
+                .project
+                .mint_auth_code(store, &plugin_id, &user_key)
+            {
+                Ok(code) => ok(json!({
+                    "code": code,
+                    "expires_in": crate::families::project::AUTH_CODE_LIFETIME_SECS,
+                })),
+                Err(problem) => error(400, problem),
             }
         }
         ("POST", "/world") => match body.ok_or(()) {

@@ -17,6 +17,7 @@ pub const CONTROL_ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/__mock/clock", "the emulator clock"),
     ("POST", "/__mock/clock", "{\"advance_seconds\": N} moves the emulator clock"),
     ("GET", "/__mock/openapi.json", "this document"),
+    ("POST", "/__mock/project/auth_code", "{\"plugin_id\", \"user_key\"} mints a single-use Feishu Project authorization code for user_plugin_token"),
 ];
 
 /// The inspector's path prefix.

@@ -26,16 +26,18 @@ pub struct AppState {
     /// How each request is logged on stderr.
     pub log_format: LogFormat,
     /// Longest wait for the next bytes of a request body
-    /// ([`crate::http::multipart::BODY_IDLE_TIMEOUT`] unless [`crate::Config`] says otherwise).
+    /// ([`crate::http::body::BODY_IDLE_TIMEOUT`] unless [`crate::Config`] says otherwise).
     pub body_idle_timeout: std::time::Duration,
     /// Slowest average body rate, bytes per second, once `body_rate_grace` has passed (0: none;
-    /// [`crate::http::multipart::MIN_BODY_RATE`] unless [`crate::Config`] says otherwise).
+    /// [`crate::http::body::MIN_BODY_RATE`] unless [`crate::Config`] says otherwise).
     pub min_body_rate: u64,
     /// Time from a request's head before `min_body_rate` applies.
     pub body_rate_grace: std::time::Duration,
     /// Longest time to receive a request's headers
     /// ([`crate::http::limits::HEADER_READ_TIMEOUT`] unless [`crate::Config`] says otherwise).
     pub header_read_timeout: std::time::Duration,
+    /// Recorded answers for the routes the emulator does not emulate (`serve --replay`).
+    pub replay: Option<Arc<crate::recording::replay::ReplayStore>>,
 }
 
 /// Per-request log line format on stderr.
@@ -67,10 +69,11 @@ impl AppState {
             public_url,
             public_url_given: false,
             log_format,
-            body_idle_timeout: crate::http::multipart::BODY_IDLE_TIMEOUT,
-            min_body_rate: crate::http::multipart::MIN_BODY_RATE,
-            body_rate_grace: crate::http::multipart::BODY_RATE_GRACE,
+            body_idle_timeout: crate::http::body::BODY_IDLE_TIMEOUT,
+            min_body_rate: crate::http::body::MIN_BODY_RATE,
+            body_rate_grace: crate::http::body::BODY_RATE_GRACE,
             header_read_timeout: crate::http::limits::HEADER_READ_TIMEOUT,
+            replay: None,
         }
     }
 
@@ -107,7 +110,8 @@ impl AppState {
     }
 
     /// Replaces the store with a fresh one on the world loaded at start-up (`POST /__mock/reset`):
-    /// stored files, records, issued tokens, counters, journal, faults and clock start over.
+    /// stored files, records, issued tokens, counters, journal, faults and clock start over, and
+    /// a replayed recording answers from its first exchange again.
     pub fn reset(&self) {
         let fresh = Arc::new(Emulator::new(
             &self.initial_world,
@@ -115,6 +119,9 @@ impl AppState {
             self.options.clone(),
         ));
         *self.emulator.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+        if let Some(replay) = &self.replay {
+            replay.rewind();
+        }
     }
 }
 

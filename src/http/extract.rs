@@ -5,9 +5,9 @@
 use crate::contract::error::ApiError;
 use crate::contract::spec::{BodyKind, EndpointSpec, Location};
 use crate::families::Input;
-use crate::http::multipart::{
-    read_form, read_json_bytes, FormError, FormLimits, JsonBodyError, Reservation,
-};
+use crate::http::budget::Reservation;
+use crate::http::json::{read_json_bytes, JsonBodyError};
+use crate::http::multipart::{read_form, FormError, FormLimits};
 use crate::state::store::Retain;
 use bytes::Bytes;
 
@@ -128,7 +128,7 @@ mod tests {
     /// and handed to the handler with its share of the budget.
     #[tokio::test]
     async fn a_json_body_refused_by_the_budget_is_the_endpoints_internal_error() {
-        use crate::http::multipart::{budget_tests, Reservation};
+        use crate::http::json::budget_tests;
         let spec = Catalogue::get().endpoint("okr.progress_record.create");
         let body = || futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from("{}"))]);
         let wait = std::time::Duration::from_millis(50);

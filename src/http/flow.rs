@@ -19,13 +19,14 @@ use crate::control::response::{json_response, HttpResponse};
 use crate::control::Emulator;
 use crate::families::{self, Caller, Ctx, Input, Reply, RouteAuth, RouteDef};
 use crate::http::app::{AppState, ConnectionReset};
+use crate::http::body::RequestBody;
+use crate::http::budget::Reservation;
 use crate::http::extract::{extract, is_json_media, retain_for, MAX_JSON_BODY_BYTES};
+use crate::http::json::{read_json, JsonBodyError, JSON_BUDGET_WAIT};
 use crate::http::log::{journal, log_request, Trace};
-use crate::http::multipart::{
-    read_json, JsonBodyError, RequestBody, Reservation, JSON_BUDGET_WAIT,
-};
 use crate::http::refusal::{header_refusal, HeaderRefusal};
-use crate::http::respond::{finish, finish_raw, not_found};
+use crate::http::replay::replayed_or_not_found;
+use crate::http::respond::{finish, finish_raw};
 use crate::http::routing::{route, Route};
 use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
@@ -83,8 +84,11 @@ pub async fn handle(
                 crate::control::plane::handle(&emulator, &|| state.reset(), request)
             }
             None => {
-                trace.endpoint = "not_found".into();
-                not_found()
+                let (method, headers) = (&parts.method, &parts.headers);
+                replayed_or_not_found(
+                    &state, &emulator, method, &path, &query, headers, body, &log_id, &mut trace,
+                )
+                .await
             }
             Some((token_route @ (Route::TenantToken | Route::AppToken), _)) => {
                 let tenant = matches!(token_route, Route::TenantToken);

@@ -5,7 +5,7 @@ use crate::contract::spec::Catalogue;
 use crate::control::Emulator;
 use crate::families::{self, Caller, Ctx};
 use crate::http::extract::{extract, retain_for};
-use crate::http::multipart::JSON_BUDGET_WAIT;
+use crate::http::json::JSON_BUDGET_WAIT;
 use crate::http::respond::finish;
 use bytes::Bytes;
 

@@ -2,8 +2,10 @@
 //!
 //! Lowest first (a file imports only the files listed before it; `tests/layers.rs`):
 //! - [`limits`]: the HTTP layer's own bounds (head size, head and JSON body limits).
-//! - [`multipart`]: the streaming multipart and JSON body readers with their limits and the
-//!   in-flight memory budget.
+//! - [`body`]: [`body::RequestBody`], a body with its timeouts, drained when dropped early.
+//! - [`budget`]: the in-flight memory budget bodies are read within.
+//! - [`json`]: whole JSON bodies within a limit and the budget.
+//! - [`multipart`]: the streaming multipart form reader with its per-endpoint limits.
 //! - [`app`]: [`app::AppState`], the state every request reads, and [`app::ConnectionReset`].
 //! - [`log`]: the journal entry and the stderr log line of each request.
 //! - [`routing`]: method and path to a route with its path parameters.
@@ -11,6 +13,7 @@
 //! - [`extract`]: a body read as its endpoint's spec says, failures mapped to its codes.
 //! - [`refusal`]: refused request headers and refused request heads.
 //! - [`in_memory`]: [`in_memory::answer_in_memory`], an endpoint without a socket.
+//! - [`replay`]: the not-found path, answered from a recording under `serve --replay`.
 //! - [`flow`]: [`flow::handle`], a request through route → auth → quota/fault → extract →
 //!   family → envelope → journal/log.
 //! - [`head_guard`]: the IO guard that holds each request head and answers hyper's refusals of
@@ -22,14 +25,18 @@
 //! [`crate::families`], [`crate::control`]).
 
 pub mod app;
+pub mod body;
+pub mod budget;
 pub mod extract;
 pub mod flow;
 pub mod head_guard;
 pub mod in_memory;
+pub mod json;
 pub mod limits;
 pub mod log;
 pub mod multipart;
 pub mod refusal;
+pub mod replay;
 pub mod respond;
 pub mod routing;
 pub mod server;

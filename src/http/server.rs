@@ -7,7 +7,7 @@
 //! Every connection is its own task, so a slow client never holds up another. Its cost is
 //! bounded in time: headers must arrive within [`HEADER_READ_TIMEOUT`] (else the connection is
 //! closed without an answer), and a body that goes silent for
-//! [`crate::http::multipart::BODY_IDLE_TIMEOUT`] is answered with the endpoint's parameter error and
+//! [`crate::http::body::BODY_IDLE_TIMEOUT`] is answered with the endpoint's parameter error and
 //! the connection closed.
 //!
 //! A head over [`MAX_HEAD_BYTES`] or with more than [`crate::http::head_guard::MAX_HEADERS`]
@@ -56,14 +56,16 @@ pub struct Config {
     /// Longest time to receive a request's headers ([`HEADER_READ_TIMEOUT`]).
     pub header_read_timeout: Duration,
     /// Longest wait for the next bytes of a request body
-    /// ([`crate::http::multipart::BODY_IDLE_TIMEOUT`]).
+    /// ([`crate::http::body::BODY_IDLE_TIMEOUT`]).
     pub body_idle_timeout: Duration,
     /// Slowest average body rate in bytes per second once `body_rate_grace` has passed
-    /// ([`crate::http::multipart::MIN_BODY_RATE`]; 0: no minimum).
+    /// ([`crate::http::body::MIN_BODY_RATE`]; 0: no minimum).
     pub min_body_rate: u64,
     /// Time from a request's head before `min_body_rate` applies
-    /// ([`crate::http::multipart::BODY_RATE_GRACE`]).
+    /// ([`crate::http::body::BODY_RATE_GRACE`]).
     pub body_rate_grace: Duration,
+    /// Recorded answers for routes the emulator does not emulate (`serve --replay`).
+    pub replay: Option<Arc<crate::recording::replay::ReplayStore>>,
 }
 
 impl Default for Config {
@@ -77,9 +79,10 @@ impl Default for Config {
             options: Options::default(),
             log_format: LogFormat::Off,
             header_read_timeout: HEADER_READ_TIMEOUT,
-            body_idle_timeout: crate::http::multipart::BODY_IDLE_TIMEOUT,
-            min_body_rate: crate::http::multipart::MIN_BODY_RATE,
-            body_rate_grace: crate::http::multipart::BODY_RATE_GRACE,
+            body_idle_timeout: crate::http::body::BODY_IDLE_TIMEOUT,
+            min_body_rate: crate::http::body::MIN_BODY_RATE,
+            body_rate_grace: crate::http::body::BODY_RATE_GRACE,
+            replay: None,
         }
     }
 }
@@ -113,6 +116,7 @@ pub async fn bind(config: Config) -> std::io::Result<(TcpListener, Arc<AppState>
     state.body_idle_timeout = config.body_idle_timeout;
     state.min_body_rate = config.min_body_rate;
     state.body_rate_grace = config.body_rate_grace;
+    state.replay = config.replay;
     state.header_read_timeout = config.header_read_timeout;
     Ok((listener, Arc::new(state)))
 }

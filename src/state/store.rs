@@ -5,6 +5,10 @@
 //! across an `.await` (the wiremock-rs habit).
 
 use crate::state::ids::Ids;
+pub use crate::state::options::{
+    Options, Retain, StoreFull, DEFAULT_JOURNAL_LIMIT, DEFAULT_MAX_ISSUED_TOKENS,
+    DEFAULT_MAX_STORED_BYTES, DEFAULT_MAX_STORED_OBJECTS,
+};
 use crate::state::world::{App, PreissuedToken, PreissuedUserToken, User};
 use bytes::Bytes;
 use dashmap::DashMap;
@@ -92,46 +96,6 @@ pub struct StoredFile {
     pub uploaded_at_ms: i64,
 }
 
-/// Entries the request journal keeps by default (`--journal-limit`).
-pub const DEFAULT_JOURNAL_LIMIT: usize = 1000;
-
-/// Behaviour switches that live as long as the store.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Enforce the documented frequency limits (`--no-rate-limits` turns them off).
-    pub rate_limits: bool,
-    /// Entries kept by the request journal (`--journal-limit`, 0 keeps none).
-    pub journal_limit: usize,
-    /// Create unknown OKR targets, tasks, Drive nodes and work items on first use (`--loose`).
-    pub loose: bool,
-    /// What is kept of an accepted file (`--retain`).
-    pub retain: Retain,
-    /// Most bytes kept across all stored files and progress record contents
-    /// (`--max-stored-bytes`); an upload or record that would pass it is refused with the
-    /// platform's quota code and stores nothing.
-    pub max_stored_bytes: Option<u64>,
-    /// Most objects kept at once — stored files of every endpoint and OKR progress records —
-    /// in every retention mode (`--max-stored-objects`): an upload or record past it is
-    /// refused like one past `max_stored_bytes`, with the platform's quota code, and stores
-    /// nothing. This is what bounds memory under `--retain metadata`.
-    pub max_stored_objects: usize,
-    /// Most tokens issued at runtime kept at once, per kind of token table (open-platform
-    /// tokens; Feishu Project plugin tokens) (`--max-issued-tokens`): past it the tokens
-    /// closest to expiry are forgotten first. Expired tokens are reclaimed whatever the cap.
-    pub max_issued_tokens: usize,
-}
-
-/// Bytes counted against `--max-stored-bytes` by default: 4 GiB.
-pub const DEFAULT_MAX_STORED_BYTES: u64 = 4 * 1024 * 1024 * 1024;
-
-/// Objects kept at once by default (`--max-stored-objects`): ~0.9 KB of metadata each at most
-/// under `--retain metadata`, so about 450 MiB.
-pub const DEFAULT_MAX_STORED_OBJECTS: usize = 500_000;
-
-/// Tokens issued at runtime kept at once by default (`--max-issued-tokens`).
-pub const DEFAULT_MAX_ISSUED_TOKENS: usize = 100_000;
-
-/// An issued token table is swept of expired tokens each time its size reaches a multiple of
 /// this (and whenever it passes its cap), so that a sweep costs O(1) per issue on average.
 pub const TOKEN_SWEEP_EVERY: usize = 1024;
 
@@ -171,36 +135,6 @@ pub fn bound_issued_tokens<V>(
     excess
 }
 
-/// What the store keeps of an accepted file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum Retain {
-    /// The bytes and the metadata: downloads serve the bytes back.
-    #[default]
-    Bytes,
-    /// Name, size, sha256 and content type only: memory stays flat under sustained load;
-    /// downloads answer an empty body. A progress record keeps everything but its content
-    /// (whose size it keeps).
-    Metadata,
-}
-
-/// An upload refused because it would pass `--max-stored-bytes`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StoreFull;
-
-impl Default for Options {
-    fn default() -> Options {
-        Options {
-            rate_limits: true,
-            journal_limit: DEFAULT_JOURNAL_LIMIT,
-            loose: false,
-            retain: Retain::Bytes,
-            max_stored_bytes: Some(DEFAULT_MAX_STORED_BYTES),
-            max_stored_objects: DEFAULT_MAX_STORED_OBJECTS,
-            max_issued_tokens: DEFAULT_MAX_ISSUED_TOKENS,
-        }
-    }
-}
-
 /// The emulator's state. One per server; shared behind an `Arc`, and replaced whole by
 /// `POST /__mock/reset`.
 #[derive(Debug)]
@@ -215,8 +149,9 @@ pub struct Store {
     files: DashMap<String, StoredFile>,
     /// Bytes kept: files' bytes (none under `--retain metadata`) and progress record contents.
     stored_bytes: AtomicU64,
-    /// Bytes counted against `--max-stored-bytes`: stored files' sizes as uploaded, whether
-    /// their bytes are kept or not, and kept progress record contents.
+    /// Bytes counted against the byte cap ([`Options::byte_cap`]): stored files' sizes as
+    /// uploaded (under `--retain bytes` the bytes kept; under `--retain metadata` what an
+    /// explicit cap counts) and kept progress record contents.
     counted_bytes: AtomicU64,
     /// Objects kept (stored files and progress records), against `--max-stored-objects`.
     stored_objects: AtomicU64,
@@ -495,7 +430,7 @@ impl Store {
         let kept: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
         let counted: u64 = files.iter().map(|f| f.size.max(f.bytes.len() as u64)).sum();
         self.reserve_stored_objects(files.len())?;
-        if let Err(full) = reserve(&self.counted_bytes, counted, self.options.max_stored_bytes) {
+        if let Err(full) = reserve(&self.counted_bytes, counted, self.options.byte_cap()) {
             self.release(0, 0, files.len());
             return Err(full);
         }
@@ -526,7 +461,7 @@ impl Store {
     /// Counts `bytes` more as kept (a progress record's content) against `--max-stored-bytes`:
     /// [`StoreFull`], counting nothing, when they would pass the cap.
     pub fn reserve_stored_bytes(&self, bytes: u64) -> Result<(), StoreFull> {
-        reserve(&self.counted_bytes, bytes, self.options.max_stored_bytes)?;
+        reserve(&self.counted_bytes, bytes, self.options.byte_cap())?;
         self.stored_bytes.fetch_add(bytes, Ordering::SeqCst);
         Ok(())
     }
@@ -632,5 +567,61 @@ mod tests {
             .map(|t| t.token)
             .collect();
         assert_eq!(later, ["t-world"], "expired at its expiry instant");
+    }
+
+    fn sized(token: &str, size: u64) -> StoredFile {
+        StoredFile {
+            file_token: token.into(),
+            name: "a.bin".into(),
+            content_type: "application/octet-stream".into(),
+            bytes: Bytes::new(),
+            size,
+            sha256: Some(String::new()),
+            endpoint: "drive.media.upload_all".into(),
+            parent: "node".into(),
+            uploaded_at_ms: 0,
+        }
+    }
+
+    #[test]
+    fn retain_bytes_caps_at_4_gib_by_default_both_sides_of_the_cap() {
+        let store = Store::with_options(None, Options::default());
+        assert_eq!(store.options.byte_cap(), Some(4 * 1024 * 1024 * 1024));
+        store
+            .put_file(sized("a", DEFAULT_MAX_STORED_BYTES))
+            .expect("exactly the cap fits");
+        assert!(store.put_file(sized("b", 1)).is_err(), "one byte past it");
+        assert_eq!(store.stored_objects(), 1);
+    }
+
+    #[test]
+    fn retain_metadata_has_no_byte_cap_unless_one_is_given() {
+        let metadata = Options {
+            retain: Retain::Metadata,
+            ..Options::default()
+        };
+        let store = Store::with_options(None, metadata.clone());
+        assert_eq!(store.options.byte_cap(), None);
+        for (i, size) in [DEFAULT_MAX_STORED_BYTES, DEFAULT_MAX_STORED_BYTES, 1]
+            .iter()
+            .enumerate()
+        {
+            store
+                .put_file(sized(&i.to_string(), *size))
+                .expect("bounded by objects alone");
+        }
+        assert_eq!(store.stored_bytes(), 0, "no bytes kept");
+        let capped = Store::with_options(
+            None,
+            Options {
+                max_stored_bytes: Some(10),
+                ..metadata
+            },
+        );
+        capped.put_file(sized("a", 10)).expect("at the given cap");
+        assert!(
+            capped.put_file(sized("b", 1)).is_err(),
+            "past the given cap"
+        );
     }
 }

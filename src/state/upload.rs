@@ -51,7 +51,7 @@ pub enum PartContent {
         sha256: OnceLock<String>,
     },
     /// The bytes in an anonymous temporary file (`--retain bytes`, a part past the memory a
-    /// request may hold: `http::multipart::PART_MEMORY_BYTES` of a part, the in-flight budget
+    /// request may hold: `http::budget::PART_MEMORY_BYTES` of a part, the in-flight budget
     /// across requests), with what the handlers check computed while they streamed to it. Read
     /// back whole only by [`FilePart::bytes`], which a handler calls once it accepts the part:
     /// a request refused by its handler never brings its spooled parts back into memory.

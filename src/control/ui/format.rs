@@ -93,6 +93,7 @@ pub(crate) fn endpoint_label(endpoint: &str) -> &str {
         "okr.progress_record.create" => "OKR progress record",
         "task.attachment.upload" => "Task attachment upload",
         "project.work_item.file.upload" => "Project attachment upload",
+        crate::control::replay::REPLAYED_ENDPOINT => "Replayed from a recording",
         other => other,
     }
 }

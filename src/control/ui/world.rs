@@ -208,7 +208,7 @@ fn tokens_section(emulator: &Emulator) -> Markup {
                         @for (token, t) in plugin.iter().take(TOKENS_SHOWN) {
                             tr {
                                 td.token data-label="token" { code { (shorten_token(token)) } }
-                                td.kind data-label="kind" { (match t.kind { PluginTokenKind::Plugin => "plugin", PluginTokenKind::Virtual => "virtual" }) }
+                                td.kind data-label="kind" { (match t.kind { PluginTokenKind::Plugin => "plugin", PluginTokenKind::Virtual => "virtual", PluginTokenKind::User => "user" }) }
                                 td data-label="plugin" { code { (t.plugin_id) } }
                                 td data-label="user" {}
                                 td.expires data-label="expires" { (expiry(Some(t.expires_at_ms))) }
