@@ -15,7 +15,9 @@
 //! document reader would refuse as not JSON (a lone surrogate, a bad escape) is never accepted
 //! here; the UTF-8 of the whole body is checked once before.
 
-use super::{answered_number, integer_as_text, JsonBody, Member, Node, Reading, Scalar, Step};
+use super::answer::{answered_number, integer_as_text, kind_matches, place, Step};
+use super::compile::{JsonBody, Member, Node};
+use super::reading::{Reading, Scalar};
 use crate::contract::spec::{JsonView, Kind};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use std::fmt;
@@ -264,7 +266,7 @@ impl<'b> Value<'_, 'b> {
     /// more than a look at the kind.
     fn check<E: de::Error>(&self, view: JsonView<'_>) -> Result<(), E> {
         let n = self.node();
-        if n.kind_only && super::kind_matches(n.kind, view) {
+        if n.kind_only && kind_matches(n.kind, view) {
             return Ok(());
         }
         match n.field {
@@ -279,7 +281,7 @@ impl<'b> Value<'_, 'b> {
         let n = self.node();
         if n.collect {
             let path = n.field.map_or("", |f| f.name.as_str());
-            let place = super::place(&self.st.path);
+            let place = place(&self.st.path);
             self.st.reading.collected.push((path, place, s.to_string()));
         }
         let out = &mut self.st.out;
