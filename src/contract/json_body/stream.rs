@@ -1,26 +1,27 @@
-//! The fast reader: a body streamed once through serde_json's tokenizer along the compiled spec
-//! (a [`DeserializeSeed`] per node), each value checked and written in answer form as it
-//! passes, with no document built.
+//! The fast reader: a body scanned once, byte by byte, along the compiled spec, each value
+//! checked and written in answer form as it passes, with no document built.
 //!
 //! It reads the usual body only: every documented member given at most once (under its
 //! camelCase or its snake_case key, not both), no `null` where a documented value goes, no rule
 //! broken, every documented array of one item kind, objects of at most [`FEW_MEMBERS`]
-//! documented members, nesting at most [`DEEPEST`] levels. On anything else it gives up
-//! (`None`) and the document reader ([`super::dom`]) reads the body from the start: it alone
-//! decides the rare cases (duplicate keys, nulls, which broken rule answers, bodies that are
-//! not JSON), so for every body the fast reader accepts, both readers give the same
-//! [`Reading`] byte for byte (the tests compare them).
+//! documented members, nesting at most [`DEEPEST`] levels, and in undocumented members only
+//! plain integers among the numbers. On anything else it gives up (`None`) and the document
+//! reader (`dom.rs`) reads the body from the start: it alone decides the rare cases (duplicate
+//! keys, nulls, which broken rule answers, bodies that are not JSON), so for every body the
+//! fast reader accepts, both readers give the same [`Reading`] byte for byte (the tests compare
+//! them, on fixed bodies and on random ones).
 //!
-//! Undocumented members are skipped, but their strings are still decoded, so a body the
-//! document reader would refuse as not JSON (a lone surrogate, a bad escape) is never accepted
-//! here; the UTF-8 of the whole body is checked once before.
+//! JSON is read as RFC 8259 and serde_json read it: the UTF-8 of the whole body is checked once;
+//! a string without a backslash or a control character is its own answer form (serde_json
+//! escapes nothing else when writing); a string with an escape, and a number with a fraction, an
+//! exponent or more than 18 digits, are handed to serde_json whole, so escapes, lone surrogates
+//! and float rounding are decided exactly as before.
 
 use super::answer::{answered_number, integer_as_text, kind_matches, place, Step};
 use super::compile::{JsonBody, Member, Node};
 use super::reading::{Reading, Scalar};
 use crate::contract::spec::{JsonView, Kind};
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
-use std::fmt;
+use std::borrow::Cow;
 
 /// Documented members of one object the fast reader keeps track of; an object node with more
 /// is left to the document reader.
@@ -33,37 +34,21 @@ const DEEPEST: usize = 32;
 /// Reads `bytes` along `body`: `Some` when the body is a usual one that breaks no rule, `None`
 /// when the document reader must decide.
 pub(super) fn read(body: &JsonBody, bytes: &[u8]) -> Option<Reading> {
-    // Checked once here (as the document reader does), so the tokenizer need not check each
-    // string.
+    // Checked once here, so a string's bytes between its quotes are text.
     let text = std::str::from_utf8(bytes).ok()?;
-    let mut state = State {
+    let mut reader = Reader {
+        text,
+        b: bytes,
+        i: 0,
         body,
-        out: String::new(),
-        scratch: String::new(),
+        out: Vec::with_capacity(bytes.len()),
+        scratch: Vec::new(),
         path: Vec::with_capacity(16),
         reading: Reading::default(),
     };
-    let mut de = serde_json::Deserializer::from_str(text);
-    Root { st: &mut state }.deserialize(&mut de).ok()?;
-    de.end().ok()?;
-    Some(state.reading)
-}
-
-/// The state of one read.
-struct State<'b> {
-    body: &'b JsonBody,
-    /// The answer form of the top-level member being read.
-    out: String,
-    /// An object's members in document order, while they are written again sorted.
-    scratch: String,
-    /// The current place.
-    path: Vec<Step>,
-    reading: Reading,
-}
-
-/// Why the fast reader gives up: the document reader decides.
-fn give_up<E: de::Error>() -> E {
-    E::custom("left to the document reader")
+    reader.root()?;
+    reader.ws();
+    (reader.i == bytes.len()).then_some(reader.reading)
 }
 
 /// What a value read at the top level gives the handler.
@@ -78,395 +63,521 @@ enum Got {
     Other,
 }
 
-/// A member key: the index of the documented member it names, as the document reader matches
-/// keys (the camelCase key, else the snake_case one), or `None` for an undocumented one.
-struct KeySeed<'a>(&'a [Member]);
-
-impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
-    type Value = Option<usize>;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_str(self)
-    }
+/// A JSON number as read: its value as serde_json holds it, its text, and whether that text is a
+/// plain integer of at most 18 digits (then it is its own answer form below 9e15).
+struct Num<'a> {
+    value: serde_json::Number,
+    text: &'a str,
+    plain: bool,
 }
 
-impl<'de> Visitor<'de> for KeySeed<'_> {
-    type Value = Option<usize>;
+/// The state of one read.
+struct Reader<'a> {
+    /// The body, as text and as bytes.
+    text: &'a str,
+    b: &'a [u8],
+    /// The next byte to read.
+    i: usize,
+    body: &'a JsonBody,
+    /// The answer form of the top-level member being read.
+    out: Vec<u8>,
+    /// An object's members in document order, while they are written again sorted.
+    scratch: Vec<u8>,
+    /// The current place.
+    path: Vec<Step>,
+    reading: Reading,
+}
 
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a member key")
+/// Whether `b` is JSON whitespace.
+#[inline]
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+impl<'a> Reader<'a> {
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
     }
 
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
-        let key = key.as_bytes();
-        let Some(&first) = key.first() else {
-            return Ok(None);
+    /// Skips whitespace.
+    #[inline]
+    fn ws(&mut self) {
+        while self.b.get(self.i).is_some_and(|&b| is_ws(b)) {
+            self.i += 1;
+        }
+    }
+
+    /// The next byte after whitespace, taken.
+    #[inline]
+    fn next(&mut self) -> Option<u8> {
+        self.ws();
+        let b = self.peek()?;
+        self.i += 1;
+        Some(b)
+    }
+
+    /// `lit` (`true`, `false`, `null`) at the current byte, taken.
+    fn literal(&mut self, lit: &[u8]) -> Option<()> {
+        if self.b.get(self.i..)?.starts_with(lit) {
+            self.i += lit.len();
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    /// The string whose opening quote is the current byte: borrowed when it holds no escape
+    /// (then it is its own answer form), else as serde_json decodes it.
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        let start = self.i + 1;
+        let rest = self.b.get(start..)?;
+        let n = memchr::memchr2(b'"', b'\\', rest)?;
+        // A control character must be escaped (serde_json refuses it raw); folded without a
+        // branch a byte, so the compiler can take the bytes many at a time.
+        let plain = rest[..n].iter().fold(true, |ok, &c| ok & (c >= 0x20));
+        if rest[n] == b'"' && plain {
+            self.i = start + n + 1;
+            return Some(Cow::Borrowed(self.text.get(start..start + n)?));
+        }
+        // An escape (or a raw control character): find the closing quote, and let serde_json
+        // decode (or refuse) the whole string.
+        let mut end = start + n;
+        while self.b[end] == b'\\' {
+            end += 2;
+            end += memchr::memchr2(b'"', b'\\', self.b.get(end..)?)?;
+        }
+        let decoded: String = serde_json::from_str(self.text.get(start - 1..end + 1)?).ok()?;
+        self.i = end + 1;
+        Some(Cow::Owned(decoded))
+    }
+
+    /// The number starting at the current byte, as RFC 8259 spells one.
+    fn number(&mut self) -> Option<Num<'a>> {
+        let b = self.b;
+        let start = self.i;
+        let mut j = start;
+        let negative = b[j] == b'-';
+        if negative {
+            j += 1;
+        }
+        let digits_from = j;
+        match b.get(j)? {
+            b'0' => j += 1,
+            b'1'..=b'9' => {
+                while b.get(j).is_some_and(u8::is_ascii_digit) {
+                    j += 1;
+                }
+            }
+            _ => return None,
+        }
+        let digits_to = j;
+        let mut plain = true;
+        if b.get(j) == Some(&b'.') {
+            j += 1;
+            j = Self::digits(b, j)?;
+            plain = false;
+        }
+        if matches!(b.get(j), Some(b'e' | b'E')) {
+            j += 1;
+            if matches!(b.get(j), Some(b'+' | b'-')) {
+                j += 1;
+            }
+            j = Self::digits(b, j)?;
+            plain = false;
+        }
+        self.i = j;
+        let text = self.text.get(start..j)?;
+        let plain = plain && digits_to - digits_from <= 18;
+        let value = if plain {
+            let magnitude = b[digits_from..digits_to]
+                .iter()
+                .fold(0u64, |v, &d| v * 10 + u64::from(d - b'0'));
+            match (negative, magnitude) {
+                (false, m) => serde_json::Number::from(m),
+                // serde_json reads `-0` as a float: left to the document reader.
+                (true, 0) => return None,
+                // At most 18 digits: below i64::MAX.
+                (true, m) => serde_json::Number::from(-(m as i64)),
+            }
+        } else {
+            serde_json::from_str(text).ok()?
         };
-        Ok(self.0.iter().position(|m| {
+        Some(Num { value, text, plain })
+    }
+
+    /// The end of one or more digits from `j`.
+    fn digits(b: &[u8], mut j: usize) -> Option<usize> {
+        let from = j;
+        while b.get(j).is_some_and(u8::is_ascii_digit) {
+            j += 1;
+        }
+        (j > from).then_some(j)
+    }
+
+    /// A member key: the index of the documented member it names (its camelCase key, else its
+    /// snake_case one), or `None` for an undocumented one.
+    fn key(&mut self, members: &[Member]) -> Option<Option<usize>> {
+        if self.next()? != b'"' {
+            return None;
+        }
+        self.i -= 1;
+        let key = self.string()?;
+        let key = key.as_bytes();
+        let first = key.first().copied();
+        let found = members.iter().position(|m| {
             let k = m.key.as_bytes();
-            (k.len() == key.len() && k[0] == first && k == key)
+            (k.len() == key.len() && k.first().copied() == first && k == key)
                 || m.snake.as_deref().is_some_and(|s| s.as_bytes() == key)
-        }))
+        });
+        (self.next()? == b':').then_some(found)
     }
-}
 
-/// An undocumented value `.0` levels down: read through (strings decoded and checked),
-/// nothing kept.
-struct Skip(usize);
-
-impl<'de> DeserializeSeed<'de> for Skip {
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Skip {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        if self.0 >= DEEPEST {
-            return Err(give_up());
+    /// After a member or an item: `true` when another follows (`,`), `false` at `close`.
+    #[inline]
+    fn more(&mut self, close: u8) -> Option<bool> {
+        match self.next()? {
+            b',' => Some(true),
+            c if c == close => Some(false),
+            _ => None,
         }
-        while seq.next_element_seed(Skip(self.0 + 1))?.is_some() {}
-        Ok(())
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        if self.0 >= DEEPEST {
-            return Err(give_up());
+
+    /// Whether a container opened just before is empty (its `close` taken if so).
+    #[inline]
+    fn empty(&mut self, close: u8) -> bool {
+        self.ws();
+        let empty = self.peek() == Some(close);
+        if empty {
+            self.i += 1;
         }
-        while map.next_key_seed(Skip(self.0 + 1))?.is_some() {
-            map.next_value_seed(Skip(self.0 + 1))?;
+        empty
+    }
+
+    /// An undocumented value `depth` levels down: read through (strings decoded and checked),
+    /// nothing kept.
+    fn skip(&mut self, depth: usize) -> Option<()> {
+        self.ws();
+        match self.peek()? {
+            b'"' => {
+                self.string()?;
+            }
+            b'{' => {
+                if depth >= DEEPEST {
+                    return None;
+                }
+                self.i += 1;
+                if !self.empty(b'}') {
+                    loop {
+                        self.key(&[])?;
+                        self.skip(depth + 1)?;
+                        if !self.more(b'}')? {
+                            break;
+                        }
+                    }
+                }
+            }
+            b'[' => {
+                if depth >= DEEPEST {
+                    return None;
+                }
+                self.i += 1;
+                if !self.empty(b']') {
+                    loop {
+                        self.skip(depth + 1)?;
+                        if !self.more(b']')? {
+                            break;
+                        }
+                    }
+                }
+            }
+            b't' => self.literal(b"true")?,
+            b'f' => self.literal(b"false")?,
+            b'n' => self.literal(b"null")?,
+            // Only a plain integer: any other number is left to the document reader, so no
+            // number the two parsers might read apart is passed over unseen.
+            b'-' | b'0'..=b'9' => {
+                if !self.number()?.plain {
+                    return None;
+                }
+            }
+            _ => return None,
         }
-        Ok(())
-    }
-}
-
-/// `Ok` when every documented member not `seen` may be absent.
-fn all_given<E: de::Error>(body: &JsonBody, members: &[Member], seen: u64) -> Result<(), E> {
-    let missing = members
-        .iter()
-        .enumerate()
-        .any(|(i, m)| seen & (1 << i) == 0 && !body.nodes[m.node].absent_ok);
-    if missing {
-        Err(give_up())
-    } else {
-        Ok(())
-    }
-}
-
-/// The body itself: each documented member read on its own, its answer form handed to the
-/// handler when it is a container.
-struct Root<'s, 'b> {
-    st: &'s mut State<'b>,
-}
-
-impl<'de> DeserializeSeed<'de> for Root<'_, '_> {
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Root<'_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON object")
+        Some(())
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let st = self.st;
-        let body = st.body;
+    /// The body itself: each documented member read on its own, its answer form handed to the
+    /// handler when it is a container.
+    fn root(&mut self) -> Option<()> {
+        if self.next()? != b'{' {
+            return None;
+        }
+        let body = self.body;
         let members = &body.nodes[0].members;
         if members.len() > 64 {
-            return Err(give_up());
+            return None;
         }
         let mut seen = 0u64;
-        while let Some(key) = map.next_key_seed(KeySeed(members))? {
-            let Some(i) = key else {
-                map.next_value_seed(Skip(1))?;
-                continue;
-            };
-            if seen & (1 << i) != 0 {
-                return Err(give_up());
+        if !self.empty(b'}') {
+            loop {
+                match self.key(members)? {
+                    None => self.skip(1)?,
+                    Some(i) => {
+                        if seen & (1 << i) != 0 {
+                            return None;
+                        }
+                        seen |= 1 << i;
+                        let member = &members[i];
+                        self.out.clear();
+                        self.path.clear();
+                        self.path.push(Step::Key(member.key));
+                        let scalar = match self.value(member.node, 1)? {
+                            Got::Text(s) => Some(Scalar::Text(s)),
+                            Got::Int(n) => Some(Scalar::Int(n)),
+                            // serde_json's answer form is UTF-8, and so is this one.
+                            Got::Container => Some(Scalar::Answer(
+                                String::from_utf8(std::mem::take(&mut self.out)).ok()?,
+                            )),
+                            Got::Other => None,
+                        };
+                        if let Some(scalar) = scalar {
+                            self.reading.top.push((member.key, scalar));
+                        }
+                    }
+                }
+                if !self.more(b'}')? {
+                    break;
+                }
             }
-            seen |= 1 << i;
-            let member = &members[i];
-            st.out.clear();
-            st.path.clear();
-            st.path.push(Step::Key(member.key));
-            let got = map.next_value_seed(Value {
-                st: &mut *st,
-                node: member.node,
-                depth: 1,
-            })?;
-            let scalar = match got {
-                Got::Text(s) => Scalar::Text(s),
-                Got::Int(n) => Scalar::Int(n),
-                Got::Container => Scalar::Answer(std::mem::take(&mut st.out)),
-                Got::Other => continue,
-            };
-            st.reading.top.push((member.key, scalar));
         }
-        all_given(body, members, seen)
-    }
-}
-
-/// A value at node `node`, `depth` levels down: checked, and written in answer form to
-/// `st.out`.
-struct Value<'s, 'b> {
-    st: &'s mut State<'b>,
-    node: usize,
-    depth: usize,
-}
-
-impl<'de> DeserializeSeed<'de> for Value<'_, '_> {
-    type Value = Got;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Got, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'b> Value<'_, 'b> {
-    fn node(&self) -> &'b Node {
-        let body: &'b JsonBody = self.st.body;
-        &body.nodes[self.node]
+        all_given(body, members, seen).then_some(())
     }
 
-    fn top(&self) -> bool {
-        self.depth == 1
-    }
-
-    /// Checks `view` against the node's rules: a field whose only rule is its kind needs no
+    /// Checks `view` against node `n`'s rules: a field whose only rule is its kind needs no
     /// more than a look at the kind.
-    fn check<E: de::Error>(&self, view: JsonView<'_>) -> Result<(), E> {
-        let n = self.node();
+    #[inline]
+    fn check(&self, n: &Node, view: JsonView<'_>) -> Option<()> {
         if n.kind_only && kind_matches(n.kind, view) {
-            return Ok(());
+            return Some(());
         }
-        match n.field {
-            Some(f) if f.validate_view(view, self.st.body.param_error).is_ok() => Ok(()),
-            _ => Err(give_up()),
+        n.field?
+            .validate_view(view, self.body.param_error)
+            .ok()
+            .map(|_| ())
+    }
+
+    /// A value at node `node`, `depth` levels down: checked, and written in answer form to
+    /// `out`.
+    fn value(&mut self, node: usize, depth: usize) -> Option<Got> {
+        let body: &'a JsonBody = self.body;
+        let n = &body.nodes[node];
+        self.ws();
+        match self.peek()? {
+            b'"' => {
+                let s = self.string()?;
+                self.text_value(n, s, depth)
+            }
+            b'{' => self.object(n, depth),
+            b'[' => self.array(n, depth),
+            b't' => {
+                self.literal(b"true")?;
+                self.check(n, JsonView::Bool(true))?;
+                self.out.extend_from_slice(b"true");
+                Some(Got::Other)
+            }
+            b'f' => {
+                self.literal(b"false")?;
+                self.check(n, JsonView::Bool(false))?;
+                self.out.extend_from_slice(b"false");
+                Some(Got::Other)
+            }
+            b'-' | b'0'..=b'9' => {
+                let num = self.number()?;
+                self.number_value(n, num, depth)
+            }
+            // null (absent, or a null item: the document reader decides) or not JSON.
+            _ => None,
         }
     }
 
-    /// A string, `raw` when it held no escape (then its text is its own JSON form).
-    fn string<E: de::Error>(self, s: &str, raw: bool) -> Result<Got, E> {
-        self.check(JsonView::Str(s))?;
-        let n = self.node();
+    /// A string value: checked, collected when its field has an `exists` rule, and written.
+    fn text_value(&mut self, n: &Node, s: Cow<'_, str>, depth: usize) -> Option<Got> {
+        self.check(n, JsonView::Str(&s))?;
         if n.collect {
             let path = n.field.map_or("", |f| f.name.as_str());
-            let place = place(&self.st.path);
-            self.st.reading.collected.push((path, place, s.to_string()));
+            let at = place(&self.path);
+            self.reading.collected.push((path, at, s.to_string()));
         }
-        let out = &mut self.st.out;
-        if raw {
-            out.push('"');
-            out.push_str(s);
-            out.push('"');
-        } else {
-            out.push_str(&serde_json::to_string(s).map_err(|_| give_up::<E>())?);
+        match &s {
+            // No `"`, `\` or control character: serde_json would write it as it is.
+            Cow::Borrowed(raw) => {
+                self.out.push(b'"');
+                self.out.extend_from_slice(raw.as_bytes());
+                self.out.push(b'"');
+            }
+            Cow::Owned(decoded) => serde_json::to_writer(&mut self.out, decoded).ok()?,
         }
-        Ok(if self.top() {
-            Got::Text(s.to_string())
+        Some(if depth == 1 {
+            Got::Text(s.into_owned())
         } else {
             Got::Other
         })
     }
 
-    fn number<E: de::Error>(self, number: serde_json::Number) -> Result<Got, E> {
-        let n = self.node();
+    /// A number value: checked and written as answered (an `integer_as_text` integer as its
+    /// decimal text).
+    fn number_value(&mut self, n: &Node, num: Num<'_>, depth: usize) -> Option<Got> {
+        let top = depth == 1;
         if integer_as_text(n) {
-            if let Some(id) = number.as_u64() {
+            if let Some(id) = num.value.as_u64() {
                 // An integer where text is documented is read as its decimal text.
                 let mut digits = itoa::Buffer::new();
                 let text = digits.format(id);
-                self.check(JsonView::Str(text))?;
-                let out = &mut self.st.out;
-                out.push('"');
-                out.push_str(text);
-                out.push('"');
-                return Ok(if self.top() {
+                self.check(n, JsonView::Str(text))?;
+                self.out.push(b'"');
+                self.out.extend_from_slice(text.as_bytes());
+                self.out.push(b'"');
+                return Some(if top {
                     Got::Text(text.to_string())
                 } else {
                     Got::Other
                 });
             }
         }
-        self.check(JsonView::Number(&number))?;
+        self.check(n, JsonView::Number(&num.value))?;
         let decimals = n.field.and_then(|f| f.answer_decimals);
-        let answered = answered_number(&number, n.kind, decimals);
-        match answered.as_i64() {
-            // serde_json writes an integer as itoa does.
-            Some(i) => self.st.out.push_str(itoa::Buffer::new().format(i)),
-            None => self.st.out.push_str(&answered.to_string()),
+        let whole = whole(&num.value);
+        match whole {
+            // A plain integer of an `int` or `number` field below 9e15 is answered as written.
+            Some(i)
+                if num.plain
+                    && decimals.is_none()
+                    && matches!(n.kind, Kind::Int | Kind::Number)
+                    && i.unsigned_abs() < 9_000_000_000_000_000 =>
+            {
+                self.out.extend_from_slice(num.text.as_bytes());
+            }
+            _ => {
+                let answered = answered_number(&num.value, n.kind, decimals);
+                match answered.as_i64() {
+                    // serde_json writes an integer as itoa does.
+                    Some(i) => self
+                        .out
+                        .extend_from_slice(itoa::Buffer::new().format(i).as_bytes()),
+                    None => serde_json::to_writer(&mut self.out, &answered).ok()?,
+                }
+            }
         }
-        Ok(match whole(&number) {
-            Some(i) if n.kind == Kind::Int && self.top() => Got::Int(i),
+        Some(match whole {
+            Some(i) if n.kind == Kind::Int && top => Got::Int(i),
             _ => Got::Other,
         })
     }
-}
 
-impl<'de> Visitor<'de> for Value<'_, '_> {
-    type Value = Got;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a documented JSON value")
-    }
-
-    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Got, E> {
-        self.check(JsonView::Bool(b))?;
-        self.st.out.push_str(if b { "true" } else { "false" });
-        Ok(Got::Other)
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Got, E> {
-        self.number(v.into())
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Got, E> {
-        self.number(v.into())
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Got, E> {
-        match serde_json::Number::from_f64(v) {
-            Some(n) => self.number(n),
-            None => Err(give_up()),
-        }
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Got, E> {
-        // serde_json lends a string only when it held no escape: then it has no `"`, `\` or
-        // control character, the only characters serde_json escapes when writing.
-        self.string(s, true)
-    }
-
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<Got, E> {
-        self.string(s, false)
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Got, E> {
-        // null: absent, or a null item; the document reader decides.
-        Err(give_up())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Got, A::Error> {
-        let n = self.node();
+    /// An array of a documented item kind, its items read in turn.
+    fn array(&mut self, n: &Node, depth: usize) -> Option<Got> {
         let item = match n.item {
-            Some(item) if n.kind == Kind::Array && self.depth < DEEPEST => item,
-            _ => return Err(give_up()),
+            Some(item) if n.kind == Kind::Array && depth < DEEPEST => item,
+            _ => return None,
         };
-        let (node, depth) = (self.node, self.depth);
-        let st = self.st;
-        st.out.push('[');
+        self.i += 1;
+        self.out.push(b'[');
         let mut len = 0;
-        loop {
-            if len > 0 {
-                st.out.push(',');
-            }
-            st.path.push(Step::Index(len));
-            let next = seq.next_element_seed(Value {
-                st: &mut *st,
-                node: item,
-                depth: depth + 1,
-            })?;
-            st.path.pop();
-            if next.is_none() {
+        if !self.empty(b']') {
+            loop {
                 if len > 0 {
-                    st.out.pop();
+                    self.out.push(b',');
                 }
-                break;
+                self.path.push(Step::Index(len));
+                self.value(item, depth + 1)?;
+                self.path.pop();
+                len += 1;
+                if !self.more(b']')? {
+                    break;
+                }
             }
-            len += 1;
         }
-        st.out.push(']');
-        Value { st, node, depth }.check(JsonView::Array(len))?;
-        Ok(Got::Container)
+        self.out.push(b']');
+        self.check(n, JsonView::Array(len))?;
+        Some(Got::Container)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Got, A::Error> {
-        let n = self.node();
-        if n.kind != Kind::Object || n.members.len() > FEW_MEMBERS || self.depth >= DEEPEST {
-            return Err(give_up());
+    /// An object: its documented members read and written `"key":value` in document order,
+    /// then, unless they came sorted, written again in answer order.
+    fn object(&mut self, n: &Node, depth: usize) -> Option<Got> {
+        if n.kind != Kind::Object || n.members.len() > FEW_MEMBERS || depth >= DEEPEST {
+            return None;
         }
-        self.check(JsonView::Object)?;
-        let depth = self.depth;
-        let st = self.st;
+        self.check(n, JsonView::Object)?;
+        self.i += 1;
         let members = &n.members;
-        // Each member's answer form is written in document order, then the whole object is
-        // written again with its members sorted.
-        let start = st.out.len();
+        self.out.push(b'{');
+        let start = self.out.len();
+        // Each member's `"key":value` in `out`, from `start`.
         let mut spans = [(0usize, 0usize); FEW_MEMBERS];
         let mut seen = 0u64;
-        while let Some(key) = map.next_key_seed(KeySeed(members))? {
-            let Some(i) = key else {
-                map.next_value_seed(Skip(depth + 1))?;
-                continue;
-            };
-            if seen & (1 << i) != 0 {
-                return Err(give_up());
+        let mut sorted = true;
+        let mut last = None;
+        if !self.empty(b'}') {
+            loop {
+                match self.key(members)? {
+                    None => self.skip(depth + 1)?,
+                    Some(i) => {
+                        if seen & (1 << i) != 0 {
+                            return None;
+                        }
+                        seen |= 1 << i;
+                        sorted &= last.is_none_or(|l| l < i);
+                        if last.is_some() {
+                            self.out.push(b',');
+                        }
+                        last = Some(i);
+                        let member = &members[i];
+                        let from = self.out.len() - start;
+                        self.out.push(b'"');
+                        self.out.extend_from_slice(member.key.as_bytes());
+                        self.out.extend_from_slice(b"\":");
+                        self.path.push(Step::Key(member.key));
+                        self.value(member.node, depth + 1)?;
+                        self.path.pop();
+                        spans[i] = (from, self.out.len() - start);
+                    }
+                }
+                if !self.more(b'}')? {
+                    break;
+                }
             }
-            seen |= 1 << i;
-            let member = &members[i];
-            let from = st.out.len() - start;
-            st.path.push(Step::Key(member.key));
-            map.next_value_seed(Value {
-                st: &mut *st,
-                node: member.node,
-                depth: depth + 1,
-            })?;
-            st.path.pop();
-            spans[i] = (from, st.out.len() - start);
         }
-        all_given(st.body, members, seen)?;
-        st.scratch.clear();
-        st.scratch.push_str(&st.out[start..]);
-        st.out.truncate(start);
-        st.out.push('{');
-        let mut first = true;
-        for (i, m) in members.iter().enumerate() {
-            if seen & (1 << i) == 0 {
-                continue;
-            }
-            if !first {
-                st.out.push(',');
-            }
-            first = false;
-            st.out.push('"');
-            st.out.push_str(m.key);
-            st.out.push_str("\":");
-            let (from, to) = spans[i];
-            st.out.push_str(&st.scratch[from..to]);
+        if !all_given(self.body, members, seen) {
+            return None;
         }
-        st.out.push('}');
-        Ok(Got::Container)
+        if !sorted {
+            self.scratch.clear();
+            self.scratch.extend_from_slice(&self.out[start..]);
+            self.out.truncate(start);
+            let mut first = true;
+            for (i, &(from, to)) in spans.iter().enumerate().take(members.len()) {
+                if seen & (1 << i) == 0 {
+                    continue;
+                }
+                if !first {
+                    self.out.push(b',');
+                }
+                first = false;
+                self.out.extend_from_slice(&self.scratch[from..to]);
+            }
+        }
+        self.out.push(b'}');
+        Some(Got::Container)
     }
+}
+
+/// Whether every documented member not `seen` may be absent.
+fn all_given(body: &JsonBody, members: &[Member], seen: u64) -> bool {
+    members
+        .iter()
+        .enumerate()
+        .all(|(i, m)| seen & (1 << i) != 0 || body.nodes[m.node].absent_ok)
 }
 
 /// The whole number a JSON number stands for (`2` and `2.0`), as the document reader's `whole`
