@@ -6,6 +6,7 @@ use crate::contract::spec::{EndpointSpec, FieldSpec, Kind, Location};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
+/// The JSON fields of an endpoint spec compiled into a tree: one node per spec path.
 #[derive(Debug)]
 pub struct JsonBody {
     /// Node 0 is the body itself.
@@ -36,6 +37,35 @@ pub(super) struct Node {
     /// Whether the field's only rule is its kind (no chars, pattern, range, count or enum): a
     /// value of the right kind then passes without the rule machinery.
     pub(super) kind_only: bool,
+    /// How the fast reader checks a value here without the rule machinery, when it can.
+    pub(super) fast: Fast,
+    /// Whether a string is collected here or anywhere below: the fast reader keeps track of
+    /// the place only there.
+    pub(super) collects: bool,
+    /// The members that may not be absent, one bit per member (in `members` order; an object
+    /// of more than 64 members is left to the document reader).
+    pub(super) required: u64,
+}
+
+/// A field's rules as the fast reader checks them: a value that passes here keeps every rule
+/// of the field (exactly as [`FieldSpec::validate_view`] decides); a value that does not pass is
+/// left to the document reader, which names the broken rule.
+#[derive(Debug)]
+pub(super) enum Fast {
+    /// Only the kind ([`Node::kind_only`]).
+    Kind,
+    /// A string field whose only rule is its `enum` of strings.
+    Texts(Box<[&'static str]>),
+    /// An `int` or `number` field whose rules are `min`, `max` and an `enum` of numbers (any of
+    /// them), for a value that is a whole number below 2^53 (then its f64 is exact, as the rule
+    /// checker compares it).
+    Whole {
+        min: Option<f64>,
+        max: Option<f64>,
+        allowed: Box<[f64]>,
+    },
+    /// Anything else: the rule checker.
+    Rules,
 }
 
 /// A documented member of an object node.
@@ -48,6 +78,11 @@ pub(super) struct Member {
     pub(super) snake: Option<Box<str>>,
     /// Its node.
     pub(super) node: usize,
+    /// `"key":`, as the answer writes the member before its value.
+    pub(super) prefix: Box<[u8]>,
+    /// The first eight bytes of `key` ([`head`]), and of `snake`.
+    pub(super) head: u64,
+    pub(super) snake_head: u64,
 }
 
 impl JsonBody {
@@ -85,6 +120,9 @@ impl JsonBody {
             collect: false,
             absent_ok: true,
             kind_only: true,
+            fast: Fast::Kind,
+            collects: false,
+            required: 0,
         }];
         let mut at: HashMap<&str, usize> = HashMap::new();
         at.insert("", 0);
@@ -105,6 +143,9 @@ impl JsonBody {
                 collect: field.codes.contains_key("exists") && field.kind == Kind::String,
                 absent_ok: field.validate_json(None, spec.param_error).is_ok(),
                 kind_only: kind_only(field),
+                fast: fast(field),
+                collects: false,
+                required: 0,
             });
             if let Some(key) = last.strip_suffix("[]") {
                 let array_path = &path[..path.len() - 2];
@@ -126,14 +167,33 @@ impl JsonBody {
                 let snake = snake_case(last);
                 nodes[parent_node].members.push(Member {
                     key: last,
+                    head: head(last.as_bytes()),
+                    snake_head: head(snake.as_bytes()),
                     snake: (snake != last).then(|| snake.into_boxed_str()),
                     node,
+                    prefix: format!("\"{last}\":").into_bytes().into_boxed_slice(),
                 });
             }
             at.insert(path, node);
         }
-        for node in &mut nodes {
-            node.members.sort_unstable_by(|a, b| a.key.cmp(b.key));
+        for i in 0..nodes.len() {
+            nodes[i].members.sort_unstable_by(|a, b| a.key.cmp(b.key));
+            let required = nodes[i]
+                .members
+                .iter()
+                .take(64)
+                .enumerate()
+                .filter(|(_, m)| !nodes[m.node].absent_ok)
+                .fold(0u64, |bits, (i, _)| bits | 1 << i);
+            nodes[i].required = required;
+        }
+        // A node's children come after it: from the last node back, each passes on whether a
+        // string is collected at or below it.
+        for i in (0..nodes.len()).rev() {
+            let below = nodes[i].collect
+                || nodes[i].item.is_some_and(|item| nodes[item].collects)
+                || nodes[i].members.iter().any(|m| nodes[m.node].collects);
+            nodes[i].collects = below;
         }
         Ok(JsonBody {
             nodes,
@@ -151,6 +211,44 @@ fn kind_only(field: &FieldSpec) -> bool {
         && field.max.is_none()
         && field.max_count.is_none()
         && field.allowed.is_empty()
+}
+
+/// The first eight bytes of `key` as one little-endian word, zero past its end.
+pub(super) fn head(key: &[u8]) -> u64 {
+    key.iter()
+        .take(8)
+        .enumerate()
+        .fold(0, |word, (i, &b)| word | u64::from(b) << (8 * i))
+}
+
+/// How the fast reader may check `field` ([`Fast`]).
+fn fast(field: &'static FieldSpec) -> Fast {
+    if kind_only(field) {
+        return Fast::Kind;
+    }
+    let no_text_rules =
+        field.min_chars.is_none() && field.max_chars.is_none() && field.pattern.is_none();
+    match field.kind {
+        Kind::String
+            if no_text_rules
+                && field.min.is_none()
+                && field.max.is_none()
+                && field.max_count.is_none() =>
+        {
+            let texts: Option<Vec<&'static str>> =
+                field.allowed.iter().map(|a| a.as_str()).collect();
+            texts.map_or(Fast::Rules, |t| Fast::Texts(t.into_boxed_slice()))
+        }
+        Kind::Int | Kind::Number if no_text_rules && field.max_count.is_none() => {
+            let allowed: Option<Vec<f64>> = field.allowed.iter().map(|a| a.as_f64()).collect();
+            allowed.map_or(Fast::Rules, |allowed| Fast::Whole {
+                min: field.min,
+                max: field.max,
+                allowed: allowed.into_boxed_slice(),
+            })
+        }
+        _ => Fast::Rules,
+    }
 }
 
 /// The snake_case spelling of a camelCase key (`textRun` → `text_run`), the form the Python SDK

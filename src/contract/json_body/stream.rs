@@ -18,10 +18,9 @@
 //! and float rounding are decided exactly as before.
 
 use super::answer::{answered_number, integer_as_text, kind_matches, place, Step};
-use super::compile::{JsonBody, Member, Node};
+use super::compile::{head, Fast, JsonBody, Member, Node};
 use super::reading::{Reading, Scalar};
 use crate::contract::spec::{JsonView, Kind};
-use std::borrow::Cow;
 
 /// Documented members of one object the fast reader keeps track of; an object node with more
 /// is left to the document reader.
@@ -34,8 +33,9 @@ const DEEPEST: usize = 32;
 /// Reads `bytes` along `body`: `Some` when the body is a usual one that breaks no rule, `None`
 /// when the document reader must decide.
 pub(super) fn read(body: &JsonBody, bytes: &[u8]) -> Option<Reading> {
-    // Checked once here, so a string's bytes between its quotes are text.
-    let text = std::str::from_utf8(bytes).ok()?;
+    // Checked once here (many bytes an instruction), so a string's bytes between its quotes
+    // are text.
+    let text = simdutf8::basic::from_utf8(bytes).ok()?;
     let mut reader = Reader {
         text,
         b: bytes,
@@ -127,29 +127,31 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The string whose opening quote is the current byte: borrowed when it holds no escape
-    /// (then it is its own answer form), else as serde_json decodes it.
-    fn string(&mut self) -> Option<Cow<'a, str>> {
+    /// The string whose opening quote is the current byte: its raw text (between the quotes)
+    /// when it holds no escape, for then it is its own answer form; else as serde_json decodes
+    /// it.
+    fn string(&mut self) -> Option<Str<'a>> {
         let start = self.i + 1;
-        let rest = self.b.get(start..)?;
-        let n = memchr::memchr2(b'"', b'\\', rest)?;
-        // A control character must be escaped (serde_json refuses it raw); folded without a
-        // branch a byte, so the compiler can take the bytes many at a time.
-        let plain = rest[..n].iter().fold(true, |ok, &c| ok & (c >= 0x20));
-        if rest[n] == b'"' && plain {
-            self.i = start + n + 1;
-            return Some(Cow::Borrowed(self.text.get(start..start + n)?));
+        let mut end = string_stop(self.b, start)?;
+        match self.b[end] {
+            b'"' => {
+                self.i = end + 1;
+                return Some(Str::Raw(&self.b[start..end], start));
+            }
+            // A raw control character: serde_json refuses it.
+            b'\\' => {}
+            _ => return None,
         }
-        // An escape (or a raw control character): find the closing quote, and let serde_json
-        // decode (or refuse) the whole string.
-        let mut end = start + n;
+        // An escape: find the closing quote, and let serde_json decode (or refuse) the string.
         while self.b[end] == b'\\' {
-            end += 2;
-            end += memchr::memchr2(b'"', b'\\', self.b.get(end..)?)?;
+            end = string_stop(self.b, end + 2)?;
+        }
+        if self.b[end] != b'"' {
+            return None;
         }
         let decoded: String = serde_json::from_str(self.text.get(start - 1..end + 1)?).ok()?;
         self.i = end + 1;
-        Some(Cow::Owned(decoded))
+        Some(Str::Decoded(decoded))
     }
 
     /// The number starting at the current byte, as RFC 8259 spells one.
@@ -216,20 +218,44 @@ impl<'a> Reader<'a> {
     }
 
     /// A member key: the index of the documented member it names (its camelCase key, else its
-    /// snake_case one), or `None` for an undocumented one.
+    /// snake_case one, as the document reader matches keys), or `None` for an undocumented
+    /// one.
     fn key(&mut self, members: &[Member]) -> Option<Option<usize>> {
         if self.next()? != b'"' {
             return None;
         }
         self.i -= 1;
         let key = self.string()?;
-        let key = key.as_bytes();
-        let first = key.first().copied();
-        let found = members.iter().position(|m| {
-            let k = m.key.as_bytes();
-            (k.len() == key.len() && k.first().copied() == first && k == key)
-                || m.snake.as_deref().is_some_and(|s| s.as_bytes() == key)
-        });
+        let bytes = key.bytes();
+        let len = bytes.len();
+        // The first eight bytes as one word turn every other member away in one comparison.
+        let word = match key {
+            Str::Raw(_, at) => match self.b.get(at..at + 8) {
+                Some(eight) => {
+                    let all = u64::from_le_bytes(eight.try_into().ok()?);
+                    all & if len >= 8 {
+                        u64::MAX
+                    } else {
+                        (1 << (8 * len)) - 1
+                    }
+                }
+                None => head(bytes),
+            },
+            Str::Decoded(_) => head(bytes),
+        };
+        let same = |k: &[u8], k_word: u64| {
+            k.len() == len && k_word == word && (len <= 8 || k[8..] == bytes[8..])
+        };
+        let found = members
+            .iter()
+            .position(|m| same(m.key.as_bytes(), m.head))
+            .or_else(|| {
+                members.iter().position(|m| {
+                    m.snake
+                        .as_deref()
+                        .is_some_and(|s| same(s.as_bytes(), m.snake_head))
+                })
+            });
         (self.next()? == b':').then_some(found)
     }
 
@@ -350,7 +376,7 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        all_given(body, members, seen).then_some(())
+        all_given(&body.nodes[0], seen).then_some(())
     }
 
     /// Checks `view` against node `n`'s rules: a field whose only rule is its kind needs no
@@ -401,24 +427,32 @@ impl<'a> Reader<'a> {
     }
 
     /// A string value: checked, collected when its field has an `exists` rule, and written.
-    fn text_value(&mut self, n: &Node, s: Cow<'_, str>, depth: usize) -> Option<Got> {
-        self.check(n, JsonView::Str(&s))?;
+    fn text_value(&mut self, n: &Node, s: Str<'a>, depth: usize) -> Option<Got> {
+        let bytes = s.bytes();
+        match &n.fast {
+            Fast::Kind if n.kind == Kind::String => {}
+            Fast::Texts(allowed) if allowed.iter().any(|a| a.as_bytes() == bytes) => {}
+            _ => self.check(n, JsonView::Str(s.text(self.text)?))?,
+        }
         if n.collect {
             let path = n.field.map_or("", |f| f.name.as_str());
             let at = place(&self.path);
-            self.reading.collected.push((path, at, s.to_string()));
+            let text = s.text(self.text)?.to_string();
+            self.reading.collected.push((path, at, text));
         }
         match &s {
-            // No `"`, `\` or control character: serde_json would write it as it is.
-            Cow::Borrowed(raw) => {
+            Str::Raw(raw, _) => {
                 self.out.push(b'"');
-                self.out.extend_from_slice(raw.as_bytes());
+                self.out.extend_from_slice(raw);
                 self.out.push(b'"');
             }
-            Cow::Owned(decoded) => serde_json::to_writer(&mut self.out, decoded).ok()?,
+            Str::Decoded(decoded) => serde_json::to_writer(&mut self.out, decoded).ok()?,
         }
         Some(if depth == 1 {
-            Got::Text(s.into_owned())
+            Got::Text(match s {
+                Str::Raw(..) => s.text(self.text)?.to_string(),
+                Str::Decoded(decoded) => decoded,
+            })
         } else {
             Got::Other
         })
@@ -444,9 +478,23 @@ impl<'a> Reader<'a> {
                 });
             }
         }
-        self.check(n, JsonView::Number(&num.value))?;
-        let decimals = n.field.and_then(|f| f.answer_decimals);
         let whole = whole(&num.value);
+        match (&n.fast, whole) {
+            // A whole number below 2^53: its f64 is exact, as the rule checker compares it.
+            (Fast::Kind, Some(i))
+                if matches!(n.kind, Kind::Int | Kind::Number) && i.unsigned_abs() < 1 << 53 => {}
+            (Fast::Whole { min, max, allowed }, Some(i)) if i.unsigned_abs() < 1 << 53 => {
+                let f = i as f64;
+                let within = min.is_none_or(|m| f >= m)
+                    && max.is_none_or(|m| f <= m)
+                    && (allowed.is_empty() || allowed.contains(&f));
+                if !within {
+                    return None;
+                }
+            }
+            _ => self.check(n, JsonView::Number(&num.value))?,
+        }
+        let decimals = n.field.and_then(|f| f.answer_decimals);
         match whole {
             // A plain integer of an `int` or `number` field below 9e15 is answered as written.
             Some(i)
@@ -488,9 +536,15 @@ impl<'a> Reader<'a> {
                 if len > 0 {
                     self.out.push(b',');
                 }
-                self.path.push(Step::Index(len));
+                // The place is kept only where a string is collected below.
+                let track = self.body.nodes[item].collects;
+                if track {
+                    self.path.push(Step::Index(len));
+                }
                 self.value(item, depth + 1)?;
-                self.path.pop();
+                if track {
+                    self.path.pop();
+                }
                 len += 1;
                 if !self.more(b']')? {
                     break;
@@ -514,7 +568,7 @@ impl<'a> Reader<'a> {
         self.out.push(b'{');
         let start = self.out.len();
         // Each member's `"key":value` in `out`, from `start`.
-        let mut spans = [(0usize, 0usize); FEW_MEMBERS];
+        let mut spans = [(0u32, 0u32); FEW_MEMBERS];
         let mut seen = 0u64;
         let mut sorted = true;
         let mut last = None;
@@ -534,13 +588,16 @@ impl<'a> Reader<'a> {
                         last = Some(i);
                         let member = &members[i];
                         let from = self.out.len() - start;
-                        self.out.push(b'"');
-                        self.out.extend_from_slice(member.key.as_bytes());
-                        self.out.extend_from_slice(b"\":");
-                        self.path.push(Step::Key(member.key));
+                        self.out.extend_from_slice(&member.prefix);
+                        let track = self.body.nodes[member.node].collects;
+                        if track {
+                            self.path.push(Step::Key(member.key));
+                        }
                         self.value(member.node, depth + 1)?;
-                        self.path.pop();
-                        spans[i] = (from, self.out.len() - start);
+                        if track {
+                            self.path.pop();
+                        }
+                        spans[i] = (from as u32, (self.out.len() - start) as u32);
                     }
                 }
                 if !self.more(b'}')? {
@@ -548,7 +605,7 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        if !all_given(self.body, members, seen) {
+        if !all_given(n, seen) {
             return None;
         }
         if !sorted {
@@ -564,7 +621,8 @@ impl<'a> Reader<'a> {
                     self.out.push(b',');
                 }
                 first = false;
-                self.out.extend_from_slice(&self.scratch[from..to]);
+                self.out
+                    .extend_from_slice(&self.scratch[from as usize..to as usize]);
             }
         }
         self.out.push(b'}');
@@ -572,12 +630,68 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Whether every documented member not `seen` may be absent.
-fn all_given(body: &JsonBody, members: &[Member], seen: u64) -> bool {
-    members
+/// Whether every member of object node `n` that may not be absent is among those `seen`.
+#[inline]
+fn all_given(n: &Node, seen: u64) -> bool {
+    seen & n.required == n.required
+}
+
+/// A string as read.
+enum Str<'a> {
+    /// No escape: the bytes between the quotes (and where they start in the body), their own
+    /// answer form (serde_json escapes nothing but `"`, `\` and control characters when
+    /// writing).
+    Raw(&'a [u8], usize),
+    /// Decoded by serde_json.
+    Decoded(String),
+}
+
+impl<'a> Str<'a> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Str::Raw(raw, _) => raw,
+            Str::Decoded(s) => s.as_bytes(),
+        }
+    }
+
+    /// The string as text; `body` is the whole body, which a raw string is a slice of (cut at
+    /// two quotes, so at char boundaries).
+    fn text<'s>(&'s self, body: &'a str) -> Option<&'s str> {
+        match self {
+            Str::Raw(raw, at) => body.get(*at..*at + raw.len()),
+            Str::Decoded(s) => Some(s),
+        }
+    }
+}
+
+/// Eight `0x01` bytes.
+const ONES: u64 = 0x0101_0101_0101_0101;
+/// Eight `0x80` bytes.
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The first byte of `b` from `from` on that ends a string's plain run: `"`, `\` or a control
+/// character (below 0x20); `None` at the end of `b`. Eight bytes at a time: a byte-wise
+/// zero test (`x - 0x01… & !x & 0x80…`) whose lowest set bit is exact, so the first hit is.
+#[inline]
+fn string_stop(b: &[u8], from: usize) -> Option<usize> {
+    let mut j = from;
+    while let Some(chunk) = b.get(j..j + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().ok()?);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        let hits = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (w.wrapping_sub(ONES * 0x20) & !w);
+        let hits = hits & HIGHS;
+        if hits != 0 {
+            return Some(j + (hits.trailing_zeros() / 8) as usize);
+        }
+        j += 8;
+    }
+    b.get(j..)?
         .iter()
-        .enumerate()
-        .all(|(i, m)| seen & (1 << i) != 0 || body.nodes[m.node].absent_ok)
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .map(|p| j + p)
 }
 
 /// The whole number a JSON number stands for (`2` and `2.0`), as the document reader's `whole`

@@ -367,3 +367,162 @@ fn snake_case_of_rich_text_keys_is_what_the_python_sdk_sends() {
     assert_eq!(snake_case("openId"), "open_id");
     assert_eq!(snake_case("type"), "type");
 }
+
+/// Raw JSON texts (and a few that are not JSON) where the two parsers could part: numbers at
+/// and past the edges of u64, i64, f64 and 2^53, escapes, surrogates, control characters.
+const TRICKY: &[&str] = &[
+    "0",
+    "-0",
+    "2",
+    "2.0",
+    "-1",
+    "255",
+    "256",
+    "1",
+    "16",
+    "17",
+    "1.5",
+    "0.5",
+    "33.335",
+    "1e2",
+    "1E5",
+    "0.1e1",
+    "1e400",
+    "-1e400",
+    "1e-400",
+    "4.9e-324",
+    "9007199254740993",
+    "9999999999999999",
+    "999999999999999999",
+    "18446744073709551615",
+    "18446744073709551616",
+    "-9223372036854775808",
+    "-9223372036854775809",
+    "01",
+    "1.",
+    ".5",
+    "-",
+    "+1",
+    "true",
+    "false",
+    "null",
+    "tru",
+    "[]",
+    "{}",
+    "[null]",
+    "[1,]",
+    "{\"a\":1,}",
+    "\"\"",
+    "\"x\"",
+    "\"paragraph\"",
+    "\"textRun\"",
+    "\"number\"",
+    "\"http://x\"",
+    "\"ftp://x\"",
+    "\"a\\\"b\"",
+    "\"\\u00e9\"",
+    "\"\\ud800\"",
+    "\"\\ud83d\\ude00\"",
+    "\"\\/\"",
+    "\"\\x\"",
+    "\"\t\"",
+    "\"\u{7f}\"",
+    "\"😀\"",
+    "\"\\\\\"",
+    "\"a\\nb\"",
+    " 1 ",
+    "[[[[1]]]]",
+    "{\"red\":1}",
+];
+
+/// Member keys to splice into objects: documented ones, their snake_case twins, and others.
+const KEYS: &[&str] = &[
+    "type",
+    "textRun",
+    "text_run",
+    "text",
+    "style",
+    "bold",
+    "backColor",
+    "back_color",
+    "red",
+    "alpha",
+    "indentLevel",
+    "indent_level",
+    "list",
+    "number",
+    "elements",
+    "paragraph",
+    "blocks",
+    "percent",
+    "status",
+    "progress_rate",
+    "source_title",
+    "target_id",
+    "extra",
+    "",
+];
+
+/// Every JSON pointer below `v`.
+fn pointers(v: &Value, at: &str, out: &mut Vec<String>) {
+    out.push(at.to_string());
+    match v {
+        Value::Object(m) => m
+            .iter()
+            .for_each(|(k, c)| pointers(c, &format!("{at}/{k}"), out)),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, c)| pointers(c, &format!("{at}/{i}"), out)),
+        _ => {}
+    }
+}
+
+/// The benchmark body with one value replaced by a raw text of [`TRICKY`] (`pick.0`), or a
+/// member `KEYS[pick.2]` with that text added to an object, at the `pick.1`-th pointer.
+fn spliced(pick: (usize, usize, usize, bool)) -> Vec<u8> {
+    let fixture = include_bytes!("../../../bench/fixtures/progress_record.json");
+    let mut doc: Value = serde_json::from_slice(fixture).expect("fixture");
+    let mut all = Vec::new();
+    pointers(&doc, "", &mut all);
+    let at = &all[pick.1 % all.len()];
+    let raw = TRICKY[pick.0 % TRICKY.len()];
+    let mark = "\u{1}mark";
+    let target = doc.pointer_mut(at).expect("pointer");
+    match target {
+        Value::Object(m) if pick.3 => {
+            m.insert(KEYS[pick.2 % KEYS.len()].to_string(), json!(mark));
+        }
+        other => *other = json!(mark),
+    }
+    serde_json::to_string(&doc)
+        .expect("text")
+        .replacen(&serde_json::to_string(mark).expect("mark"), raw, 1)
+        .into_bytes()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 2000,
+        failure_persistence: None,
+        ..Default::default()
+    })]
+
+    /// Whatever value or member a usual body carries, the fast reader either leaves it to the
+    /// document reader or reads exactly what that reads (and never accepts what it refuses).
+    #[test]
+    fn the_fast_reader_never_reads_a_spliced_body_apart_from_the_document_reader(
+        pick in (0..1000usize, 0..1000usize, 0..1000usize, proptest::bool::ANY)
+    ) {
+        same_reading(&spliced(pick));
+    }
+}
+
+#[test]
+fn spliced_bodies_are_read_fast_and_left_to_the_document_reader_alike() {
+    // The property above proves something only if both outcomes happen among its bodies.
+    let outcomes: Vec<bool> = (0..TRICKY.len())
+        .map(|t| same_reading(&spliced((t, 7, 0, false))))
+        .collect();
+    assert!(outcomes.iter().any(|fast| *fast) && outcomes.iter().any(|fast| !*fast));
+}
