@@ -79,7 +79,7 @@ pub(super) struct Member {
     /// Its node.
     pub(super) node: usize,
     /// `"key":`, as the answer writes the member before its value.
-    pub(super) prefix: Box<[u8]>,
+    pub(super) prefix: Box<str>,
     /// The first eight bytes of `key` ([`head`]), and of `snake`.
     pub(super) head: u64,
     pub(super) snake_head: u64,
@@ -171,7 +171,7 @@ impl JsonBody {
                     snake_head: head(snake.as_bytes()),
                     snake: (snake != last).then(|| snake.into_boxed_str()),
                     node,
-                    prefix: format!("\"{last}\":").into_bytes().into_boxed_slice(),
+                    prefix: format!("\"{last}\":").into_boxed_str(),
                 });
             }
             at.insert(path, node);

@@ -41,8 +41,8 @@ pub(super) fn read(body: &JsonBody, bytes: &[u8]) -> Option<Reading> {
         b: bytes,
         i: 0,
         body,
-        out: Vec::with_capacity(bytes.len()),
-        scratch: Vec::new(),
+        out: String::with_capacity(bytes.len()),
+        scratch: String::new(),
         path: Vec::with_capacity(16),
         reading: Reading::default(),
     };
@@ -80,9 +80,9 @@ struct Reader<'a> {
     i: usize,
     body: &'a JsonBody,
     /// The answer form of the top-level member being read.
-    out: Vec<u8>,
+    out: String,
     /// An object's members in document order, while they are written again sorted.
-    scratch: Vec<u8>,
+    scratch: String,
     /// The current place.
     path: Vec<Step>,
     reading: Reading,
@@ -360,10 +360,7 @@ impl<'a> Reader<'a> {
                         let scalar = match self.value(member.node, 1)? {
                             Got::Text(s) => Some(Scalar::Text(s)),
                             Got::Int(n) => Some(Scalar::Int(n)),
-                            // serde_json's answer form is UTF-8, and so is this one.
-                            Got::Container => Some(Scalar::Answer(
-                                String::from_utf8(std::mem::take(&mut self.out)).ok()?,
-                            )),
+                            Got::Container => Some(Scalar::Answer(std::mem::take(&mut self.out))),
                             Got::Other => None,
                         };
                         if let Some(scalar) = scalar {
@@ -408,13 +405,13 @@ impl<'a> Reader<'a> {
             b't' => {
                 self.literal(b"true")?;
                 self.check(n, JsonView::Bool(true))?;
-                self.out.extend_from_slice(b"true");
+                self.out.push_str("true");
                 Some(Got::Other)
             }
             b'f' => {
                 self.literal(b"false")?;
                 self.check(n, JsonView::Bool(false))?;
-                self.out.extend_from_slice(b"false");
+                self.out.push_str("false");
                 Some(Got::Other)
             }
             b'-' | b'0'..=b'9' => {
@@ -441,12 +438,12 @@ impl<'a> Reader<'a> {
             self.reading.collected.push((path, at, text));
         }
         match &s {
-            Str::Raw(raw, _) => {
-                self.out.push(b'"');
-                self.out.extend_from_slice(raw);
-                self.out.push(b'"');
+            Str::Raw(..) => {
+                self.out.push('"');
+                self.out.push_str(s.text(self.text)?);
+                self.out.push('"');
             }
-            Str::Decoded(decoded) => serde_json::to_writer(&mut self.out, decoded).ok()?,
+            Str::Decoded(decoded) => self.out.push_str(&serde_json::to_string(decoded).ok()?),
         }
         Some(if depth == 1 {
             Got::Text(match s {
@@ -468,9 +465,9 @@ impl<'a> Reader<'a> {
                 let mut digits = itoa::Buffer::new();
                 let text = digits.format(id);
                 self.check(n, JsonView::Str(text))?;
-                self.out.push(b'"');
-                self.out.extend_from_slice(text.as_bytes());
-                self.out.push(b'"');
+                self.out.push('"');
+                self.out.push_str(text);
+                self.out.push('"');
                 return Some(if top {
                     Got::Text(text.to_string())
                 } else {
@@ -503,16 +500,14 @@ impl<'a> Reader<'a> {
                     && matches!(n.kind, Kind::Int | Kind::Number)
                     && i.unsigned_abs() < 9_000_000_000_000_000 =>
             {
-                self.out.extend_from_slice(num.text.as_bytes());
+                self.out.push_str(num.text);
             }
             _ => {
                 let answered = answered_number(&num.value, n.kind, decimals);
                 match answered.as_i64() {
                     // serde_json writes an integer as itoa does.
-                    Some(i) => self
-                        .out
-                        .extend_from_slice(itoa::Buffer::new().format(i).as_bytes()),
-                    None => serde_json::to_writer(&mut self.out, &answered).ok()?,
+                    Some(i) => self.out.push_str(itoa::Buffer::new().format(i)),
+                    None => self.out.push_str(&serde_json::to_string(&answered).ok()?),
                 }
             }
         }
@@ -529,12 +524,12 @@ impl<'a> Reader<'a> {
             _ => return None,
         };
         self.i += 1;
-        self.out.push(b'[');
+        self.out.push('[');
         let mut len = 0;
         if !self.empty(b']') {
             loop {
                 if len > 0 {
-                    self.out.push(b',');
+                    self.out.push(',');
                 }
                 // The place is kept only where a string is collected below.
                 let track = self.body.nodes[item].collects;
@@ -551,7 +546,7 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        self.out.push(b']');
+        self.out.push(']');
         self.check(n, JsonView::Array(len))?;
         Some(Got::Container)
     }
@@ -565,7 +560,7 @@ impl<'a> Reader<'a> {
         self.check(n, JsonView::Object)?;
         self.i += 1;
         let members = &n.members;
-        self.out.push(b'{');
+        self.out.push('{');
         let start = self.out.len();
         // Each member's `"key":value` in `out`, from `start`.
         let mut spans = [(0u32, 0u32); FEW_MEMBERS];
@@ -583,12 +578,12 @@ impl<'a> Reader<'a> {
                         seen |= 1 << i;
                         sorted &= last.is_none_or(|l| l < i);
                         if last.is_some() {
-                            self.out.push(b',');
+                            self.out.push(',');
                         }
                         last = Some(i);
                         let member = &members[i];
                         let from = self.out.len() - start;
-                        self.out.extend_from_slice(&member.prefix);
+                        self.out.push_str(&member.prefix);
                         let track = self.body.nodes[member.node].collects;
                         if track {
                             self.path.push(Step::Key(member.key));
@@ -610,7 +605,7 @@ impl<'a> Reader<'a> {
         }
         if !sorted {
             self.scratch.clear();
-            self.scratch.extend_from_slice(&self.out[start..]);
+            self.scratch.push_str(&self.out[start..]);
             self.out.truncate(start);
             let mut first = true;
             for (i, &(from, to)) in spans.iter().enumerate().take(members.len()) {
@@ -618,14 +613,13 @@ impl<'a> Reader<'a> {
                     continue;
                 }
                 if !first {
-                    self.out.push(b',');
+                    self.out.push(',');
                 }
                 first = false;
-                self.out
-                    .extend_from_slice(&self.scratch[from as usize..to as usize]);
+                self.out.push_str(&self.scratch[from as usize..to as usize]);
             }
         }
-        self.out.push(b'}');
+        self.out.push('}');
         Some(Got::Container)
     }
 }
