@@ -130,6 +130,7 @@ impl<'a> Reader<'a> {
     /// The string whose opening quote is the current byte: its raw text (between the quotes)
     /// when it holds no escape, for then it is its own answer form; else as serde_json decodes
     /// it.
+    #[inline]
     fn string(&mut self) -> Option<Str<'a>> {
         let start = self.i + 1;
         let mut end = string_stop(self.b, start)?;
@@ -607,16 +608,15 @@ impl<'a> Reader<'a> {
             self.scratch.clear();
             self.scratch.push_str(&self.out[start..]);
             self.out.truncate(start);
-            let mut first = true;
-            for (i, &(from, to)) in spans.iter().enumerate().take(members.len()) {
-                if seen & (1 << i) == 0 {
-                    continue;
-                }
-                if !first {
+            // The members given, lowest bit (first in answer order) first.
+            let mut given = seen;
+            while given != 0 {
+                let (from, to) = spans[given.trailing_zeros() as usize];
+                given &= given - 1;
+                self.out.push_str(&self.scratch[from as usize..to as usize]);
+                if given != 0 {
                     self.out.push(',');
                 }
-                first = false;
-                self.out.push_str(&self.scratch[from as usize..to as usize]);
             }
         }
         self.out.push('}');
