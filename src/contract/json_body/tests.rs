@@ -526,3 +526,21 @@ fn spliced_bodies_are_read_fast_and_left_to_the_document_reader_alike() {
         .collect();
     assert!(outcomes.iter().any(|fast| *fast) && outcomes.iter().any(|fast| !*fast));
 }
+
+#[test]
+fn no_camel_case_key_of_a_spec_is_another_members_snake_case_key() {
+    // The fast reader looks a key up among the camelCase keys first, the document reader among
+    // both in member order: they agree only while no key can be both.
+    for spec in Catalogue::get().endpoints.iter() {
+        let body = JsonBody::compile(spec).expect("a tree");
+        for node in &body.nodes {
+            for m in &node.members {
+                let clash = node
+                    .members
+                    .iter()
+                    .any(|other| other.snake.as_deref() == Some(m.key));
+                assert!(!clash, "{}: {} is also a snake_case key", spec.name, m.key);
+            }
+        }
+    }
+}
