@@ -29,8 +29,8 @@
 //! as `{}`. A body that is not JSON, or nests deeper than [`MAX_NESTING`], is [`Refusal::NotJson`].
 //!
 //! The files of this folder: `compile.rs` (the spec compiled into a tree of nodes),
-//! `reading.rs` (what a read gives: [`Reading`] or [`Refusal`]), `stream.rs` (the fast reader
-//! for the usual body), `dom.rs` (the document reader: every body, and the truth where the two
+//! `reading.rs` (what a read gives: [`Reading`] or [`Refusal`]), `stream.rs` and `scan.rs` (the
+//! fast reader for the usual body, and its scanner of JSON tokens), `dom.rs` (the document reader: every body, and the truth where the two
 //! could disagree), `answer.rs` (the answer form and the place names both readers share).
 //!
 //! [`FieldSpec::validate_view`]: crate::contract::spec::FieldSpec::validate_view
@@ -39,6 +39,7 @@ mod answer;
 mod compile;
 mod dom;
 mod reading;
+mod scan;
 mod stream;
 #[cfg(test)]
 mod tests;
