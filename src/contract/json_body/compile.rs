@@ -28,8 +28,9 @@ pub(super) struct Node {
     pub(super) members: Vec<Member>,
     /// The node of `path[]`, for an array.
     pub(super) item: Option<usize>,
-    /// Whether the string values found here are collected ([`Reading::strings_at`](super::Reading::strings_at)): fields with
-    /// an `exists` rule, which the handler checks against the world.
+    /// Whether the string values found here are collected
+    /// ([`Reading::strings_at`](super::Reading::strings_at)): fields with an `exists` rule,
+    /// which the handler checks against the world.
     pub(super) collect: bool,
     /// Whether the field may be absent: no `missing` rule, and its default (if any) keeps every
     /// rule. Decided once at compile time, since it depends on the field alone.

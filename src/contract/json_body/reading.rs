@@ -7,7 +7,8 @@ use crate::contract::spec::Violation;
 /// Why a body was refused.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Refusal {
-    /// Not JSON text, or nested deeper than [`MAX_NESTING`](super::MAX_NESTING): the endpoint's parameter error.
+    /// Not JSON text, or nested deeper than [`MAX_NESTING`](super::MAX_NESTING): the
+    /// endpoint's parameter error.
     NotJson,
     /// The first broken rule in spec order, with its concrete place in `field`.
     Rule(Violation),
