@@ -27,9 +27,16 @@ impl Ids {
     }
 
     fn pick(&mut self, alphabet: &[u8], n: usize) -> String {
-        (0..n)
-            .map(|_| alphabet[self.rng.gen_range(0..alphabet.len())] as char)
-            .collect()
+        let mut picked = String::with_capacity(n);
+        self.push_picks(&mut picked, alphabet, n);
+        picked
+    }
+
+    /// `n` chars of `alphabet` (ASCII), drawn one by one, appended to `out`.
+    fn push_picks(&mut self, out: &mut String, alphabet: &[u8], n: usize) {
+        for _ in 0..n {
+            out.push(char::from(alphabet[self.rng.gen_range(0..alphabet.len())]));
+        }
     }
 
     /// `t-` + 40 lower-case hex chars, like the docs' `t-43b270c0…abcef` (FEISHU_FACTS §1).
@@ -47,9 +54,27 @@ impl Ids {
     pub fn log_id(&mut self, now_ms: i64) -> String {
         let stamp = time::OffsetDateTime::from_unix_timestamp(now_ms.div_euclid(1000))
             .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-        let fmt = time::macros::format_description!("[year][month][day][hour][minute][second]");
-        let prefix = stamp.format(&fmt).unwrap_or_default();
-        format!("{prefix}{}", self.pick(HEX_UPPER, 20))
+        let mut id = String::with_capacity(34);
+        let year = stamp.year();
+        if (0..=9999).contains(&year) {
+            // The fields written as `[year][month][day][hour][minute][second]` formats them,
+            // without the formatter's machinery (a log id is drawn for every request).
+            for (value, width) in [
+                (year as u32, 4),
+                (u32::from(u8::from(stamp.month())), 2),
+                (u32::from(stamp.day()), 2),
+                (u32::from(stamp.hour()), 2),
+                (u32::from(stamp.minute()), 2),
+                (u32::from(stamp.second()), 2),
+            ] {
+                push_digits(&mut id, value, width);
+            }
+        } else {
+            let fmt = time::macros::format_description!("[year][month][day][hour][minute][second]");
+            id.push_str(&stamp.format(&fmt).unwrap_or_default());
+        }
+        self.push_picks(&mut id, HEX_UPPER, 20);
+        id
     }
 
     /// A random (version 4) UUID in its hyphenated lower-case form.
@@ -62,8 +87,17 @@ impl Ids {
 
     /// A decimal id of `n` digits with no leading zero (OKR `progress_id` and the like).
     pub fn numeric_id(&mut self, n: usize) -> String {
-        let first = self.pick(b"123456789", 1);
-        format!("{first}{}", self.pick(b"0123456789", n.saturating_sub(1)))
+        let mut id = String::with_capacity(n.max(1));
+        self.push_picks(&mut id, b"123456789", 1);
+        self.push_picks(&mut id, b"0123456789", n.saturating_sub(1));
+        id
+    }
+}
+
+/// `value` in decimal, zero-padded to `width` digits (`value` has at most `width`).
+fn push_digits(out: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        out.push(char::from(b'0' + (value / 10u32.pow(place) % 10) as u8));
     }
 }
 
@@ -84,6 +118,42 @@ mod tests {
         assert_eq!(&id[..14], "20211228071717");
         assert_eq!(id.len(), 34);
         assert!(id[14..].bytes().all(|b| HEX_UPPER.contains(&b)));
+    }
+
+    #[test]
+    fn log_id_time_is_written_as_the_time_crate_formats_it_on_both_sides_of_every_field() {
+        let fmt = time::macros::format_description!("[year][month][day][hour][minute][second]");
+        // The epoch, a leap day, the turn of a year, a 2021 time, the last time the clock
+        // allows, and before the epoch.
+        for ms in [
+            0,
+            951_782_400_000,
+            1_704_067_199_999,
+            1_704_067_200_000,
+            1_640_675_837_810,
+            crate::state::store::MAX_CLOCK_MS,
+            -1,
+        ] {
+            let stamp = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)).unwrap();
+            let (mut a, mut b) = (Ids::new(Some(3)), Ids::new(Some(3)));
+            let id = a.log_id(ms);
+            assert_eq!(id[..14], stamp.format(&fmt).unwrap(), "{ms}");
+            let hex: String = (0..20)
+                .map(|_| HEX_UPPER[b.rng.gen_range(0..HEX_UPPER.len())] as char)
+                .collect();
+            assert_eq!(id[14..], hex, "the same draws as before");
+        }
+    }
+
+    #[test]
+    fn numeric_ids_draw_a_leading_non_zero_digit_then_any_digits_as_before() {
+        let (mut a, mut b) = (Ids::new(Some(5)), Ids::new(Some(5)));
+        let id = a.numeric_id(19);
+        let first = b"123456789"[b.rng.gen_range(0..9)] as char;
+        let rest: String = (0..18)
+            .map(|_| b"0123456789"[b.rng.gen_range(0..10)] as char)
+            .collect();
+        assert_eq!(id, format!("{first}{rest}"));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! The state layer: what every family shares and no family owns.
 //!
 //! What lives here: the emulator clock, identifiers in Feishu's shapes ([`ids`]), the tenant's
-//! directory of apps, users and issued tokens ([`world`], [`store`]), stored files ([`store`]) with
-//! their retention and caps ([`options`]), and the typed form of an upload
+//! directory of apps, users and issued tokens ([`world`], [`store`], [`tokens`]), stored files
+//! ([`store`]) with their retention and caps ([`options`]), and the typed form of an upload
 //! ([`upload`]).
 //!
 //! May import: [`crate::contract`]. It knows no family: each family keeps its own objects in
@@ -11,6 +11,7 @@
 pub mod ids;
 pub mod options;
 pub mod store;
+pub mod tokens;
 pub mod upload;
 pub mod world;
 
