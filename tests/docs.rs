@@ -411,7 +411,8 @@ fn chapter_pages(book: &Path) -> Vec<PathBuf> {
     pages
 }
 
-/// Broken internal links of the built book: (page, href, why).
+/// Broken internal links (`href`) and missing images or scripts (`src`) of the built book:
+/// (page, link, why).
 fn broken_links(book: &Path) -> Vec<(String, String, String)> {
     let pages = chapter_pages(book);
     let mut ids: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
@@ -433,7 +434,8 @@ fn broken_links(book: &Path) -> Vec<(String, String, String)> {
             .find("<main>")
             .and_then(|s| html[s..].find("</main>").map(|e| &html[s..s + e]))
             .unwrap_or(&html);
-        for href in attr_values(main, "href") {
+        let links = attr_values(main, "href").into_iter();
+        for href in links.chain(attr_values(main, "src")) {
             if href.contains("://") || href.starts_with("mailto:") || href.is_empty() {
                 continue;
             }
@@ -508,13 +510,18 @@ fn the_link_check_names_a_missing_page_and_a_missing_anchor() {
     std::fs::write(
         dir.join("a.html"),
         r##"<main><h2 id="here">x</h2><a href="#here">ok</a> <a href="b.html#there">ok</a>
-        <a href="b.html#nowhere">bad</a> <a href="c.html">bad</a> <a href="https://example.com/x.html">external</a></main>"##,
+        <a href="b.html#nowhere">bad</a> <a href="c.html">bad</a> <a href="https://example.com/x.html">external</a>
+        <img src="b.html"> <img src="missing.png"></main>"##,
     )
     .unwrap();
     std::fs::write(dir.join("b.html"), r#"<main><p id="there">y</p></main>"#).unwrap();
     let broken = broken_links(&dir);
     let hrefs: Vec<&str> = broken.iter().map(|(_, h, _)| h.as_str()).collect();
-    assert_eq!(hrefs, ["b.html#nowhere", "c.html"], "{broken:?}");
+    assert_eq!(
+        hrefs,
+        ["b.html#nowhere", "c.html", "missing.png"],
+        "{broken:?}"
+    );
 }
 
 fn host_python() -> String {
@@ -666,5 +673,63 @@ fn every_example_in_the_readme_and_the_book_runs() {
         std::io::stderr(),
         "examples: {} run, {skipped} marked not runnable\n{report}",
         tests - skipped
+    );
+}
+
+/// Relative link targets of Markdown `[text](target)` links in `text`, without anchors.
+fn markdown_link_targets(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("](") {
+        rest = &rest[i + 2..];
+        if let Some(end) = rest.find(')') {
+            let target = &rest[..end];
+            if !target.contains("://") && !target.starts_with('#') && !target.starts_with("mailto:")
+            {
+                found.push(target.split('#').next().unwrap_or("").to_string());
+            }
+            rest = &rest[end..];
+        }
+    }
+    found
+}
+
+#[test]
+fn the_readme_is_a_landing_page_under_200_lines_opening_with_the_two_commands() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let lines = readme.lines().count();
+    assert!(
+        lines < 200,
+        "README.md has {lines} lines; the book holds the rest"
+    );
+    // The first code block is the two commands: serve on the default world, and every test.
+    let first = readme
+        .split("```")
+        .nth(1)
+        .expect("README.md has a code block");
+    let commands: Vec<&str> = first
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('#').next())
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        commands,
+        ["cargo run --release -- serve", "cargo test"],
+        "README.md must open with the two commands"
+    );
+    let ci = std::fs::read_to_string(root().join(".ci/run")).expect(".ci/run");
+    assert!(
+        ci.lines().any(|l| l.trim() == "cargo test"),
+        ".ci/run runs the README's test command"
+    );
+    let missing: Vec<String> = markdown_link_targets(&readme)
+        .into_iter()
+        .filter(|t| !root().join(t).exists())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "README.md links to files that do not exist: {missing:?}"
     );
 }
