@@ -24,6 +24,7 @@ cargo built. A skip mark without a reason is refused: every block not run says w
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -142,19 +143,34 @@ class Example(pytest.Item):
         base.mkdir(parents=True, exist_ok=True)
         workdir = Path(tempfile.mkdtemp(prefix="example-", dir=base))
         code = self._code()
-        out = subprocess.run(
-            self._command(workdir, code),
-            cwd=workdir,
-            env=_env(workdir),
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT_S,
-        )
-        if out.returncode != 0:
+        # Output goes to files and the example runs in a process group of its own: whatever it
+        # leaves running in the background (a server it started) is killed with the group when
+        # it ends or times out, and cannot hold a pipe open.
+        with open(workdir / "stdout.txt", "w") as stdout, open(workdir / "stderr.txt", "w") as stderr:
+            child = subprocess.Popen(
+                self._command(workdir, code),
+                cwd=workdir,
+                env=_env(workdir),
+                stdout=stdout,
+                stderr=stderr,
+                start_new_session=True,
+            )
+            try:
+                returncode = child.wait(timeout=TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                returncode = f"nothing: still running after {TIMEOUT_S} s"
+            finally:
+                try:
+                    os.killpg(child.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                child.wait()
+        if returncode != 0:
             raise ExampleFailed(
-                f"{self.path}:{self.block.lineno} ({self.kind}) exited {out.returncode} in {workdir}\n"
-                f"--- the example, as run ---\n{code}\n--- stdout ---\n{out.stdout}\n"
-                f"--- stderr ---\n{out.stderr}"
+                f"{self.path}:{self.block.lineno} ({self.kind}) exited {returncode} in {workdir}\n"
+                f"--- the example, as run ---\n{code}\n"
+                f"--- stdout ---\n{(workdir / 'stdout.txt').read_text()}\n"
+                f"--- stderr ---\n{(workdir / 'stderr.txt').read_text()}"
             )
 
     def repr_failure(self, excinfo):
