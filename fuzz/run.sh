@@ -6,7 +6,7 @@
 # - Installs cargo-fuzz 0.13.2 (pinned, --locked) into <repo>/target/fuzz-tools when that copy is
 #   missing or reports another version, and always runs that copy, never a cargo-fuzz on PATH.
 # - cargo-fuzz needs nightly features: RUSTC_BOOTSTRAP=1 enables them on the stable toolchain
-#   (as the README documents); set FUZZ_TOOLCHAIN to build with `cargo +$FUZZ_TOOLCHAIN` instead.
+#   (as docs/src/fuzzing.md documents); set FUZZ_TOOLCHAIN to build with `cargo +$FUZZ_TOOLCHAIN` instead.
 # - Runs each target for FUZZ_SECS seconds, stops at the first crash (or build failure), and prints
 #   one summary line per target: target, fuzzing seconds (wall seconds incl. build), the run count
 #   libFuzzer reported, and ok / CRASH <artifact under fuzz/artifacts/<target>/>.
