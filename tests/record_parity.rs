@@ -1332,3 +1332,96 @@ async fn a_recording_made_by_the_python_sdk_replays_and_its_message_is_served_by
         "a fresh X-Tt-Logid"
     );
 }
+
+/// A token request sent as `application/x-www-form-urlencoded` (what `curl -d` sends; the token
+/// endpoints read any body) is recorded as JSON or text with its secret replaced, never as kept
+/// bytes, even with `--keep-bytes` covering it; and parity learns the app from it, so the calls
+/// after it replay with the emulator's own token and do not differ.
+#[tokio::test]
+async fn a_token_request_sent_form_urlencoded_is_recorded_without_its_secret_and_replays() {
+    let up = upstream().await;
+    let dir = fresh_dir("urlencoded-token");
+    let proxy = proxy_to(&up.url(), &dir).await;
+    let base = proxy.url();
+    let creds = json!({"app_id": "cli_mock", "app_secret": APP_SECRET}).to_string();
+    let answer = client()
+        .post(format!(
+            "{base}/open-apis/auth/v3/tenant_access_token/internal"
+        ))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(creds)
+        .send()
+        .await
+        .expect("sent");
+    let token = read(answer).await.json()["tenant_access_token"]
+        .as_str()
+        .expect("the upstream reads the JSON text whatever its type")
+        .to_string();
+    // Pairs, as a form would send them: the secret must not survive either.
+    let pairs = format!("app_id=cli_mock&app_secret={APP_SECRET}");
+    client()
+        .post(format!(
+            "{base}/open-apis/auth/v3/app_access_token/internal"
+        ))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(pairs)
+        .send()
+        .await
+        .expect("sent");
+    call(
+        &base,
+        "POST",
+        "/open-apis/drive/v1/medias/upload_all",
+        &bearer(&token),
+        Some(Body::Form(
+            RawForm::new()
+                .text("file_name", "a.txt")
+                .text("parent_type", "docx_file")
+                .text("parent_node", DOC_NODE)
+                .text("size", "5")
+                .file("file", Some("a.txt"), Some("text/plain"), b"hello"),
+        )),
+    )
+    .await;
+    proxy.stop().await;
+
+    let text = whole_recording(&dir);
+    for secret in [APP_SECRET, token.as_str()] {
+        assert!(
+            !text.contains(secret),
+            "the recording holds {secret}:\n{text}"
+        );
+    }
+    // Kept bytes are base64: the secret would hide there from the search above.
+    let exchange = |n: u32| -> Value {
+        let path = dir.join("exchanges").join(format!("{n:06}.json"));
+        serde_json::from_str(&std::fs::read_to_string(path).expect("exchange")).expect("JSON")
+    };
+    let json_text = exchange(1)["request"]["body"].clone();
+    assert_eq!(json_text["kind"], "json", "{json_text}");
+    assert_eq!(json_text["json"]["app_id"], "cli_mock");
+    let placeholder = json_text["json"]["app_secret"]
+        .as_str()
+        .expect("a placeholder");
+    assert_ne!(placeholder, APP_SECRET);
+    let pairs = exchange(2)["request"]["body"].clone();
+    assert_eq!(pairs["kind"], "text", "{pairs}");
+    assert_eq!(
+        pairs["text"],
+        format!("app_id=cli_mock&app_secret={placeholder}"),
+        "the same secret, the same placeholder"
+    );
+    let report = parity::run(&ParityConfig {
+        dir: dir.clone(),
+        ..ParityConfig::default()
+    })
+    .await
+    .expect("parity runs");
+    let table = report.table();
+    let upload = report
+        .results
+        .iter()
+        .find(|r| r.route == "/open-apis/drive/v1/medias/upload_all")
+        .expect("the upload was recorded");
+    assert_eq!(upload.outcome, Outcome::Identical, "{table}");
+}

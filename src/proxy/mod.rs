@@ -248,7 +248,10 @@ impl RequestSide {
     async fn finish(self) -> Body {
         match self {
             RequestSide::Form(task) => Body::Form {
-                parts: task.await.unwrap_or_default(),
+                parts: task.await.unwrap_or_else(|e| {
+                    eprintln!("feishu-mock record: the form reader failed: {e}");
+                    Vec::new()
+                }),
             },
             RequestSide::Plain(acc) => acc.lock().unwrap_or_else(|p| p.into_inner()).finish(),
         }
@@ -469,7 +472,10 @@ fn tee_request(
             (StreamBody::new(stream).boxed(), RequestSide::Form(task))
         }
         None => {
-            let acc = Arc::new(Mutex::new(tee::BodyAcc::new(content_type, keep_bytes)));
+            let acc = Arc::new(Mutex::new(tee::BodyAcc::for_request(
+                content_type,
+                keep_bytes,
+            )));
             let seen = acc.clone();
             let body = body
                 .map_frame(move |frame| {

@@ -85,6 +85,24 @@ impl Redactor {
                     }
                 }
             }
+            Body::Text { text } => {
+                // A body of `key=value&…` pairs (a form-urlencoded token request): its secret
+                // values are learnt, and replaced below wherever they stand.
+                for pair in text.split('&') {
+                    let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+                    let decoded = |raw: &str| {
+                        form_urlencoded::parse(format!("x={raw}").as_bytes())
+                            .next()
+                            .map(|(_, v)| v.into_owned())
+                            .unwrap_or_default()
+                    };
+                    if SECRET_KEYS.contains(&decoded(raw_key).as_str()) {
+                        // Both as sent and decoded, whichever the text holds.
+                        self.learn(raw_value);
+                        self.learn(&decoded(raw_value));
+                    }
+                }
+            }
             _ => {}
         }
     }

@@ -38,6 +38,18 @@ impl BodyAcc {
         }
     }
 
+    /// An accumulator for a request body that is not a multipart form: its text is kept (up to
+    /// [`MAX_TEXT_BYTES`], as UTF-8) whatever its content type says, so that a token request
+    /// sent as `application/x-www-form-urlencoded` or without a fitting type (the token
+    /// endpoints read any body, FEISHU_FACTS §1) is recorded as JSON or text, where its secrets
+    /// are found and replaced, never as kept bytes.
+    pub fn for_request(content_type: Option<&str>, keep_bytes: u64) -> BodyAcc {
+        BodyAcc {
+            textual: true,
+            ..BodyAcc::new(content_type, keep_bytes)
+        }
+    }
+
     /// Takes in the next chunk.
     pub fn push(&mut self, chunk: &[u8]) {
         self.size += chunk.len() as u64;
@@ -100,7 +112,20 @@ pub async fn read_form(
     let mut form = multer::Multipart::new(stream, boundary);
     let mut parts = Vec::new();
     let keep = keep_bytes.min(usize::MAX as u64) as usize;
-    while let Ok(Some(mut field)) = form.next_field().await {
+    loop {
+        let mut field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                // Said on stderr, so that a recording whose form is described only in part can
+                // be told apart from a form that had no more parts.
+                eprintln!(
+                    "feishu-mock record: the form was read up to part {}: {e}",
+                    parts.len()
+                );
+                break;
+            }
+        };
         let name = field.name().unwrap_or_default().to_string();
         let filename = field.file_name().map(str::to_string);
         let content_type = field.content_type().map(|m| m.to_string());
