@@ -35,7 +35,7 @@ OHA="$TOOLS/bin/oha"
 INFERNO_VERSION="0.12.8"
 OUT="$ROOT/target/bench"
 TOKEN="t-43b270c035ddffdcf79c9eb548d06318ca4abcef"
-BODY="$ROOT/bench/fixtures/progress_record.json"
+BODY="$ROOT/specs/examples/progress_record.json"
 PATH_B2="/open-apis/okr/v1/progress_records"
 mkdir -p "$OUT"
 say() { echo "== $*" >&2; }

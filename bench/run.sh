@@ -187,7 +187,7 @@ B1N=$(( RUNS > 20 ? RUNS : 20 ))
 fi
 
 # ---- B2 progress record create ---------------------------------------------------------------
-OKR_BODY="$ROOT/bench/fixtures/progress_record.json"
+OKR_BODY="$ROOT/specs/examples/progress_record.json"
 OKR_PATH="/open-apis/okr/v1/progress_records"
 if wants b2; then
 say "B2 progress record create, 32 connections"

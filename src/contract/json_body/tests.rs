@@ -302,7 +302,7 @@ fn same_reading(bytes: &[u8]) -> bool {
 
 #[test]
 fn the_fast_reader_reads_the_usual_body_exactly_as_the_document_reader_does() {
-    let fixture = include_bytes!("../../../bench/fixtures/progress_record.json");
+    let fixture = include_bytes!("../../../specs/examples/progress_record.json");
     assert!(same_reading(fixture), "the benchmark body is read fast");
     let usual = [
         body(|_| {}),
@@ -481,7 +481,7 @@ fn pointers(v: &Value, at: &str, out: &mut Vec<String>) {
 /// The benchmark body with one value replaced by a raw text of [`TRICKY`] (`pick.0`), or a
 /// member `KEYS[pick.2]` with that text added to an object, at the `pick.1`-th pointer.
 fn spliced(pick: (usize, usize, usize, bool)) -> Vec<u8> {
-    let fixture = include_bytes!("../../../bench/fixtures/progress_record.json");
+    let fixture = include_bytes!("../../../specs/examples/progress_record.json");
     let mut doc: Value = serde_json::from_slice(fixture).expect("fixture");
     let mut all = Vec::new();
     pointers(&doc, "", &mut all);
