@@ -24,6 +24,8 @@
 //! Without Python 3 (with venv) or Node.js, the last test prints a `SKIPPED` line; under
 //! `CI=true` it fails instead.
 
+mod common;
+
 use clap::CommandFactory;
 use feishu_mock::contract::spec::{Catalogue, EndpointSpec, ErrorSpec};
 use std::collections::{BTreeMap, BTreeSet};
@@ -528,73 +530,6 @@ fn host_python() -> String {
     std::env::var("PYTHON").unwrap_or_else(|_| "python3".into())
 }
 
-fn run(cmd: &mut Command) {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("{cmd:?} cannot run: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// `target/docs-venv` with `tests/docs/requirements.txt`, reinstalled when that file changes.
-fn docs_venv() -> PathBuf {
-    let dir = root().join("target").join("docs-venv");
-    let python = dir.join("bin").join("python");
-    let wanted = std::fs::read_to_string(root().join("tests/docs/requirements.txt"))
-        .expect("tests/docs/requirements.txt");
-    let marker = dir.join("feishu-mock.installed");
-    if python.exists() && std::fs::read_to_string(&marker).ok().as_deref() == Some(&wanted) {
-        return python;
-    }
-    if !python.exists() {
-        run(Command::new(host_python()).arg("-m").arg("venv").arg(&dir));
-    }
-    run(Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "-r",
-        ])
-        .arg(root().join("tests/docs/requirements.txt")));
-    std::fs::write(&marker, wanted).expect("marker written");
-    python
-}
-
-/// `target/docs-node/node_modules`: the Node SDK pinned by `tests/node/package-lock.json`.
-fn docs_node_modules() -> PathBuf {
-    let suite = root().join("tests").join("node");
-    let dir = root().join("target").join("docs-node");
-    let lock = std::fs::read_to_string(suite.join("package-lock.json")).expect("lock file");
-    let manifest = std::fs::read_to_string(suite.join("package.json")).expect("package.json");
-    let wanted = format!("{manifest}\n{lock}");
-    let marker = dir.join("feishu-mock.installed");
-    let modules = dir.join("node_modules");
-    if modules.is_dir() && std::fs::read_to_string(&marker).ok().as_deref() == Some(&wanted) {
-        return modules;
-    }
-    std::fs::create_dir_all(&dir).expect("target/docs-node");
-    std::fs::write(dir.join("package.json"), &manifest).expect("package.json copied");
-    std::fs::write(dir.join("package-lock.json"), &lock).expect("lock copied");
-    run(Command::new("npm")
-        .args([
-            "ci",
-            "--no-audit",
-            "--no-fund",
-            "--ignore-scripts",
-            "--loglevel=error",
-        ])
-        .current_dir(&dir));
-    std::fs::write(&marker, wanted).expect("marker written");
-    modules
-}
-
 /// `(tests, failures, errors, skipped)` of a JUnit report's first `<testsuite>`.
 fn junit_counts(xml: &str) -> (u64, u64, u64, u64) {
     let head = xml
@@ -624,8 +559,9 @@ fn every_example_in_the_readme_and_the_book_runs() {
             return skip(TEST, &format!("`{program}` to run the examples"));
         }
     }
-    let python = docs_venv();
-    let modules = docs_node_modules();
+    let python =
+        common::venv::ensure("docs-venv", Path::new("tests/docs/requirements.txt")).join("python");
+    let modules = common::node::ensure("docs-node");
     let work = root().join("target").join("docs-examples");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).expect("target/docs-examples");
