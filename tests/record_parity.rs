@@ -1425,3 +1425,82 @@ async fn a_token_request_sent_form_urlencoded_is_recorded_without_its_secret_and
         .expect("the upload was recorded");
     assert_eq!(upload.outcome, Outcome::Identical, "{table}");
 }
+
+/// An upstream that answers a documented refusal (99991400, the frequency limit) at once, before
+/// reading the request body, as a gateway refusing early does.
+async fn early_refusing_upstream() -> String {
+    use http_body_util::Full;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        for _ in 0..100 {
+            let Ok((stream, _)) = listener.accept().await else {
+                break;
+            };
+            let service =
+                hyper::service::service_fn(|req: hyper::Request<hyper::body::Incoming>| async {
+                    // The answer goes first; the body is read (and dropped) after it, as the
+                    // emulator's own early refusals drain what the client still sends.
+                    tokio::spawn(http_body_util::BodyExt::collect(req.into_body()));
+                    let body = json!({"code": 99991400, "msg": "request trigger frequency limit"});
+                    let answer = hyper::Response::builder()
+                        .status(429)
+                        .header("Content-Type", "application/json; charset=utf-8")
+                        .body(Full::new(bytes::Bytes::from(body.to_string())))
+                        .unwrap();
+                    Ok::<_, std::convert::Infallible>(answer)
+                });
+            tokio::spawn(
+                hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service),
+            );
+        }
+    });
+    url
+}
+
+/// A form is recorded as the client sent it even when the upstream answers before reading it:
+/// every part, the file part's size and SHA-256 whole, not the part the upstream happened to read.
+#[tokio::test]
+async fn a_form_the_upstream_refuses_before_reading_it_is_recorded_whole() {
+    use sha2::Digest;
+    let up = early_refusing_upstream().await;
+    let dir = fresh_dir("early-refusal");
+    let proxy = proxy_to(&up, &dir).await;
+    let file: Vec<u8> = (0..8 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+    let r = call(
+        &proxy.url(),
+        "POST",
+        "/open-apis/drive/v1/medias/upload_all",
+        &bearer(TENANT_TOKEN),
+        Some(Body::Form(
+            RawForm::new()
+                .text("file_name", "big.bin")
+                .text("parent_type", "docx_file")
+                .text("parent_node", DOC_NODE)
+                .text("size", &file.len().to_string())
+                .file("file", Some("big.bin"), None, &file),
+        )),
+    )
+    .await;
+    assert_eq!(r.status, 429);
+    proxy.stop().await;
+    let text = std::fs::read_to_string(dir.join("exchanges").join("000001.json")).expect("one");
+    let exchange: Value = serde_json::from_str(&text).expect("JSON");
+    let parts = exchange["request"]["body"]["parts"]
+        .as_array()
+        .expect("a form")
+        .clone();
+    let names: Vec<_> = parts.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        ["file_name", "parent_type", "parent_node", "size", "file"],
+        "{text}"
+    );
+    assert_eq!(parts[4]["size"], file.len() as u64);
+    assert_eq!(
+        parts[4]["sha256"],
+        format!("{:x}", sha2::Sha256::digest(&file))
+    );
+    assert_eq!(exchange["response"]["status"], 429);
+}

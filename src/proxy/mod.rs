@@ -437,6 +437,52 @@ async fn forward(state: Arc<ProxyState>, req: Request<Incoming>) -> Response<Pro
     }
 }
 
+/// Longest time the recording keeps reading a client's form after the upstream stopped reading
+/// it (ms).
+const FORM_DRAIN_MS: u64 = 10_000;
+
+/// The client's multipart body on its way upstream, feeding the form reader as it passes.
+/// When the upstream answers before it has read the whole body (a refusal sent early, such as a
+/// frequency limit), hyper drops the body half read; the rest the client sends is then read
+/// here, for at most [`FORM_DRAIN_MS`], so that the recording describes the form the client
+/// sent, not the part the upstream happened to read.
+struct FormFeed {
+    body: Option<Incoming>,
+    tx: Option<tokio::sync::mpsc::Sender<Bytes>>,
+    ended: bool,
+}
+
+impl FormFeed {
+    /// The client's body has ended (or failed): nothing is left to read when the feed is dropped.
+    fn end(&mut self) {
+        self.ended = true;
+    }
+}
+
+impl Drop for FormFeed {
+    fn drop(&mut self) {
+        if self.ended {
+            return;
+        }
+        let (Some(mut body), Some(tx)) = (self.body.take(), self.tx.take()) else {
+            return;
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        runtime.spawn(async move {
+            let deadline = tokio::time::Instant::now() + Duration::from_millis(FORM_DRAIN_MS);
+            while let Ok(Some(Ok(frame))) = tokio::time::timeout_at(deadline, body.frame()).await {
+                if let Ok(data) = frame.into_data() {
+                    if tx.send(data).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+    }
+}
+
 /// The request body as sent upstream, with what it tells the recording.
 fn tee_request(
     body: Incoming,
@@ -449,26 +495,41 @@ fn tee_request(
         Some(boundary) => {
             let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(FORM_CHANNEL);
             let task = tokio::spawn(tee::read_form(rx, boundary, keep_bytes, file_fields));
-            let stream =
-                futures_util::stream::unfold((body, Some(tx)), |(mut body, tx)| async move {
-                    loop {
-                        match body.frame().await? {
-                            Ok(frame) => match frame.into_data() {
-                                Ok(data) => {
-                                    // A form reader that gave up (a malformed form) no longer
-                                    // listens; the bytes still go upstream.
-                                    let tx = match tx {
-                                        Some(tx) if tx.send(data.clone()).await.is_ok() => Some(tx),
-                                        _ => None,
-                                    };
-                                    return Some((Ok(Frame::data(data)), (body, tx)));
+            let feed = FormFeed {
+                body: Some(body),
+                tx: Some(tx),
+                ended: false,
+            };
+            let stream = futures_util::stream::unfold(feed, |mut feed| async move {
+                loop {
+                    let frame = match feed.body.as_mut()?.frame().await {
+                        Some(frame) => frame,
+                        None => {
+                            feed.end();
+                            return None;
+                        }
+                    };
+                    match frame {
+                        Ok(frame) => match frame.into_data() {
+                            Ok(data) => {
+                                // A form reader that gave up (a malformed form) no longer
+                                // listens; the bytes still go upstream.
+                                if let Some(tx) = feed.tx.take() {
+                                    if tx.send(data.clone()).await.is_ok() {
+                                        feed.tx = Some(tx);
+                                    }
                                 }
-                                Err(_) => continue,
-                            },
-                            Err(e) => return Some((Err(Box::new(e) as BoxError), (body, None))),
+                                return Some((Ok(Frame::data(data)), feed));
+                            }
+                            Err(_) => continue,
+                        },
+                        Err(e) => {
+                            feed.end();
+                            return Some((Err(Box::new(e) as BoxError), feed));
                         }
                     }
-                });
+                }
+            });
             (StreamBody::new(stream).boxed(), RequestSide::Form(task))
         }
         None => {
