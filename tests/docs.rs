@@ -530,27 +530,6 @@ fn host_python() -> String {
     std::env::var("PYTHON").unwrap_or_else(|_| "python3".into())
 }
 
-/// `(tests, failures, errors, skipped)` of a JUnit report's first `<testsuite>`.
-fn junit_counts(xml: &str) -> (u64, u64, u64, u64) {
-    let head = xml
-        .find("<testsuite ")
-        .map(|i| &xml[i..])
-        .and_then(|s| s.find('>').map(|j| &s[..j]))
-        .unwrap_or("");
-    let attr = |name: &str| -> u64 {
-        attr_values(head, name)
-            .first()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    (
-        attr("tests"),
-        attr("failures"),
-        attr("errors"),
-        attr("skipped"),
-    )
-}
-
 #[test]
 fn every_example_in_the_readme_and_the_book_runs() {
     const TEST: &str = "every_example_in_the_readme_and_the_book_runs";
@@ -597,7 +576,7 @@ fn every_example_in_the_readme_and_the_book_runs() {
     );
     assert!(out.status.success(), "examples failed:\n{report}");
     let (tests, failures, errors, skipped) =
-        junit_counts(&std::fs::read_to_string(&junit).expect("junit report"));
+        common::junit::testsuite_counts(&std::fs::read_to_string(&junit).expect("junit report"));
     assert_eq!((failures, errors), (0, 0), "{report}");
     assert!(
         tests - skipped >= 10,

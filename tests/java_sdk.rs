@@ -8,6 +8,8 @@
 //! the build output in `target/java/<module>` (`-DfeishuMock.buildRoot`). Without `mvn` or
 //! `java` on the machine it prints a `SKIPPED` line and passes; under `CI=true` it fails instead.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -34,29 +36,6 @@ fn runs(program: &str, arg: &str) -> Result<(), String> {
         Ok(out) => Err(format!("`{program} {arg}` exited with {}", out.status)),
         Err(e) => Err(format!("`{program}` cannot run: {e}")),
     }
-}
-
-/// Counts of one surefire report: (tests, failures, errors, skipped).
-fn report_counts(xml: &str) -> (u64, u64, u64, u64) {
-    let head = xml
-        .find("<testsuite")
-        .map(|i| &xml[i..])
-        .and_then(|s| s.find('>').map(|j| &s[..j]))
-        .unwrap_or("");
-    let attr = |name: &str| -> u64 {
-        let key = format!(" {name}=\"");
-        head.find(&key)
-            .map(|i| &head[i + key.len()..])
-            .and_then(|s| s.split('"').next())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    (
-        attr("tests"),
-        attr("failures"),
-        attr("errors"),
-        attr("skipped"),
-    )
 }
 
 /// Every `TEST-*.xml` under `build_root/*/surefire-reports`.
@@ -119,7 +98,8 @@ fn official_java_sdk_suite_passes_against_the_binary() {
     let mut total = (0, 0, 0, 0);
     let files = reports(&build_root);
     for f in &files {
-        let (t, fl, e, s) = report_counts(&std::fs::read_to_string(f).expect("report"));
+        let (t, fl, e, s) =
+            common::junit::testsuite_counts(&std::fs::read_to_string(f).expect("report"));
         total = (total.0 + t, total.1 + fl, total.2 + e, total.3 + s);
     }
     let (tests, failures, errors, skipped) = total;
@@ -136,7 +116,7 @@ fn official_java_sdk_suite_passes_against_the_binary() {
 
 #[test]
 fn surefire_counts_are_read_from_the_testsuite_element() {
-    let xml = r#"<?xml version="1.0"?><testsuite xmlns:x="y" name="a.B" time="1" tests="8" errors="1" skipped="2" failures="3"><properties/></testsuite>"#;
-    assert_eq!(report_counts(xml), (8, 3, 1, 2));
-    assert_eq!(report_counts("<other/>"), (0, 0, 0, 0));
+    let xml = r#"<?xml version="1.0"?><testsuites><testsuite xmlns:x="y" name="a.B" time="1" tests="8" errors="1" skipped="2" failures="3"><properties/></testsuite></testsuites>"#;
+    assert_eq!(common::junit::testsuite_counts(xml), (8, 3, 1, 2));
+    assert_eq!(common::junit::testsuite_counts("<other/>"), (0, 0, 0, 0));
 }

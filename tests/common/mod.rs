@@ -2,6 +2,7 @@
 //! credentials, raw multipart bodies (to send exactly what each SDK sends), and snapshots.
 #![allow(dead_code)]
 
+pub mod junit;
 pub mod node;
 pub mod venv;
 
