@@ -46,15 +46,41 @@ fn body_object(ctx: &Ctx<'_>, input: Input) -> Option<serde_json::Map<String, Va
     }
 }
 
+/// The calling plugin and the JSON object body, checked in that order: the token before any
+/// parameter, as on every Project route. Errors (as token envelopes): 10022, 20006.
+fn caller_and_body(
+    ctx: &Ctx<'_>,
+    input: Input,
+) -> Result<(String, serde_json::Map<String, Value>), Reply> {
+    let plugin_id = calling_plugin(ctx).ok_or_else(|| token_error(CHECK_TOKEN_FAILED))?;
+    let obj = body_object(ctx, input).ok_or_else(|| token_error(INVALID_PARAM))?;
+    Ok((plugin_id, obj))
+}
+
+/// Issues a user plugin token and its refresh token for `grant` and answers them in the token
+/// envelope; `who` adds `user_key` and `saas_tenant_key` (user_plugin_token's answer, not
+/// refresh_token's).
+fn issued(ctx: &Ctx<'_>, grant: &UserGrant, who: bool) -> Reply {
+    let (token, refresh) = ctx.families.project.issue_user_token(ctx.store, grant);
+    let mut data = json!({
+        "token": token,
+        "expire_time": PLUGIN_TOKEN_LIFETIME_SECS,
+        "refresh_token": refresh,
+        "refresh_token_expire_time": REFRESH_TOKEN_LIFETIME_SECS,
+    });
+    if who {
+        data["user_key"] = json!(grant.user_key);
+        data["saas_tenant_key"] = json!(SAAS_TENANT_KEY);
+    }
+    Reply::Raw(json!({"error": {"code": 0, "msg": ""}, "data": data}))
+}
+
 /// `POST /open_api/authen/user_plugin_token`: trades a single-use authorization code for a
 /// user plugin token and its refresh token (module docs; assumed).
 pub fn user_plugin_token(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
-    // The token is checked before any parameter is read, as on every Project route.
-    let Some(plugin_id) = calling_plugin(ctx) else {
-        return Ok(token_error(CHECK_TOKEN_FAILED));
-    };
-    let Some(obj) = body_object(ctx, input) else {
-        return Ok(token_error(INVALID_PARAM));
+    let (plugin_id, obj) = match caller_and_body(ctx, input) {
+        Ok(found) => found,
+        Err(refusal) => return Ok(refusal),
     };
     let code = obj.get("code").and_then(Value::as_str).map(str::trim);
     let grant_type = obj.get("grant_type").and_then(Value::as_str);
@@ -66,29 +92,16 @@ pub fn user_plugin_token(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError>
     let Some(grant) = project.take_auth_code(code, &plugin_id, ctx.store.now_ms()) else {
         return Ok(token_error(NO_PERMISSION));
     };
-    let (token, refresh) = project.issue_user_token(ctx.store, &grant);
-    Ok(Reply::Raw(json!({
-        "error": {"code": 0, "msg": ""},
-        "data": {
-            "token": token,
-            "expire_time": PLUGIN_TOKEN_LIFETIME_SECS,
-            "refresh_token": refresh,
-            "refresh_token_expire_time": REFRESH_TOKEN_LIFETIME_SECS,
-            "user_key": grant.user_key,
-            "saas_tenant_key": SAAS_TENANT_KEY,
-        },
-    })))
+    Ok(issued(ctx, &grant, true))
 }
 
 /// `POST /open_api/authen/refresh_token`: trades a single-use refresh token for a new user
 /// plugin token and refresh token; the old user token stays valid until its own expiry
 /// (module docs; assumed).
 pub fn refresh_token(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
-    let Some(plugin_id) = calling_plugin(ctx) else {
-        return Ok(token_error(CHECK_TOKEN_FAILED));
-    };
-    let Some(obj) = body_object(ctx, input) else {
-        return Ok(token_error(INVALID_PARAM));
+    let (plugin_id, obj) = match caller_and_body(ctx, input) {
+        Ok(found) => found,
+        Err(refusal) => return Ok(refusal),
     };
     let refresh = obj
         .get("refresh_token")
@@ -102,14 +115,5 @@ pub fn refresh_token(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
     let Some(grant) = project.take_refresh_token(refresh, &plugin_id, ctx.store.now_ms()) else {
         return Ok(token_error(NO_PERMISSION));
     };
-    let (token, refresh) = project.issue_user_token(ctx.store, &grant);
-    Ok(Reply::Raw(json!({
-        "error": {"code": 0, "msg": ""},
-        "data": {
-            "token": token,
-            "expire_time": PLUGIN_TOKEN_LIFETIME_SECS,
-            "refresh_token": refresh,
-            "refresh_token_expire_time": REFRESH_TOKEN_LIFETIME_SECS,
-        },
-    })))
+    Ok(issued(ctx, &grant, false))
 }
