@@ -32,19 +32,19 @@ pub(super) struct Scanner<'a> {
 }
 
 /// Whether `b` is JSON whitespace.
-#[inline]
+#[inline(always)]
 fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
 impl<'a> Scanner<'a> {
-    #[inline]
+    #[inline(always)]
     pub(super) fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
 
     /// Skips whitespace.
-    #[inline]
+    #[inline(always)]
     pub(super) fn ws(&mut self) {
         while self.b.get(self.i).is_some_and(|&b| is_ws(b)) {
             self.i += 1;
@@ -52,7 +52,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// The next byte after whitespace, taken.
-    #[inline]
+    #[inline(always)]
     pub(super) fn next(&mut self) -> Option<u8> {
         self.ws();
         let b = self.peek()?;
@@ -73,20 +73,27 @@ impl<'a> Scanner<'a> {
     /// The string whose opening quote is the current byte: its raw text (between the quotes)
     /// when it holds no escape, for then it is its own answer form; else as serde_json decodes
     /// it.
-    #[inline]
+    #[inline(always)]
     pub(super) fn string(&mut self) -> Option<Str<'a>> {
         let start = self.i + 1;
-        let mut end = string_stop(self.b, start)?;
+        let end = string_stop(self.b, start)?;
         match self.b[end] {
             b'"' => {
                 self.i = end + 1;
-                return Some(Str::Raw(&self.b[start..end], start));
+                Some(Str::Raw(&self.b[start..end], start))
             }
+            // An escape: serde_json decodes the string.
+            b'\\' => self.escaped(start, end),
             // A raw control character: serde_json refuses it.
-            b'\\' => {}
-            _ => return None,
+            _ => None,
         }
-        // An escape: find the closing quote, and let serde_json decode (or refuse) the string.
+    }
+
+    /// The rest of a string from its first backslash at `end` (its text starts at `start`):
+    /// the closing quote found, and the string decoded (or refused) by serde_json.
+    #[cold]
+    #[inline(never)]
+    fn escaped(&mut self, start: usize, mut end: usize) -> Option<Str<'a>> {
         while self.b[end] == b'\\' {
             end = string_stop(self.b, end + 2)?;
         }
@@ -162,13 +169,13 @@ impl<'a> Scanner<'a> {
     }
 
     /// A member key: the index of the documented member it names (its camelCase key, else its
-    /// snake_case one, as the document reader matches keys), or `None` for an undocumented
-    /// one.
-    pub(super) fn key(&mut self, members: &[Member]) -> Option<Option<usize>> {
-        if self.next()? != b'"' {
+    /// snake_case one, as the document reader matches keys) and whether it was the camelCase
+    /// key, or `None` for an undocumented one.
+    pub(super) fn key(&mut self, members: &[Member]) -> Option<Option<(usize, bool)>> {
+        self.ws();
+        if self.peek()? != b'"' {
             return None;
         }
-        self.i -= 1;
         let key = self.string()?;
         let bytes = key.bytes();
         let len = bytes.len();
@@ -190,21 +197,22 @@ impl<'a> Scanner<'a> {
         let same = |k: &[u8], k_word: u64| {
             k.len() == len && k_word == word && (len <= 8 || k[8..] == bytes[8..])
         };
-        let found = members
-            .iter()
-            .position(|m| same(m.key.as_bytes(), m.head))
-            .or_else(|| {
-                members.iter().position(|m| {
+        let found = match members.iter().position(|m| same(m.key.as_bytes(), m.head)) {
+            Some(i) => Some((i, true)),
+            None => members
+                .iter()
+                .position(|m| {
                     m.snake
                         .as_deref()
                         .is_some_and(|s| same(s.as_bytes(), m.snake_head))
                 })
-            });
+                .map(|i| (i, false)),
+        };
         (self.next()? == b':').then_some(found)
     }
 
     /// After a member or an item: `true` when another follows (`,`), `false` at `close`.
-    #[inline]
+    #[inline(always)]
     pub(super) fn more(&mut self, close: u8) -> Option<bool> {
         match self.next()? {
             b',' => Some(true),
@@ -214,7 +222,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Whether a container opened just before is empty (its `close` taken if so).
-    #[inline]
+    #[inline(always)]
     pub(super) fn empty(&mut self, close: u8) -> bool {
         self.ws();
         let empty = self.peek() == Some(close);

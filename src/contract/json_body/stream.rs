@@ -87,7 +87,7 @@ impl<'a> Reader<'a> {
             loop {
                 match self.scan.key(members)? {
                     None => self.scan.skip(1)?,
-                    Some(i) => {
+                    Some((i, _)) => {
                         if seen & (1 << i) != 0 {
                             return None;
                         }
@@ -117,11 +117,17 @@ impl<'a> Reader<'a> {
 
     /// Checks `view` against node `n`'s rules: a field whose only rule is its kind needs no
     /// more than a look at the kind.
-    #[inline]
+    #[inline(always)]
     fn check(&self, n: &Node, view: JsonView<'_>) -> Option<()> {
         if n.kind_only && kind_matches(n.kind, view) {
             return Some(());
         }
+        self.check_rules(n, view)
+    }
+
+    /// Checks `view` against every rule of node `n`'s field.
+    #[inline(never)]
+    fn check_rules(&self, n: &Node, view: JsonView<'_>) -> Option<()> {
         n.field?
             .validate_view(view, self.body.param_error)
             .ok()
@@ -162,8 +168,48 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A string member of an object, camelCase key and value written with nothing between
+    /// them (`"key":"value"`, starting at `key_at`): checked and collected as
+    /// [`Reader::text_value`] does, and written with its key in one piece when it needs no
+    /// decoding (then the body's own bytes are its answer form).
+    fn string_member(&mut self, n: &Node, prefix: &str, key_at: usize) -> Option<()> {
+        let s = self.scan.string()?;
+        self.text_checked(n, &s)?;
+        match &s {
+            Str::Raw(raw, at) => self
+                .out
+                .push_str(self.scan.text.get(key_at..at + raw.len() + 1)?),
+            Str::Decoded(decoded) => {
+                self.out.push_str(prefix);
+                self.out.push_str(&serde_json::to_string(decoded).ok()?);
+            }
+        }
+        Some(())
+    }
+
     /// A string value: checked, collected when its field has an `exists` rule, and written.
     fn text_value(&mut self, n: &Node, s: Str<'a>, depth: usize) -> Option<Got> {
+        self.text_checked(n, &s)?;
+        match &s {
+            Str::Raw(raw, at) => self
+                .out
+                .push_str(self.scan.text.get(at - 1..at + raw.len() + 1)?),
+            Str::Decoded(decoded) => self.out.push_str(&serde_json::to_string(decoded).ok()?),
+        }
+        Some(if depth == 1 {
+            Got::Text(match s {
+                Str::Raw(..) => s.text(self.scan.text)?.to_string(),
+                Str::Decoded(decoded) => decoded,
+            })
+        } else {
+            Got::Other
+        })
+    }
+
+    /// A string checked against node `n`'s rules, and collected when its field has an
+    /// `exists` rule.
+    #[inline(always)]
+    fn text_checked(&mut self, n: &Node, s: &Str<'a>) -> Option<()> {
         let bytes = s.bytes();
         match &n.fast {
             Fast::Kind if n.kind == Kind::String => {}
@@ -176,22 +222,7 @@ impl<'a> Reader<'a> {
             let text = s.text(self.scan.text)?.to_string();
             self.reading.collected.push((path, at, text));
         }
-        match &s {
-            Str::Raw(..) => {
-                self.out.push('"');
-                self.out.push_str(s.text(self.scan.text)?);
-                self.out.push('"');
-            }
-            Str::Decoded(decoded) => self.out.push_str(&serde_json::to_string(decoded).ok()?),
-        }
-        Some(if depth == 1 {
-            Got::Text(match s {
-                Str::Raw(..) => s.text(self.scan.text)?.to_string(),
-                Str::Decoded(decoded) => decoded,
-            })
-        } else {
-            Got::Other
-        })
+        Some(())
     }
 
     /// A number value: checked and written as answered (an `integer_as_text` integer as its
@@ -308,9 +339,11 @@ impl<'a> Reader<'a> {
         let mut last = None;
         if !self.scan.empty(b'}') {
             loop {
+                self.scan.ws();
+                let key_at = self.scan.i;
                 match self.scan.key(members)? {
                     None => self.scan.skip(depth + 1)?,
-                    Some(i) => {
+                    Some((i, camel)) => {
                         if seen & (1 << i) != 0 {
                             return None;
                         }
@@ -322,12 +355,20 @@ impl<'a> Reader<'a> {
                         last = Some(i);
                         let member = &members[i];
                         let from = self.out.len() - start;
-                        self.out.push_str(&member.prefix);
-                        let track = self.body.nodes[member.node].collects;
+                        let node = &self.body.nodes[member.node];
+                        let track = node.collects;
                         if track {
                             self.path.push(Step::Key(member.key));
                         }
-                        self.value(member.node, depth + 1)?;
+                        if camel
+                            && self.scan.i == key_at + member.prefix.len()
+                            && self.scan.peek() == Some(b'"')
+                        {
+                            self.string_member(node, &member.prefix, key_at)?;
+                        } else {
+                            self.out.push_str(&member.prefix);
+                            self.value(member.node, depth + 1)?;
+                        }
                         if track {
                             self.path.pop();
                         }
