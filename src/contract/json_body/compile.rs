@@ -83,6 +83,9 @@ pub(super) struct Member {
     pub(super) prefix: Box<str>,
     /// The first eight bytes of `key` ([`head`]), and of `snake`.
     pub(super) head: u64,
+    /// Which bytes of an eight-byte word `head` covers (all of them for a key of eight bytes
+    /// or more).
+    pub(super) head_mask: u64,
     pub(super) snake_head: u64,
 }
 
@@ -169,6 +172,11 @@ impl JsonBody {
                 nodes[parent_node].members.push(Member {
                     key: last,
                     head: head(last.as_bytes()),
+                    head_mask: if last.len() >= 8 {
+                        u64::MAX
+                    } else {
+                        (1 << (8 * last.len())) - 1
+                    },
                     snake_head: head(snake.as_bytes()),
                     snake: (snake != last).then(|| snake.into_boxed_str()),
                     node,

@@ -211,6 +211,36 @@ impl<'a> Scanner<'a> {
         (self.next()? == b':').then_some(found)
     }
 
+    /// The camelCase key of a documented member, written plainly (no escape) and followed by
+    /// its `:`: the member's index, with the key and the `:` taken. `None` (nothing taken) for
+    /// any other key, which [`Scanner::key`] then reads. A key is matched by its first eight
+    /// bytes as one word and the closing quote after its length, with no look for the string's
+    /// end first.
+    #[inline(always)]
+    pub(super) fn camel_key(&mut self, members: &[Member]) -> Option<usize> {
+        let b = self.b;
+        let at = self.i + 1;
+        if b.get(self.i) != Some(&b'"') {
+            return None;
+        }
+        let word = u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?);
+        let i = members.iter().position(|m| {
+            let len = m.key.len();
+            word & m.head_mask == m.head
+                && b.get(at + len) == Some(&b'"')
+                && (len <= 8 || b.get(at + 8..at + len) == Some(&m.key.as_bytes()[8..]))
+        })?;
+        let mut j = at + members[i].key.len() + 1;
+        while b.get(j).is_some_and(|&c| is_ws(c)) {
+            j += 1;
+        }
+        if b.get(j) != Some(&b':') {
+            return None;
+        }
+        self.i = j + 1;
+        Some(i)
+    }
+
     /// After a member or an item: `true` when another follows (`,`), `false` at `close`.
     #[inline(always)]
     pub(super) fn more(&mut self, close: u8) -> Option<bool> {

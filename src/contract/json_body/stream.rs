@@ -341,7 +341,11 @@ impl<'a> Reader<'a> {
             loop {
                 self.scan.ws();
                 let key_at = self.scan.i;
-                match self.scan.key(members)? {
+                let key = match self.scan.camel_key(members) {
+                    Some(i) => Some((i, true)),
+                    None => self.scan.key(members)?,
+                };
+                match key {
                     None => self.scan.skip(depth + 1)?,
                     Some((i, camel)) => {
                         if seen & (1 << i) != 0 {
