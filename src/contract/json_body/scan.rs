@@ -224,13 +224,21 @@ impl<'a> Scanner<'a> {
             return None;
         }
         let word = u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?);
-        let i = members.iter().position(|m| {
+        let mut found = None;
+        for (i, m) in members.iter().enumerate() {
+            if word & m.head_mask != m.head {
+                continue;
+            }
             let len = m.key.len();
-            word & m.head_mask == m.head
-                && b.get(at + len) == Some(&b'"')
+            if b.get(at + len) == Some(&b'"')
                 && (len <= 8 || b.get(at + 8..at + len) == Some(&m.key.as_bytes()[8..]))
-        })?;
-        let mut j = at + members[i].key.len() + 1;
+            {
+                found = Some((i, len));
+                break;
+            }
+        }
+        let (i, len) = found?;
+        let mut j = at + len + 1;
         while b.get(j).is_some_and(|&c| is_ws(c)) {
             j += 1;
         }
