@@ -20,21 +20,25 @@ pub(crate) enum Route {
 #[cfg(test)]
 fn match_route(pattern: &str, path: &str) -> Option<Vec<(String, String)>> {
     let pattern: Vec<&str> = pattern.split('/').collect();
-    let path: Vec<&str> = path.split('/').collect();
-    match_segments(&pattern, &path)
-}
-
-/// Matches the `/`-separated segments of a path against those of a route pattern (`:name`
-/// binds a non-empty segment, percent-decoded), returning the path parameters.
-fn match_segments(pattern: &[&str], path: &[&str]) -> Option<Vec<(String, String)>> {
-    if pattern.len() != path.len() {
+    if pattern.len() != path.split('/').count() {
         return None;
     }
-    // Literal segments first: they turn nearly every route away before anything is decoded.
+    bind_segments(&pattern, path.split('/'))
+}
+
+/// Matches the `/`-separated segments of a path, split as they are compared, against those of
+/// a route pattern of as many segments (the caller counted them): `:name` binds a non-empty
+/// segment, percent-decoded. Literal segments are compared first, since they turn nearly
+/// every route away before anything is decoded; nothing is allocated for a pattern without
+/// parameters.
+fn bind_segments<'p>(
+    pattern: &[&str],
+    path: impl Iterator<Item = &'p str> + Clone,
+) -> Option<Vec<(String, String)>> {
     let literal_differs = pattern
         .iter()
-        .zip(path)
-        .any(|(p, g)| !p.starts_with(':') && p != g);
+        .zip(path.clone())
+        .any(|(p, g)| !p.starts_with(':') && *p != g);
     if literal_differs {
         return None;
     }
@@ -95,12 +99,15 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<(Route, Vec<(String, 
             _ => {}
         }
     }
-    let segments: Vec<&str> = path.split('/').collect();
+    // The path's segments are counted once and split as each candidate is compared, never
+    // collected: a route of another length or method is passed over at the cost of a compare.
+    let count = memchr::memchr_iter(b'/', path.as_bytes()).count() + 1;
+    let method = method.as_str();
     compiled_routes()
         .iter()
-        .filter(|r| r.method.eq_ignore_ascii_case(method.as_str()))
+        .filter(|r| r.segments.len() == count && r.method.eq_ignore_ascii_case(method))
         .find_map(|r| {
-            match_segments(&r.segments, &segments)
+            bind_segments(&r.segments, path.split('/'))
                 .map(|params| (Route::Family(r.def, r.spec), params))
         })
 }

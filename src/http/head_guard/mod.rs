@@ -70,7 +70,7 @@ pub struct HeadGuard<S> {
     held: Vec<u8>,
     handed: usize,
     /// The method and request target of the head held last, until the next response.
-    line: Option<(String, String)>,
+    line: RequestLine,
     /// An answer of the guard's own, being written (`out[out_at..]` remains).
     out: Vec<u8>,
     out_at: usize,
@@ -87,7 +87,7 @@ impl<S> HeadGuard<S> {
             phase: Phase::Head,
             held: Vec::new(),
             handed: 0,
-            line: None,
+            line: RequestLine::default(),
             out: Vec::new(),
             out_at: 0,
             max_head,
@@ -99,11 +99,11 @@ impl<S> HeadGuard<S> {
     fn inspect(&mut self, new_from: usize) {
         match judge(&self.held, new_from) {
             Verdict::Pass(line) => {
-                self.line = line;
+                self.line.set(line);
                 self.phase = Phase::Pass;
             }
             Verdict::Refuse(line) => {
-                self.line = line;
+                self.line.set(line);
                 self.refuse(HeadRefusal::LengthAndChunked);
             }
             Verdict::Partial if self.held.len() > self.max_head => self.release(),
@@ -113,7 +113,7 @@ impl<S> HeadGuard<S> {
 
     /// Hands the held bytes to hyper as they are, remembering their request line.
     fn release(&mut self) {
-        self.line = request_line(&self.held);
+        self.line.set(request_line(&self.held));
         self.phase = Phase::Pass;
     }
 
@@ -136,8 +136,8 @@ impl<S> HeadGuard<S> {
     }
 
     fn answer(&self, refusal: HeadRefusal) -> RefusedHead {
-        let (method, target) = match &self.line {
-            Some((m, t)) => (Some(m.as_str()), Some(t.as_str())),
+        let (method, target) = match self.line.get() {
+            Some((m, t)) => (Some(m), Some(t)),
             None => (None, None),
         };
         head_refusal_answer(&self.state, refusal, method, target)
@@ -150,7 +150,7 @@ impl<S> HeadGuard<S> {
         if first.starts_with(b"HTTP/1.1 1") {
             return;
         }
-        self.line = None;
+        self.line.clear();
         if self.handed >= self.held.len() && self.phase == Phase::Pass {
             self.forget_held();
             self.phase = Phase::Head;
@@ -197,7 +197,7 @@ impl<S: AsyncWrite + Unpin> HeadGuard<S> {
         let answer = self.answer(refusal);
         self.out = with_body(head, &answer);
         self.out_at = 0;
-        self.line = None;
+        self.line.clear();
         // Whatever is left is written by the flush hyper sends next.
         if let Poll::Ready(Err(e)) = self.poll_drain(cx) {
             return Poll::Ready(Err(e));
@@ -247,12 +247,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for HeadGuard<S> {
                 }
                 match judge(new, 0) {
                     Verdict::Pass(line) => {
-                        this.line = line;
+                        this.line.set(line);
                         this.phase = Phase::Pass;
                         return Poll::Ready(Ok(()));
                     }
                     Verdict::Refuse(line) => {
-                        this.line = line;
+                        this.line.set(line);
                         this.refuse(HeadRefusal::LengthAndChunked);
                         buf.set_filled(before);
                         return Poll::Ready(Ok(()));
@@ -343,22 +343,95 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for HeadGuard<S> {
     }
 }
 
+/// The method and request target of a request line, kept in one buffer that the connection's
+/// next heads reuse (nothing is allocated for a head once a line as long has been seen).
+#[derive(Debug, Default)]
+struct RequestLine {
+    /// The method, then the target.
+    text: String,
+    /// Where the target begins in `text`.
+    method_len: usize,
+    /// Whether a line is held.
+    held: bool,
+}
+
+impl RequestLine {
+    /// Holds `line`, or none.
+    fn set(&mut self, line: Option<(&str, &str)>) {
+        self.text.clear();
+        if self.text.capacity() > HEAD_READ_CHUNK {
+            // The target of an earlier, very long head is not kept for the connection's life.
+            self.text = String::new();
+        }
+        self.held = false;
+        if let Some((method, target)) = line {
+            self.text.push_str(method);
+            self.text.push_str(target);
+            self.method_len = method.len();
+            self.held = true;
+        }
+    }
+
+    /// Holds none.
+    fn clear(&mut self) {
+        self.held = false;
+    }
+
+    /// The method and target held.
+    fn get(&self) -> Option<(&str, &str)> {
+        self.held.then(|| self.text.split_at(self.method_len))
+    }
+}
+
 /// What the bytes that begin a request say about it.
 #[derive(Debug, PartialEq, Eq)]
-enum Verdict {
+enum Verdict<'a> {
     /// The head is not complete yet.
     Partial,
     /// Hand it to hyper: a whole head, or one hyper will refuse itself; its method and target.
-    Pass(Option<(String, String)>),
+    Pass(Option<(&'a str, &'a str)>),
     /// A whole head with both `Content-Length` and `Transfer-Encoding`; its method and target.
-    Refuse(Option<(String, String)>),
+    Refuse(Option<(&'a str, &'a str)>),
 }
 
 /// Judges `bytes`, the start of a request, of which those from `new_from` just arrived.
-fn judge(bytes: &[u8], new_from: usize) -> Verdict {
+fn judge(bytes: &[u8], new_from: usize) -> Verdict<'_> {
     if !may_end_head(&bytes[new_from.saturating_sub(3)..]) {
         return Verdict::Partial;
     }
+    if let Some(line) = passes_unparsed(bytes) {
+        return Verdict::Pass(line);
+    }
+    full_judge(bytes)
+}
+
+/// The verdict of [`full_judge`] on `bytes` (in which an empty line ends a line), found
+/// without parsing the headers, when it can only be [`Verdict::Pass`]: no line of the head
+/// begins with `Transfer-Encoding` (so it cannot be refused), and the head does not begin with
+/// the empty lines `httparse` skips (so its first empty line ends it: the head is complete or
+/// broken, never partial). `None` when the headers must be parsed.
+fn passes_unparsed(bytes: &[u8]) -> Option<Option<(&str, &str)>> {
+    const TE: &[u8] = b"transfer-encoding";
+    if matches!(bytes.first(), None | Some(b'\r' | b'\n')) {
+        return None;
+    }
+    for i in memchr::memchr_iter(b'\n', bytes) {
+        let rest = &bytes[i + 1..];
+        if rest.starts_with(b"\n") || rest.starts_with(b"\r\n") {
+            // A complete head is passed with its request line; a broken one with what its
+            // request line gives: both are the line `request_line` reads.
+            return Some(request_line(bytes));
+        }
+        if rest.len() >= TE.len() && rest[..TE.len()].eq_ignore_ascii_case(TE) {
+            return None;
+        }
+    }
+    None
+}
+
+/// Judges a head with `httparse`: [`Verdict::Refuse`] when it is complete and names both
+/// `Content-Length` and `Transfer-Encoding`.
+fn full_judge(bytes: &[u8]) -> Verdict<'_> {
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut req = httparse::Request::new(&mut headers);
     match req.parse(bytes) {
@@ -369,10 +442,7 @@ fn judge(bytes: &[u8], new_from: usize) -> Verdict {
                     .any(|h| h.name.eq_ignore_ascii_case(name))
             };
             let smuggling = named("content-length") && named("transfer-encoding");
-            let line = req
-                .method
-                .zip(req.path)
-                .map(|(m, p)| (m.to_string(), p.to_string()));
+            let line = req.method.zip(req.path);
             if smuggling {
                 Verdict::Refuse(line)
             } else {
@@ -394,15 +464,13 @@ fn may_end_head(bytes: &[u8]) -> bool {
 }
 
 /// The method and request target of the request line that `head` begins with, if it is one.
-fn request_line(head: &[u8]) -> Option<(String, String)> {
+fn request_line(head: &[u8]) -> Option<(&str, &str)> {
     let mut no_headers: [httparse::Header<'_>; 0] = [];
     let mut req = httparse::Request::new(&mut no_headers);
     // Filled as far as it parses: the request line is whole once the version is read.
     let _ = req.parse(head);
     req.version?;
-    req.method
-        .zip(req.path)
-        .map(|(m, p)| (m.to_string(), p.to_string()))
+    req.method.zip(req.path)
 }
 
 /// The refusal behind `bytes` when they are hyper's automatic answer to a head: a whole
@@ -459,72 +527,4 @@ fn http_date() -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hypers_automatic_answers_are_recognised_and_the_services_are_not() {
-        let date = "Date: Thu, 03 Dec 2026 10:11:39 GMT\r\n\r\n";
-        for (status, want) in [
-            ("400 Bad Request", Some(HeadRefusal::Malformed)),
-            (
-                "431 Request Header Fields Too Large",
-                Some(HeadRefusal::TooLarge),
-            ),
-            ("414 URI Too Long", Some(HeadRefusal::UriTooLong)),
-            ("404 Not Found", None),
-            ("200 OK", None),
-        ] {
-            let head =
-                format!("HTTP/1.1 {status}\r\nConnection: close\r\nContent-Length: 0\r\n{date}");
-            assert_eq!(automatic_refusal(head.as_bytes()), want, "{status}");
-        }
-        let service =
-            format!("HTTP/1.1 400 Bad Request\r\nX-Tt-Logid: 1\r\nContent-Length: 0\r\n{date}");
-        assert_eq!(automatic_refusal(service.as_bytes()), None);
-        let with_body = format!("HTTP/1.1 400 Bad Request\r\nContent-Length: 10\r\n{date}");
-        assert_eq!(automatic_refusal(with_body.as_bytes()), None);
-    }
-
-    #[test]
-    fn a_request_line_is_read_from_a_head_however_broken_its_headers() {
-        assert_eq!(
-            request_line(b"POST /open-apis/x?a=1 HTTP/1.1\r\nX: a\0b\r\n"),
-            Some(("POST".into(), "/open-apis/x?a=1".into()))
-        );
-        assert_eq!(request_line(b"POST /open-apis/x HTT"), None);
-        assert_eq!(request_line(b"\0 / HTTP/1.1\r\n\r\n"), None);
-    }
-
-    #[test]
-    fn a_head_is_refused_only_whole_and_with_both_lengths() {
-        let line = Some(("POST".to_string(), "/x".to_string()));
-        let head = |h: &str| format!("POST /x HTTP/1.1\r\nHost: a\r\n{h}\r\n");
-        for both in [
-            "Content-Length: 1\r\nTransfer-Encoding: chunked\r\n",
-            "transfer-encoding: chunked\r\ncontent-length: 1\r\n",
-        ] {
-            assert_eq!(
-                judge(head(both).as_bytes(), 0),
-                Verdict::Refuse(line.clone())
-            );
-            let unfinished = head(both);
-            let unfinished = &unfinished.as_bytes()[..unfinished.len() - 2];
-            assert_eq!(judge(unfinished, 0), Verdict::Partial);
-        }
-        for one in ["Content-Length: 1\r\n", "Transfer-Encoding: chunked\r\n"] {
-            assert_eq!(judge(head(one).as_bytes(), 0), Verdict::Pass(line.clone()));
-        }
-        assert_eq!(
-            judge(head("X: a\0b\r\n").as_bytes(), 0),
-            Verdict::Pass(line)
-        );
-    }
-
-    #[test]
-    fn a_head_ends_only_at_an_empty_line() {
-        assert!(may_end_head(b"a\r\n\r\n"));
-        assert!(may_end_head(b"a\n\n"));
-        assert!(!may_end_head(b"a\r\nb: c\r\n"));
-    }
-}
+mod tests;
