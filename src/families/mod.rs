@@ -139,13 +139,14 @@ pub struct Ctx<'a> {
     pub query: Vec<(String, String)>,
     /// Path parameters (`:name` segments of the route).
     pub path_params: Vec<(String, String)>,
-    /// Base URL of this server for links handed to clients (no trailing slash).
-    pub public_url: &'a str,
+    /// Base URL of this server for links handed to clients (no trailing slash), written where
+    /// a link is formatted.
+    pub public_url: PublicUrl<'a>,
     /// This request's log id.
     pub log_id: &'a str,
     /// The request's headers as (lower-case name, value), for the few a family reads
     /// (`range`, `x-idem-uuid`); values that are not visible ASCII are left out.
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<(&'a str, &'a str)>,
     /// Headers the handler adds to its response, success or error: only emulator-side
     /// `X-Mock-*` headers (what only the emulator knows never goes into a Feishu body).
     pub response_headers: std::cell::RefCell<Vec<(String, String)>>,
@@ -157,7 +158,7 @@ impl Ctx<'_> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| *v)
     }
 
     /// Adds `name: value` to the response (an `X-Mock-*` header).
@@ -181,6 +182,42 @@ impl Ctx<'_> {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The base URL of the links a handler hands out (no trailing slash), as it is formatted
+/// (`{}`): a URL given whole, or `http://` and a request's `Host`. Nothing is built for a
+/// request that hands out no link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublicUrl<'a> {
+    /// `http://` before a host; empty before a whole URL.
+    scheme: &'static str,
+    /// The URL, or the host (`host[:port]`).
+    rest: &'a str,
+}
+
+impl<'a> PublicUrl<'a> {
+    /// The whole URL `url` (e.g. `--public-url`).
+    pub fn whole(url: &'a str) -> PublicUrl<'a> {
+        PublicUrl {
+            scheme: "",
+            rest: url,
+        }
+    }
+
+    /// `http://` + `host` (a request's `Host`, `host[:port]`).
+    pub fn http_host(host: &'a str) -> PublicUrl<'a> {
+        PublicUrl {
+            scheme: "http://",
+            rest: host,
+        }
+    }
+}
+
+impl std::fmt::Display for PublicUrl<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.scheme)?;
+        f.write_str(self.rest)
     }
 }
 

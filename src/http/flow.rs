@@ -44,8 +44,8 @@ pub async fn handle(
     let started = Instant::now();
     let emulator = state.emulator();
     let store = &emulator.store;
-    let log_id = store.log_id();
     let time_ms = store.now_ms();
+    let log_id = store.log_id_at(time_ms);
     let (parts, body) = req.into_parts();
     let body = RequestBody::with_limits(
         body,
@@ -53,7 +53,7 @@ pub async fn handle(
         state.min_body_rate,
         state.body_rate_grace,
     );
-    let path = parts.uri.path().to_string();
+    let path = parts.uri.path();
     let query: Vec<(String, String)> = parts
         .uri
         .query()
@@ -63,7 +63,7 @@ pub async fn handle(
     let is_control = path == "/__mock" || path.starts_with("/__mock/");
     let refusal = header_refusal(&parts.headers);
     let mut response = {
-        match route(&parts.method, &path) {
+        match route(&parts.method, path) {
             None if is_control && refusal.is_some() => {
                 trace.endpoint = "admin".into();
                 let reason = refusal.map(HeaderRefusal::reason).unwrap_or_default();
@@ -77,7 +77,7 @@ pub async fn handle(
                 };
                 let request = PlaneRequest {
                     method: parts.method.as_str(),
-                    path: &path,
+                    path,
                     query: &query,
                     body,
                 };
@@ -86,7 +86,7 @@ pub async fn handle(
             None => {
                 let (method, headers) = (&parts.method, &parts.headers);
                 replayed_or_not_found(
-                    &state, &emulator, method, &path, &query, headers, body, &log_id, &mut trace,
+                    &state, &emulator, method, path, &query, headers, body, &log_id, &mut trace,
                 )
                 .await
             }
@@ -112,7 +112,7 @@ pub async fn handle(
                 response
             }
             Some((Route::Family(def, spec), path_params)) => {
-                trace.endpoint = spec.name.clone();
+                trace.endpoint = spec.name.as_str().into();
                 let request = RouteRequest {
                     state: &state,
                     emulator: &emulator,
@@ -127,8 +127,8 @@ pub async fn handle(
                 let result = match run_route(request, body, &mut trace).await {
                     Ok(result) => result,
                     Err(ConnectionReset) => {
-                        log_request(&state, &parts.method, &path, 0, None, started, &log_id);
-                        journal(&emulator, &parts.method, &path, time_ms, 0, &log_id, trace);
+                        log_request(&state, &parts.method, path, 0, None, started, &log_id);
+                        journal(&emulator, &parts.method, path, time_ms, 0, &log_id, trace);
                         return Err(ConnectionReset);
                     }
                 };
@@ -153,16 +153,11 @@ pub async fn handle(
             }
         }
     };
-    if let Ok(v) = HeaderValue::from_str(&log_id) {
-        response
-            .headers_mut()
-            .insert(HeaderName::from_static("x-tt-logid"), v);
-    }
     let status = response.status().as_u16();
     log_request(
         &state,
         &parts.method,
-        &path,
+        path,
         status,
         trace.code,
         started,
@@ -171,12 +166,18 @@ pub async fn handle(
     journal(
         &emulator,
         &parts.method,
-        &path,
+        path,
         time_ms,
         status,
         &log_id,
         trace,
     );
+    // The log id's own bytes become the header's: nothing is copied.
+    if let Ok(v) = HeaderValue::from_maybe_shared(bytes::Bytes::from(log_id)) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("x-tt-logid"), v);
+    }
     Ok(response)
 }
 
@@ -220,7 +221,10 @@ async fn run_route(
         },
         RouteAuth::None => Caller::Anonymous,
     };
-    trace.caller = caller.describe();
+    if emulator.journal.enabled() {
+        // Only the journal shows who called.
+        trace.caller = caller.describe();
+    }
     if store.options.rate_limits && r.def.auth == RouteAuth::Bearer {
         if let Some(app_id) = caller.app_id() {
             if let Err(e) =
@@ -316,7 +320,6 @@ async fn run_route(
                 .collect();
         }
     }
-    let link_base = r.state.link_base(r.headers);
     let ctx = Ctx {
         store,
         families: &emulator.families,
@@ -324,12 +327,12 @@ async fn run_route(
         caller,
         query: r.query,
         path_params: r.path_params,
-        public_url: &link_base,
+        public_url: r.state.link_base(r.headers),
         log_id: r.log_id,
         headers: r
             .headers
             .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+            .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)))
             .collect(),
         response_headers: Default::default(),
     };

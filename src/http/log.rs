@@ -11,7 +11,8 @@ use std::time::Instant;
 /// What the journal learns about a request while it runs.
 #[derive(Debug, Default)]
 pub(crate) struct Trace {
-    pub(crate) endpoint: String,
+    /// The endpoint's spec name (borrowed from the specs), or what the request was instead.
+    pub(crate) endpoint: std::borrow::Cow<'static, str>,
     pub(crate) caller: Option<String>,
     pub(crate) code: Option<i64>,
     pub(crate) parts: Vec<PartRecord>,
@@ -34,7 +35,7 @@ pub(crate) fn journal(
         time_ms,
         method: method.to_string(),
         path: path.to_string(),
-        endpoint: trace.endpoint,
+        endpoint: trace.endpoint.into_owned(),
         caller: trace.caller,
         status,
         code: trace.code,
