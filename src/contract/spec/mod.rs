@@ -121,6 +121,9 @@ pub struct FieldSpec {
     /// A regular expression the whole value must match.
     #[serde(default)]
     pub pattern: Option<String>,
+    /// `pattern` compiled, the first time a value is checked against it.
+    #[serde(skip)]
+    pub(crate) compiled_pattern: std::sync::OnceLock<regex::Regex>,
     /// Maximum size of one file part, in bytes.
     #[serde(default)]
     pub max_bytes: Option<u64>,

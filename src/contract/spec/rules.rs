@@ -280,7 +280,8 @@ impl FieldSpec {
                 }
             }
             if let Some(p) = &self.pattern {
-                if !pattern_matches(p, s) {
+                let compiled = self.compiled_pattern.get_or_init(|| compile_pattern(p));
+                if !compiled.is_match(s) {
                     return Err(self.violation("pattern", param_error, s, format!("matching {p}")));
                 }
             }
@@ -380,10 +381,19 @@ pub fn pattern_matches(pattern: &str, value: &str) -> bool {
     static CACHE: OnceLock<Mutex<HashMap<String, regex::Regex>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
-    let re = cache.entry(pattern.to_string()).or_insert_with(|| {
-        regex::Regex::new(pattern).unwrap_or_else(|e| panic!("bad pattern {pattern}: {e}"))
-    });
+    if let Some(re) = cache.get(pattern) {
+        return re.is_match(value);
+    }
+    let re = cache
+        .entry(pattern.to_string())
+        .or_insert_with(|| compile_pattern(pattern));
     re.is_match(value)
+}
+
+/// The regular expression `pattern` of an embedded spec (a pattern that does not compile is a
+/// defect of the specs: it panics).
+fn compile_pattern(pattern: &str) -> regex::Regex {
+    regex::Regex::new(pattern).unwrap_or_else(|e| panic!("bad pattern {pattern}: {e}"))
 }
 
 #[cfg(test)]

@@ -102,6 +102,10 @@ impl<S> HeadGuard<S> {
                 self.line.set(line);
                 self.phase = Phase::Pass;
             }
+            Verdict::PassLine(first_line) => {
+                self.line.set_raw(first_line);
+                self.phase = Phase::Pass;
+            }
             Verdict::Refuse(line) => {
                 self.line.set(line);
                 self.refuse(HeadRefusal::LengthAndChunked);
@@ -251,6 +255,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for HeadGuard<S> {
                         this.phase = Phase::Pass;
                         return Poll::Ready(Ok(()));
                     }
+                    Verdict::PassLine(first_line) => {
+                        this.line.set_raw(first_line);
+                        this.phase = Phase::Pass;
+                        return Poll::Ready(Ok(()));
+                    }
                     Verdict::Refuse(line) => {
                         this.line.set(line);
                         this.refuse(HeadRefusal::LengthAndChunked);
@@ -343,43 +352,71 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for HeadGuard<S> {
     }
 }
 
-/// The method and request target of a request line, kept in one buffer that the connection's
-/// next heads reuse (nothing is allocated for a head once a line as long has been seen).
+/// The request line of the head held last, kept in one buffer that the connection's next heads
+/// reuse (nothing is allocated for a head once a line as long has been seen).
 #[derive(Debug, Default)]
 struct RequestLine {
-    /// The method, then the target.
-    text: String,
-    /// Where the target begins in `text`.
-    method_len: usize,
-    /// Whether a line is held.
-    held: bool,
+    /// The head's first line as received, or the method then the target.
+    text: Vec<u8>,
+    /// What `text` holds.
+    held: Held,
+}
+
+/// What a [`RequestLine`] holds.
+#[derive(Debug, Default, Clone, Copy)]
+enum Held {
+    /// No line.
+    #[default]
+    None,
+    /// A head's first line, read (by [`request_line`]) only when asked for: a line is needed
+    /// only when hyper refuses the head.
+    Raw,
+    /// The method (this many bytes), then the target.
+    Parsed(usize),
 }
 
 impl RequestLine {
-    /// Holds `line`, or none.
+    /// Holds the method and target `line`, or none.
     fn set(&mut self, line: Option<(&str, &str)>) {
+        self.reuse();
+        if let Some((method, target)) = line {
+            self.text.extend_from_slice(method.as_bytes());
+            self.text.extend_from_slice(target.as_bytes());
+            self.held = Held::Parsed(method.len());
+        }
+    }
+
+    /// Holds `first_line`, a head's first line (its line feed included), unread.
+    fn set_raw(&mut self, first_line: &[u8]) {
+        self.reuse();
+        self.text.extend_from_slice(first_line);
+        self.held = Held::Raw;
+    }
+
+    /// Empties the buffer for the next line; the target of an earlier, very long head is not
+    /// kept for the connection's life.
+    fn reuse(&mut self) {
         self.text.clear();
         if self.text.capacity() > HEAD_READ_CHUNK {
-            // The target of an earlier, very long head is not kept for the connection's life.
-            self.text = String::new();
+            self.text = Vec::new();
         }
-        self.held = false;
-        if let Some((method, target)) = line {
-            self.text.push_str(method);
-            self.text.push_str(target);
-            self.method_len = method.len();
-            self.held = true;
-        }
+        self.held = Held::None;
     }
 
     /// Holds none.
     fn clear(&mut self) {
-        self.held = false;
+        self.held = Held::None;
     }
 
     /// The method and target held.
     fn get(&self) -> Option<(&str, &str)> {
-        self.held.then(|| self.text.split_at(self.method_len))
+        match self.held {
+            Held::None => None,
+            Held::Raw => request_line(&self.text),
+            Held::Parsed(method_len) => std::str::from_utf8(&self.text)
+                .ok()
+                .map(|t| t.split_at(method_len)),
+        }
     }
 }
 
@@ -390,43 +427,56 @@ enum Verdict<'a> {
     Partial,
     /// Hand it to hyper: a whole head, or one hyper will refuse itself; its method and target.
     Pass(Option<(&'a str, &'a str)>),
+    /// As [`Verdict::Pass`], found without parsing the head: its first line, from which
+    /// [`request_line`] reads the method and target it would have.
+    PassLine(&'a [u8]),
     /// A whole head with both `Content-Length` and `Transfer-Encoding`; its method and target.
     Refuse(Option<(&'a str, &'a str)>),
 }
 
 /// Judges `bytes`, the start of a request, of which those from `new_from` just arrived.
 fn judge(bytes: &[u8], new_from: usize) -> Verdict<'_> {
-    if !may_end_head(&bytes[new_from.saturating_sub(3)..]) {
-        return Verdict::Partial;
+    match scan_head(bytes) {
+        Scan::Unfinished => Verdict::Partial,
+        Scan::Plain(first_line) => Verdict::PassLine(first_line),
+        Scan::Parse if !may_end_head(&bytes[new_from.saturating_sub(3)..]) => Verdict::Partial,
+        Scan::Parse => full_judge(bytes),
     }
-    if let Some(line) = passes_unparsed(bytes) {
-        return Verdict::Pass(line);
-    }
-    full_judge(bytes)
 }
 
-/// The verdict of [`full_judge`] on `bytes` (in which an empty line ends a line), found
-/// without parsing the headers, when it can only be [`Verdict::Pass`]: no line of the head
-/// begins with `Transfer-Encoding` (so it cannot be refused), and the head does not begin with
-/// the empty lines `httparse` skips (so its first empty line ends it: the head is complete or
-/// broken, never partial). `None` when the headers must be parsed.
-fn passes_unparsed(bytes: &[u8]) -> Option<Option<(&str, &str)>> {
+/// What a look at the line feeds of a head tells.
+#[derive(Debug, PartialEq, Eq)]
+enum Scan<'a> {
+    /// No empty line yet (nor a `Transfer-Encoding` line): the head is not complete.
+    Unfinished,
+    /// The head can only be passed (see [`scan_head`]); its first line.
+    Plain(&'a [u8]),
+    /// The head must be parsed.
+    Parse,
+}
+
+/// Looks at the lines of `bytes` up to the first empty line without parsing them. A head none
+/// of whose lines begins with `Transfer-Encoding` cannot be refused, and one that does not
+/// begin with the empty lines `httparse` skips is ended by its first empty line (complete or
+/// broken, never partial): it is passed with its first line, which holds all `httparse` reads
+/// of the request line. Any other head is parsed ([`full_judge`]).
+fn scan_head(bytes: &[u8]) -> Scan<'_> {
     const TE: &[u8] = b"transfer-encoding";
     if matches!(bytes.first(), None | Some(b'\r' | b'\n')) {
-        return None;
+        return Scan::Parse;
     }
+    let mut first_line = None;
     for i in memchr::memchr_iter(b'\n', bytes) {
+        let first_line = *first_line.get_or_insert(&bytes[..=i]);
         let rest = &bytes[i + 1..];
         if rest.starts_with(b"\n") || rest.starts_with(b"\r\n") {
-            // A complete head is passed with its request line; a broken one with what its
-            // request line gives: both are the line `request_line` reads.
-            return Some(request_line(bytes));
+            return Scan::Plain(first_line);
         }
         if rest.len() >= TE.len() && rest[..TE.len()].eq_ignore_ascii_case(TE) {
-            return None;
+            return Scan::Parse;
         }
     }
-    None
+    Scan::Unfinished
 }
 
 /// Judges a head with `httparse`: [`Verdict::Refuse`] when it is complete and names both
