@@ -163,14 +163,8 @@ fn keep_record(ctx: &Ctx<'_>, new: NewRecord) -> Result<String, ApiError> {
         return Err(store_full());
     }
     let modify_time_ms = ctx.store.now_ms();
-    let progress_id = loop {
-        let id = ctx.store.with_ids(|ids| ids.numeric_id(PROGRESS_ID_DIGITS));
-        if !okr.records.contains_key(&id) {
-            break id;
-        }
-    };
     let mut record = ProgressRecord {
-        progress_id: progress_id.clone(),
+        progress_id: String::new(),
         modify_time_ms,
         target_id: new.target_id,
         target_type: new.target_type,
@@ -183,12 +177,20 @@ fn keep_record(ctx: &Ctx<'_>, new: NewRecord) -> Result<String, ApiError> {
         progress_rate: new.progress_rate,
         app_id: new.app_id,
     };
-    let answer = answer_text(&record);
-    if !keep_content {
-        record.content_json = None;
+    // A fresh id is drawn until one is free; the table's entry is held from the check to the
+    // insert (one lookup).
+    loop {
+        let id = ctx.store.with_ids(|ids| ids.numeric_id(PROGRESS_ID_DIGITS));
+        if let dashmap::Entry::Vacant(vacant) = okr.records.entry(id) {
+            record.progress_id = vacant.key().clone();
+            let answer = answer_text(&record);
+            if !keep_content {
+                record.content_json = None;
+            }
+            vacant.insert(Box::new(record));
+            return Ok(answer);
+        }
     }
-    okr.records.insert(progress_id, Box::new(record));
-    Ok(answer)
 }
 
 /// The answered `data` of a record (create, get, update) as compact JSON:
@@ -200,7 +202,7 @@ pub(super) fn answer_text(record: &ProgressRecord) -> String {
     data.push_str(r#"{"content":"#);
     data.push_str(content_json);
     data.push_str(r#","modify_time":""#);
-    data.push_str(&record.modify_time_ms.to_string());
+    data.push_str(itoa::Buffer::new().format(record.modify_time_ms));
     data.push_str(r#"","progress_id":""#);
     data.push_str(&record.progress_id);
     data.push('"');
