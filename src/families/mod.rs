@@ -144,21 +144,19 @@ pub struct Ctx<'a> {
     pub public_url: PublicUrl<'a>,
     /// This request's log id.
     pub log_id: &'a str,
-    /// The request's headers as (lower-case name, value), for the few a family reads
-    /// (`range`, `x-idem-uuid`); values that are not visible ASCII are left out.
-    pub headers: Vec<(&'a str, &'a str)>,
+    /// The request's headers, for the few a family reads (`range`, `x-idem-uuid`), looked up
+    /// only when read ([`Ctx::header`]).
+    pub headers: &'a dyn RequestHeaders,
     /// Headers the handler adds to its response, success or error: only emulator-side
     /// `X-Mock-*` headers (what only the emulator knows never goes into a Feishu body).
     pub response_headers: std::cell::RefCell<Vec<(String, String)>>,
 }
 
 impl Ctx<'_> {
-    /// The request header `name` (case-insensitive), if present and visible ASCII.
+    /// The request header `name` (case-insensitive), if present and visible ASCII: the first
+    /// of its values that is.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| *v)
+        self.headers.header(name)
     }
 
     /// Adds `name: value` to the response (an `X-Mock-*` header).
@@ -182,6 +180,22 @@ impl Ctx<'_> {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A request's headers as a handler reads them, without the HTTP layer's types.
+pub trait RequestHeaders: std::fmt::Debug + Sync {
+    /// The first value of the header `name` (case-insensitive) that is visible ASCII.
+    fn header(&self, name: &str) -> Option<&str>;
+}
+
+/// No headers (a request made in memory).
+#[derive(Debug)]
+pub struct NoHeaders;
+
+impl RequestHeaders for NoHeaders {
+    fn header(&self, _: &str) -> Option<&str> {
+        None
     }
 }
 

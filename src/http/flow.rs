@@ -18,7 +18,7 @@ use crate::control::plane::PlaneRequest;
 use crate::control::response::{json_response, HttpResponse};
 use crate::control::Emulator;
 use crate::families::{self, Caller, Ctx, Input, Reply, RouteAuth, RouteDef};
-use crate::http::app::{AppState, ConnectionReset};
+use crate::http::app::{AppState, ConnectionReset, LogFormat};
 use crate::http::body::RequestBody;
 use crate::http::budget::Reservation;
 use crate::http::extract::{extract, is_json_media, retain_for, MAX_JSON_BODY_BYTES};
@@ -41,7 +41,8 @@ pub async fn handle(
     state: Arc<AppState>,
     req: Request<Incoming>,
 ) -> Result<HttpResponse, ConnectionReset> {
-    let started = Instant::now();
+    // Read only for the request log's duration.
+    let started = (state.log_format != LogFormat::Off).then(Instant::now);
     let emulator = state.emulator();
     let store = &emulator.store;
     let time_ms = store.now_ms();
@@ -236,7 +237,8 @@ async fn run_route(
             }
         }
     }
-    if let Some(raw) = r.headers.get(FORCE_ERROR_HEADER) {
+    static FORCE_ERROR: HeaderName = HeaderName::from_static(FORCE_ERROR_HEADER);
+    if let Some(raw) = r.headers.get(&FORCE_ERROR) {
         // Checked by the control plane's rules: an undocumented code never reaches here as a
         // Feishu answer.
         let raw = raw.to_str().unwrap_or("");
@@ -329,15 +331,21 @@ async fn run_route(
         path_params: r.path_params,
         public_url: r.state.link_base(r.headers),
         log_id: r.log_id,
-        headers: r
-            .headers
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)))
-            .collect(),
+        headers: &Headers(r.headers),
         response_headers: Default::default(),
     };
     let result = (r.def.handler)(&ctx, input);
     Ok(Outcome::Family(result, ctx.response_headers.into_inner()))
+}
+
+/// A request's headers as a handler reads them ([`families::RequestHeaders`]).
+#[derive(Debug)]
+struct Headers<'a>(&'a HeaderMap);
+
+impl families::RequestHeaders for Headers<'_> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.0.get_all(name).iter().find_map(|v| v.to_str().ok())
+    }
 }
 
 /// The error forced by `X-Mock-Error-Code: <code>`: the endpoint's documented status and

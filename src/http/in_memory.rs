@@ -104,7 +104,7 @@ pub async fn answer_in_memory(emulator: &Emulator, req: InMemoryRequest) -> InMe
                 path_params: req.path_params,
                 public_url: PublicUrl::whole("http://in-memory"),
                 log_id,
-                headers: Vec::new(),
+                headers: &families::NoHeaders,
                 response_headers: Default::default(),
             };
             (def.handler)(&ctx, input)

@@ -54,14 +54,14 @@ pub(crate) fn log_request(
     path: &str,
     status: u16,
     code: Option<i64>,
-    started: Instant,
+    started: Option<Instant>,
     log_id: &str,
 ) {
     if state.log_format == LogFormat::Off {
         return;
     }
     let path = &*redact_tokens(path);
-    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let ms = started.map_or(0.0, |s| s.elapsed().as_secs_f64() * 1000.0);
     let code_text = code.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
     // One write per line: stderr is unbuffered, and `eprintln!` writes each formatted piece
     // with a syscall of its own (a dozen per line, most of the logging's cost); a failed write

@@ -130,7 +130,7 @@ pub fn head_refusal_answer(
     method: Option<&str>,
     target: Option<&str>,
 ) -> RefusedHead {
-    let started = Instant::now();
+    let started = Some(Instant::now());
     let emulator = state.emulator();
     let log_id = emulator.store.log_id();
     let time_ms = emulator.store.now_ms();

@@ -37,8 +37,16 @@ impl Ids {
 
     /// `n` chars of `alphabet` (ASCII), drawn one by one, appended to `out`.
     fn push_picks(&mut self, out: &mut String, alphabet: &[u8], n: usize) {
-        for _ in 0..n {
-            out.push(char::from(alphabet[self.rng.gen_range(0..alphabet.len())]));
+        // Drawn into a buffer on the stack and appended a run at a time, not char by char.
+        let mut run = [0u8; 64];
+        let mut left = n;
+        while left > 0 {
+            let take = left.min(run.len());
+            for b in &mut run[..take] {
+                *b = alphabet[self.rng.gen_range(0..alphabet.len())];
+            }
+            out.push_str(std::str::from_utf8(&run[..take]).unwrap_or_default());
+            left -= take;
         }
     }
 

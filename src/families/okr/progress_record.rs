@@ -37,7 +37,7 @@ pub fn progress_record_create(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiE
     }
     let app_id = check_caller(ctx)?;
     spec.field("user_id_type")
-        .check_text(ctx.query("user_id_type"), pe)?;
+        .validate_text(ctx.query("user_id_type"), pe)?;
     let mut reading = reading.map_err(|r| r.into_error(pe))?;
 
     let target_id = reading.text("target_id").unwrap_or_default().to_string();
