@@ -264,9 +264,10 @@ async fn run_route(
     }
     let content_type = r.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let kind = r.def.body.unwrap_or(r.spec.body);
-    let content_length = r
-        .headers
-        .get(hyper::header::CONTENT_LENGTH)
+    // Only a form's reader uses the declared length.
+    let content_length = (kind == BodyKind::Multipart)
+        .then(|| r.headers.get(hyper::header::CONTENT_LENGTH))
+        .flatten()
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let retain = retain_for(r.spec, store.options.retain);

@@ -42,7 +42,7 @@ pub fn progress_record_create(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiE
 
     let target_id = reading.text("target_id").unwrap_or_default().to_string();
     let target_type = reading.int("target_type").unwrap_or_default();
-    check_target(ctx, spec.field("target_id"), &target_id, target_type)?;
+    check_target(ctx, "target_id", &target_id, target_type)?;
 
     check_references(ctx, &reading)?;
     let progress_rate = progress_rate(ctx, &reading)?;
@@ -78,19 +78,22 @@ pub fn progress_record_create(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiE
 pub(super) fn check_references(ctx: &Ctx<'_>, reading: &Reading) -> Result<(), ApiError> {
     let spec = ctx.spec;
     let pe = spec.param_error;
-    let person_field = spec.field(PERSON_OPEN_ID);
+    // The fields are looked up only to name a missing reference.
     for (at, open_id) in reading.strings_at(PERSON_OPEN_ID) {
         if ctx.store.user(open_id).is_none() {
-            let mut v =
-                person_field.violation("exists", pe, open_id, "a user of the tenant".into());
+            let mut v = spec.field(PERSON_OPEN_ID).violation(
+                "exists",
+                pe,
+                open_id,
+                "a user of the tenant".into(),
+            );
             v.field = at.to_string();
             return Err(v.into());
         }
     }
-    let image_field = spec.field(GALLERY_FILE_TOKEN);
     for (at, token) in reading.strings_at(GALLERY_FILE_TOKEN) {
         if ctx.families.okr.image(token).is_none() {
-            let mut v = image_field.violation(
+            let mut v = spec.field(GALLERY_FILE_TOKEN).violation(
                 "exists",
                 pe,
                 token,
