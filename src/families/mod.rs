@@ -92,6 +92,10 @@ pub enum Reply {
     /// JSON `data` already serialized (one compact JSON object), wrapped in the platform's
     /// envelope as it is: for a handler that writes its answer in one pass.
     JsonText(String),
+    /// A whole success body, written by the handler in one pass: the endpoint platform's
+    /// success envelope ([`crate::contract::spec::Platform::success_envelope`]) around one
+    /// compact JSON `data`; answered as it is, with HTTP 200 and code 0.
+    Enveloped(String),
     /// Success without `data`: the platform's envelope alone, as some pages document it —
     /// `{"code":0,"msg":"success"}` (OKR progress record delete) or
     /// `{"err":{},"err_msg":"","err_code":0}` (Feishu Project work-item upload, seed 003).

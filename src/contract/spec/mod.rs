@@ -34,6 +34,18 @@ pub enum Platform {
     Project,
 }
 
+impl Platform {
+    /// The platform's success envelope around a compact JSON `data`: the text before it and
+    /// the text after it, making one compact JSON object — `{"code":0,"msg":"success","data":…}`
+    /// (open platform) or `{"err_code":0,"err_msg":"","err":{},"data":…}` (Feishu Project).
+    pub fn success_envelope(self) -> (&'static str, &'static str) {
+        match self {
+            Platform::Open => (r#"{"code":0,"msg":"success","data":"#, "}"),
+            Platform::Project => (r#"{"err_code":0,"err_msg":"","err":{},"data":"#, "}"),
+        }
+    }
+}
+
 /// How the request body is encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]

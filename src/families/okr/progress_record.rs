@@ -3,6 +3,7 @@
 use super::{check_caller, check_target, ProgressRecord, PROGRESS_ID_DIGITS};
 use crate::contract::error::ApiError;
 use crate::contract::json_body::{JsonBody, Reading, Refusal};
+use crate::contract::spec::Platform;
 use crate::families::{expect_json_bytes, Ctx, Input, Reply};
 use crate::state::store::Retain;
 use serde_json::{json, Value};
@@ -68,7 +69,7 @@ pub fn progress_record_create(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiE
             ..new
         },
     )
-    .map(Reply::JsonText)
+    .map(Reply::Enveloped)
 }
 
 /// The world references inside a checked `content` (create and update alike): every person
@@ -142,7 +143,7 @@ struct NewRecord {
 }
 
 /// Keeps `new` under a fresh 19-digit `progress_id`, stamped with the emulator clock (ms), and
-/// answers its `data` ([`answer_text`]). Under `--retain metadata` the content itself is not
+/// answers its whole body ([`answer_body`]). Under `--retain metadata` the content itself is not
 /// kept; otherwise its bytes count against `--max-stored-bytes`, and a record that would pass
 /// the cap is refused with 1009998 system exception (assumed: the seed documents no quota
 /// code) and kept nowhere.
@@ -186,7 +187,7 @@ fn keep_record(ctx: &Ctx<'_>, new: NewRecord) -> Result<String, ApiError> {
         let id = ctx.store.with_ids(|ids| ids.numeric_id(PROGRESS_ID_DIGITS));
         if let dashmap::Entry::Vacant(vacant) = okr.records.entry(id) {
             record.progress_id = vacant.key().clone();
-            let answer = answer_text(&record);
+            let answer = answer_body(&record, ctx.spec.platform);
             if !keep_content {
                 record.content_json = None;
             }
@@ -196,23 +197,37 @@ fn keep_record(ctx: &Ctx<'_>, new: NewRecord) -> Result<String, ApiError> {
     }
 }
 
-/// The answered `data` of a record (create, get, update) as compact JSON:
+/// The whole success body of a record's answer (create, get, update): `platform`'s success
+/// envelope around the record's `data` as compact JSON,
 /// `{"content":…,"modify_time":"<ms>","progress_id":"<19 digits>"}` plus `progress_rate` when
-/// given.
-pub(super) fn answer_text(record: &ProgressRecord) -> String {
+/// given; written in one buffer of exactly its size (which the response then owns as it is).
+pub(super) fn answer_body(record: &ProgressRecord, platform: Platform) -> String {
+    let (head, tail) = platform.success_envelope();
     let content_json = record.content_json.as_deref().unwrap_or("{}");
-    let mut data = String::with_capacity(content_json.len() + 128);
-    data.push_str(r#"{"content":"#);
-    data.push_str(content_json);
-    data.push_str(r#","modify_time":""#);
-    data.push_str(itoa::Buffer::new().format(record.modify_time_ms));
-    data.push_str(r#"","progress_id":""#);
-    data.push_str(&record.progress_id);
-    data.push('"');
-    if let Some(rate) = &record.progress_rate {
-        data.push_str(r#","progress_rate":"#);
-        data.push_str(&rate.to_string());
+    let mut time = itoa::Buffer::new();
+    let time = time.format(record.modify_time_ms);
+    let rate = record.progress_rate.as_ref().map(Value::to_string);
+    let parts = [
+        head,
+        r#"{"content":"#,
+        content_json,
+        r#","modify_time":""#,
+        time,
+        r#"","progress_id":""#,
+        &record.progress_id,
+        "\"",
+        if rate.is_some() {
+            r#","progress_rate":"#
+        } else {
+            ""
+        },
+        rate.as_deref().unwrap_or(""),
+        "}",
+        tail,
+    ];
+    let mut body = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        body.push_str(part);
     }
-    data.push('}');
-    data
+    body
 }

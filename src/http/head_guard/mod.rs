@@ -472,7 +472,11 @@ fn scan_head(bytes: &[u8]) -> Scan<'_> {
         if rest.starts_with(b"\n") || rest.starts_with(b"\r\n") {
             return Scan::Plain(first_line);
         }
-        if rest.len() >= TE.len() && rest[..TE.len()].eq_ignore_ascii_case(TE) {
+        // The first letter turns nearly every line away before the name is compared.
+        if rest.len() >= TE.len()
+            && rest[0] | 0x20 == b't'
+            && rest[..TE.len()].eq_ignore_ascii_case(TE)
+        {
             return Scan::Parse;
         }
     }
