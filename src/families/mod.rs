@@ -204,38 +204,51 @@ impl RequestHeaders for NoHeaders {
 }
 
 /// The base URL of the links a handler hands out (no trailing slash), as it is formatted
-/// (`{}`): a URL given whole, or `http://` and a request's `Host`. Nothing is built for a
+/// (`{}`): `http://` + a request's `Host` when it is a plain `host[:port]` (letters, digits,
+/// `.-:[]_`, at most 255 bytes), else a URL given whole. Nothing is built or checked for a
 /// request that hands out no link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PublicUrl<'a> {
-    /// `http://` before a host; empty before a whole URL.
-    scheme: &'static str,
-    /// The URL, or the host (`host[:port]`).
-    rest: &'a str,
+    /// The request's `Host`, when links are derived from it.
+    host: Option<&'a str>,
+    /// The URL given whole, or the fallback for an unusable `Host`.
+    whole: &'a str,
 }
 
 impl<'a> PublicUrl<'a> {
     /// The whole URL `url` (e.g. `--public-url`).
     pub fn whole(url: &'a str) -> PublicUrl<'a> {
         PublicUrl {
-            scheme: "",
-            rest: url,
+            host: None,
+            whole: url,
         }
     }
 
-    /// `http://` + `host` (a request's `Host`, `host[:port]`).
-    pub fn http_host(host: &'a str) -> PublicUrl<'a> {
+    /// `http://` + `host` (a request's `Host`) when it is a plain `host[:port]`, else
+    /// `fallback`.
+    pub fn from_host(host: Option<&'a str>, fallback: &'a str) -> PublicUrl<'a> {
         PublicUrl {
-            scheme: "http://",
-            rest: host,
+            host,
+            whole: fallback,
         }
     }
 }
 
 impl std::fmt::Display for PublicUrl<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.scheme)?;
-        f.write_str(self.rest)
+        let plain = |h: &&str| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b))
+        };
+        match self.host.filter(plain) {
+            Some(host) => {
+                f.write_str("http://")?;
+                f.write_str(host)
+            }
+            None => f.write_str(self.whole),
+        }
     }
 }
 
@@ -346,5 +359,38 @@ pub fn expect_json_bytes(ctx: &Ctx<'_>, input: Input) -> Result<Bytes, ApiError>
     match input {
         Input::Json(bytes) => Ok(bytes),
         _ => Err(ApiError::new(ctx.spec.param_error)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PublicUrl;
+
+    #[test]
+    fn a_link_base_is_the_plain_host_of_the_request_else_the_url_given_whole() {
+        let fallback = "http://127.0.0.1:8080";
+        let long = "a".repeat(256);
+        for (host, want) in [
+            (Some("127.0.0.1:9000"), "http://127.0.0.1:9000"),
+            (Some("[::1]:9000"), "http://[::1]:9000"),
+            (Some("mock_host.example-1"), "http://mock_host.example-1"),
+            (Some(&long[..255]), &*format!("http://{}", &long[..255])),
+            (Some(&long[..]), fallback),
+            (Some(""), fallback),
+            (Some("evil.example/x"), fallback),
+            (Some("a b"), fallback),
+            (Some("a@b"), fallback),
+            (None, fallback),
+        ] {
+            assert_eq!(
+                PublicUrl::from_host(host, fallback).to_string(),
+                want,
+                "{host:?}"
+            );
+        }
+        assert_eq!(
+            PublicUrl::whole("https://x.example").to_string(),
+            "https://x.example"
+        );
     }
 }

@@ -86,19 +86,11 @@ impl AppState {
         if self.public_url_given {
             return PublicUrl::whole(&self.public_url);
         }
+        // The Host is checked where a link is written (PublicUrl's Display).
         let host = headers
             .get(hyper::header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .filter(|h| {
-                !h.is_empty()
-                    && h.len() <= 255
-                    && h.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b))
-            });
-        match host {
-            Some(h) => PublicUrl::http_host(h),
-            None => PublicUrl::whole(&self.public_url),
-        }
+            .and_then(|v| v.to_str().ok());
+        PublicUrl::from_host(host, &self.public_url)
     }
 
     /// The current emulator. A request keeps the emulator it started with, even across a

@@ -174,10 +174,9 @@ pub async fn handle(
         trace,
     );
     // The log id's own bytes become the header's: nothing is copied.
+    static X_TT_LOGID: HeaderName = HeaderName::from_static("x-tt-logid");
     if let Ok(v) = HeaderValue::from_maybe_shared(bytes::Bytes::from(log_id)) {
-        response
-            .headers_mut()
-            .insert(HeaderName::from_static("x-tt-logid"), v);
+        response.headers_mut().insert(&X_TT_LOGID, v);
     }
     Ok(response)
 }

@@ -16,7 +16,7 @@ pub struct Ids {
     rng: StdRng,
     /// The second (Unix time) the last log id was stamped with and its `YYYYMMDDhhmmss`:
     /// the requests of one second share it, formatted once.
-    stamp: Option<(i64, [u8; 14])>,
+    stamp: Option<(i64, String)>,
 }
 
 impl Ids {
@@ -35,6 +35,13 @@ impl Ids {
         picked
     }
 
+    /// Fills `into` with chars of `alphabet` (ASCII), drawn one by one.
+    fn draw(&mut self, into: &mut [u8], alphabet: &[u8]) {
+        for b in into {
+            *b = alphabet[self.rng.gen_range(0..alphabet.len())];
+        }
+    }
+
     /// `n` chars of `alphabet` (ASCII), drawn one by one, appended to `out`.
     fn push_picks(&mut self, out: &mut String, alphabet: &[u8], n: usize) {
         // Drawn into a buffer on the stack and appended a run at a time, not char by char.
@@ -42,9 +49,7 @@ impl Ids {
         let mut left = n;
         while left > 0 {
             let take = left.min(run.len());
-            for b in &mut run[..take] {
-                *b = alphabet[self.rng.gen_range(0..alphabet.len())];
-            }
+            self.draw(&mut run[..take], alphabet);
             out.push_str(std::str::from_utf8(&run[..take]).unwrap_or_default());
             left -= take;
         }
@@ -65,15 +70,12 @@ impl Ids {
     pub fn log_id(&mut self, now_ms: i64) -> String {
         let second = now_ms.div_euclid(1000);
         let mut id = String::with_capacity(34);
-        match self.stamp {
-            Some((at, digits)) if at == second => {
-                id.push_str(std::str::from_utf8(&digits).unwrap_or_default())
-            }
+        match &self.stamp {
+            Some((at, digits)) if *at == second => id.push_str(digits),
             _ => {
-                id.push_str(&stamp_of(second));
-                if let Ok(digits) = <[u8; 14]>::try_from(id.as_bytes()) {
-                    self.stamp = Some((second, digits));
-                }
+                let digits = stamp_of(second);
+                id.push_str(&digits);
+                self.stamp = Some((second, digits));
             }
         }
         self.push_picks(&mut id, HEX_UPPER, 20);
@@ -91,6 +93,15 @@ impl Ids {
     /// A decimal id of `n` digits with no leading zero (OKR `progress_id` and the like).
     pub fn numeric_id(&mut self, n: usize) -> String {
         let mut id = String::with_capacity(n.max(1));
+        let mut run = [0u8; 32];
+        if let Some(run) = run.get_mut(..n.max(1)) {
+            // The usual length: both draws into one buffer, appended once.
+            let (first, rest) = run.split_at_mut(1);
+            self.draw(first, b"123456789");
+            self.draw(rest, b"0123456789");
+            id.push_str(std::str::from_utf8(run).unwrap_or_default());
+            return id;
+        }
         self.push_picks(&mut id, b"123456789", 1);
         self.push_picks(&mut id, b"0123456789", n.saturating_sub(1));
         id
@@ -202,6 +213,14 @@ mod tests {
             .map(|_| b"0123456789"[b.rng.gen_range(0..10)] as char)
             .collect();
         assert_eq!(id, format!("{first}{rest}"));
+        for n in [0, 1, 2, 31, 32, 33, 64, 65, 200] {
+            let id = a.numeric_id(n);
+            let first = b"123456789"[b.rng.gen_range(0..9)] as char;
+            let rest: String = (1..n)
+                .map(|_| b"0123456789"[b.rng.gen_range(0..10)] as char)
+                .collect();
+            assert_eq!(id, format!("{first}{rest}"), "{n} digits");
+        }
     }
 
     #[test]
