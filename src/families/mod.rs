@@ -92,6 +92,10 @@ pub enum Reply {
     /// JSON `data` already serialized (one compact JSON object), wrapped in the platform's
     /// envelope as it is: for a handler that writes its answer in one pass.
     JsonText(String),
+    /// A whole success body, written by the handler in one pass: the endpoint platform's
+    /// success envelope ([`crate::contract::spec::Platform::success_envelope`]) around one
+    /// compact JSON `data`; answered as it is, with HTTP 200 and code 0.
+    Enveloped(String),
     /// Success without `data`: the platform's envelope alone, as some pages document it —
     /// `{"code":0,"msg":"success"}` (OKR progress record delete) or
     /// `{"err":{},"err_msg":"","err_code":0}` (Feishu Project work-item upload, seed 003).
@@ -139,25 +143,24 @@ pub struct Ctx<'a> {
     pub query: Vec<(String, String)>,
     /// Path parameters (`:name` segments of the route).
     pub path_params: Vec<(String, String)>,
-    /// Base URL of this server for links handed to clients (no trailing slash).
-    pub public_url: &'a str,
+    /// Base URL of this server for links handed to clients (no trailing slash), written where
+    /// a link is formatted.
+    pub public_url: PublicUrl<'a>,
     /// This request's log id.
     pub log_id: &'a str,
-    /// The request's headers as (lower-case name, value), for the few a family reads
-    /// (`range`, `x-idem-uuid`); values that are not visible ASCII are left out.
-    pub headers: Vec<(String, String)>,
+    /// The request's headers, for the few a family reads (`range`, `x-idem-uuid`), looked up
+    /// only when read ([`Ctx::header`]).
+    pub headers: &'a dyn RequestHeaders,
     /// Headers the handler adds to its response, success or error: only emulator-side
     /// `X-Mock-*` headers (what only the emulator knows never goes into a Feishu body).
     pub response_headers: std::cell::RefCell<Vec<(String, String)>>,
 }
 
 impl Ctx<'_> {
-    /// The request header `name` (case-insensitive), if present and visible ASCII.
+    /// The request header `name` (case-insensitive), if present and visible ASCII: the first
+    /// of its values that is.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.header(name)
     }
 
     /// Adds `name: value` to the response (an `X-Mock-*` header).
@@ -181,6 +184,71 @@ impl Ctx<'_> {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A request's headers as a handler reads them, without the HTTP layer's types.
+pub trait RequestHeaders: std::fmt::Debug + Sync {
+    /// The first value of the header `name` (case-insensitive) that is visible ASCII.
+    fn header(&self, name: &str) -> Option<&str>;
+}
+
+/// No headers (a request made in memory).
+#[derive(Debug)]
+pub struct NoHeaders;
+
+impl RequestHeaders for NoHeaders {
+    fn header(&self, _: &str) -> Option<&str> {
+        None
+    }
+}
+
+/// The base URL of the links a handler hands out (no trailing slash), as it is formatted
+/// (`{}`): `http://` + a request's `Host` when it is a plain `host[:port]` (letters, digits,
+/// `.-:[]_`, at most 255 bytes), else a URL given whole. Nothing is built or checked for a
+/// request that hands out no link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublicUrl<'a> {
+    /// The request's `Host`, when links are derived from it.
+    host: Option<&'a str>,
+    /// The URL given whole, or the fallback for an unusable `Host`.
+    whole: &'a str,
+}
+
+impl<'a> PublicUrl<'a> {
+    /// The whole URL `url` (e.g. `--public-url`).
+    pub fn whole(url: &'a str) -> PublicUrl<'a> {
+        PublicUrl {
+            host: None,
+            whole: url,
+        }
+    }
+
+    /// `http://` + `host` (a request's `Host`) when it is a plain `host[:port]`, else
+    /// `fallback`.
+    pub fn from_host(host: Option<&'a str>, fallback: &'a str) -> PublicUrl<'a> {
+        PublicUrl {
+            host,
+            whole: fallback,
+        }
+    }
+}
+
+impl std::fmt::Display for PublicUrl<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plain = |h: &&str| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b))
+        };
+        match self.host.filter(plain) {
+            Some(host) => {
+                f.write_str("http://")?;
+                f.write_str(host)
+            }
+            None => f.write_str(self.whole),
+        }
     }
 }
 
@@ -291,5 +359,38 @@ pub fn expect_json_bytes(ctx: &Ctx<'_>, input: Input) -> Result<Bytes, ApiError>
     match input {
         Input::Json(bytes) => Ok(bytes),
         _ => Err(ApiError::new(ctx.spec.param_error)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PublicUrl;
+
+    #[test]
+    fn a_link_base_is_the_plain_host_of_the_request_else_the_url_given_whole() {
+        let fallback = "http://127.0.0.1:8080";
+        let long = "a".repeat(256);
+        for (host, want) in [
+            (Some("127.0.0.1:9000"), "http://127.0.0.1:9000"),
+            (Some("[::1]:9000"), "http://[::1]:9000"),
+            (Some("mock_host.example-1"), "http://mock_host.example-1"),
+            (Some(&long[..255]), &*format!("http://{}", &long[..255])),
+            (Some(&long[..]), fallback),
+            (Some(""), fallback),
+            (Some("evil.example/x"), fallback),
+            (Some("a b"), fallback),
+            (Some("a@b"), fallback),
+            (None, fallback),
+        ] {
+            assert_eq!(
+                PublicUrl::from_host(host, fallback).to_string(),
+                want,
+                "{host:?}"
+            );
+        }
+        assert_eq!(
+            PublicUrl::whole("https://x.example").to_string(),
+            "https://x.example"
+        );
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::control::Emulator;
 use crate::families::world::World;
+use crate::families::PublicUrl;
 use crate::state::store::Options;
 use hyper::HeaderMap;
 use std::sync::{Arc, RwLock};
@@ -81,23 +82,15 @@ impl AppState {
     /// given, else `http://` + the request's `Host` when it is a plain `host[:port]` (letters,
     /// digits, `.-:[]_`), else [`AppState::public_url`]. A server bound to `0.0.0.0` thus hands
     /// out links its clients can reach, never `http://0.0.0.0:…`.
-    pub fn link_base(&self, headers: &HeaderMap) -> String {
+    pub fn link_base<'a>(&'a self, headers: &'a HeaderMap) -> PublicUrl<'a> {
         if self.public_url_given {
-            return self.public_url.clone();
+            return PublicUrl::whole(&self.public_url);
         }
+        // The Host is checked where a link is written (PublicUrl's Display).
         let host = headers
             .get(hyper::header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .filter(|h| {
-                !h.is_empty()
-                    && h.len() <= 255
-                    && h.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b))
-            });
-        match host {
-            Some(h) => format!("http://{h}"),
-            None => self.public_url.clone(),
-        }
+            .and_then(|v| v.to_str().ok());
+        PublicUrl::from_host(host, &self.public_url)
     }
 
     /// The current emulator. A request keeps the emulator it started with, even across a

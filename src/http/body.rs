@@ -153,8 +153,8 @@ impl Stream for RequestBody {
                     self.idle = None;
                     if let Ok(data) = frame.into_data() {
                         self.received += data.len() as u64;
-                        if self.too_slow()
-                            && !self.inner.as_ref().is_some_and(|b| b.is_end_stream())
+                        if !self.inner.as_ref().is_some_and(|b| b.is_end_stream())
+                            && self.too_slow()
                         {
                             // Dropping the body unread closes the connection after the answer.
                             self.inner = None;

@@ -42,6 +42,10 @@ impl Reservation {
     /// Takes `n` more bytes from the budget, waiting up to `wait` for other requests to give
     /// bytes back; `false` when they still do not fit.
     pub(crate) async fn grow_within(&mut self, n: usize, wait: Duration) -> bool {
+        // Room now: no waiting, so no clock and no wait list.
+        if self.grow(n) {
+            return true;
+        }
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             let released = RELEASED.notified();

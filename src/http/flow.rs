@@ -18,7 +18,7 @@ use crate::control::plane::PlaneRequest;
 use crate::control::response::{json_response, HttpResponse};
 use crate::control::Emulator;
 use crate::families::{self, Caller, Ctx, Input, Reply, RouteAuth, RouteDef};
-use crate::http::app::{AppState, ConnectionReset};
+use crate::http::app::{AppState, ConnectionReset, LogFormat};
 use crate::http::body::RequestBody;
 use crate::http::budget::Reservation;
 use crate::http::extract::{extract, is_json_media, retain_for, MAX_JSON_BODY_BYTES};
@@ -41,11 +41,12 @@ pub async fn handle(
     state: Arc<AppState>,
     req: Request<Incoming>,
 ) -> Result<HttpResponse, ConnectionReset> {
-    let started = Instant::now();
+    // Read only for the request log's duration.
+    let started = (state.log_format != LogFormat::Off).then(Instant::now);
     let emulator = state.emulator();
     let store = &emulator.store;
-    let log_id = store.log_id();
     let time_ms = store.now_ms();
+    let log_id = store.log_id_at(time_ms);
     let (parts, body) = req.into_parts();
     let body = RequestBody::with_limits(
         body,
@@ -53,7 +54,7 @@ pub async fn handle(
         state.min_body_rate,
         state.body_rate_grace,
     );
-    let path = parts.uri.path().to_string();
+    let path = parts.uri.path();
     let query: Vec<(String, String)> = parts
         .uri
         .query()
@@ -63,7 +64,7 @@ pub async fn handle(
     let is_control = path == "/__mock" || path.starts_with("/__mock/");
     let refusal = header_refusal(&parts.headers);
     let mut response = {
-        match route(&parts.method, &path) {
+        match route(&parts.method, path) {
             None if is_control && refusal.is_some() => {
                 trace.endpoint = "admin".into();
                 let reason = refusal.map(HeaderRefusal::reason).unwrap_or_default();
@@ -77,7 +78,7 @@ pub async fn handle(
                 };
                 let request = PlaneRequest {
                     method: parts.method.as_str(),
-                    path: &path,
+                    path,
                     query: &query,
                     body,
                 };
@@ -86,7 +87,7 @@ pub async fn handle(
             None => {
                 let (method, headers) = (&parts.method, &parts.headers);
                 replayed_or_not_found(
-                    &state, &emulator, method, &path, &query, headers, body, &log_id, &mut trace,
+                    &state, &emulator, method, path, &query, headers, body, &log_id, &mut trace,
                 )
                 .await
             }
@@ -112,7 +113,7 @@ pub async fn handle(
                 response
             }
             Some((Route::Family(def, spec), path_params)) => {
-                trace.endpoint = spec.name.clone();
+                trace.endpoint = spec.name.as_str().into();
                 let request = RouteRequest {
                     state: &state,
                     emulator: &emulator,
@@ -127,8 +128,8 @@ pub async fn handle(
                 let result = match run_route(request, body, &mut trace).await {
                     Ok(result) => result,
                     Err(ConnectionReset) => {
-                        log_request(&state, &parts.method, &path, 0, None, started, &log_id);
-                        journal(&emulator, &parts.method, &path, time_ms, 0, &log_id, trace);
+                        log_request(&state, &parts.method, path, 0, None, started, &log_id);
+                        journal(&emulator, &parts.method, path, time_ms, 0, &log_id, trace);
                         return Err(ConnectionReset);
                     }
                 };
@@ -153,16 +154,11 @@ pub async fn handle(
             }
         }
     };
-    if let Ok(v) = HeaderValue::from_str(&log_id) {
-        response
-            .headers_mut()
-            .insert(HeaderName::from_static("x-tt-logid"), v);
-    }
     let status = response.status().as_u16();
     log_request(
         &state,
         &parts.method,
-        &path,
+        path,
         status,
         trace.code,
         started,
@@ -171,12 +167,17 @@ pub async fn handle(
     journal(
         &emulator,
         &parts.method,
-        &path,
+        path,
         time_ms,
         status,
         &log_id,
         trace,
     );
+    // The log id's own bytes become the header's: nothing is copied.
+    static X_TT_LOGID: HeaderName = HeaderName::from_static("x-tt-logid");
+    if let Ok(v) = HeaderValue::from_maybe_shared(bytes::Bytes::from(log_id)) {
+        response.headers_mut().insert(&X_TT_LOGID, v);
+    }
     Ok(response)
 }
 
@@ -220,7 +221,10 @@ async fn run_route(
         },
         RouteAuth::None => Caller::Anonymous,
     };
-    trace.caller = caller.describe();
+    if emulator.journal.enabled() {
+        // Only the journal shows who called.
+        trace.caller = caller.describe();
+    }
     if store.options.rate_limits && r.def.auth == RouteAuth::Bearer {
         if let Some(app_id) = caller.app_id() {
             if let Err(e) =
@@ -232,7 +236,8 @@ async fn run_route(
             }
         }
     }
-    if let Some(raw) = r.headers.get(FORCE_ERROR_HEADER) {
+    static FORCE_ERROR: HeaderName = HeaderName::from_static(FORCE_ERROR_HEADER);
+    if let Some(raw) = r.headers.get(&FORCE_ERROR) {
         // Checked by the control plane's rules: an undocumented code never reaches here as a
         // Feishu answer.
         let raw = raw.to_str().unwrap_or("");
@@ -258,9 +263,10 @@ async fn run_route(
     }
     let content_type = r.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let kind = r.def.body.unwrap_or(r.spec.body);
-    let content_length = r
-        .headers
-        .get(hyper::header::CONTENT_LENGTH)
+    // Only a form's reader uses the declared length.
+    let content_length = (kind == BodyKind::Multipart)
+        .then(|| r.headers.get(hyper::header::CONTENT_LENGTH))
+        .flatten()
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let retain = retain_for(r.spec, store.options.retain);
@@ -316,7 +322,6 @@ async fn run_route(
                 .collect();
         }
     }
-    let link_base = r.state.link_base(r.headers);
     let ctx = Ctx {
         store,
         families: &emulator.families,
@@ -324,17 +329,23 @@ async fn run_route(
         caller,
         query: r.query,
         path_params: r.path_params,
-        public_url: &link_base,
+        public_url: r.state.link_base(r.headers),
         log_id: r.log_id,
-        headers: r
-            .headers
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
-            .collect(),
+        headers: &Headers(r.headers),
         response_headers: Default::default(),
     };
     let result = (r.def.handler)(&ctx, input);
     Ok(Outcome::Family(result, ctx.response_headers.into_inner()))
+}
+
+/// A request's headers as a handler reads them ([`families::RequestHeaders`]).
+#[derive(Debug)]
+struct Headers<'a>(&'a HeaderMap);
+
+impl families::RequestHeaders for Headers<'_> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.0.get_all(name).iter().find_map(|v| v.to_str().ok())
+    }
 }
 
 /// The error forced by `X-Mock-Error-Code: <code>`: the endpoint's documented status and

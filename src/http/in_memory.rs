@@ -3,7 +3,7 @@
 
 use crate::contract::spec::Catalogue;
 use crate::control::Emulator;
-use crate::families::{self, Caller, Ctx};
+use crate::families::{self, Caller, Ctx, PublicUrl};
 use crate::http::extract::{extract, retain_for};
 use crate::http::json::JSON_BUDGET_WAIT;
 use crate::http::respond::finish;
@@ -102,9 +102,9 @@ pub async fn answer_in_memory(emulator: &Emulator, req: InMemoryRequest) -> InMe
                 caller: req.caller,
                 query: req.query,
                 path_params: req.path_params,
-                public_url: "http://in-memory",
+                public_url: PublicUrl::whole("http://in-memory"),
                 log_id,
-                headers: Vec::new(),
+                headers: &families::NoHeaders,
                 response_headers: Default::default(),
             };
             (def.handler)(&ctx, input)

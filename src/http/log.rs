@@ -11,7 +11,8 @@ use std::time::Instant;
 /// What the journal learns about a request while it runs.
 #[derive(Debug, Default)]
 pub(crate) struct Trace {
-    pub(crate) endpoint: String,
+    /// The endpoint's spec name (borrowed from the specs), or what the request was instead.
+    pub(crate) endpoint: std::borrow::Cow<'static, str>,
     pub(crate) caller: Option<String>,
     pub(crate) code: Option<i64>,
     pub(crate) parts: Vec<PartRecord>,
@@ -34,7 +35,7 @@ pub(crate) fn journal(
         time_ms,
         method: method.to_string(),
         path: path.to_string(),
-        endpoint: trace.endpoint,
+        endpoint: trace.endpoint.into_owned(),
         caller: trace.caller,
         status,
         code: trace.code,
@@ -53,14 +54,14 @@ pub(crate) fn log_request(
     path: &str,
     status: u16,
     code: Option<i64>,
-    started: Instant,
+    started: Option<Instant>,
     log_id: &str,
 ) {
     if state.log_format == LogFormat::Off {
         return;
     }
     let path = &*redact_tokens(path);
-    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let ms = started.map_or(0.0, |s| s.elapsed().as_secs_f64() * 1000.0);
     let code_text = code.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
     // One write per line: stderr is unbuffered, and `eprintln!` writes each formatted piece
     // with a syscall of its own (a dozen per line, most of the logging's cost); a failed write

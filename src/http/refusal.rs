@@ -130,7 +130,7 @@ pub fn head_refusal_answer(
     method: Option<&str>,
     target: Option<&str>,
 ) -> RefusedHead {
-    let started = Instant::now();
+    let started = Some(Instant::now());
     let emulator = state.emulator();
     let log_id = emulator.store.log_id();
     let time_ms = emulator.store.now_ms();
@@ -158,13 +158,13 @@ pub fn head_refusal_answer(
             Some((Route::Family(def, spec), _))
                 if def.auth == RouteAuth::None && def.body == Some(BodyKind::Json) =>
             {
-                trace.endpoint = spec.name.clone();
+                trace.endpoint = spec.name.as_str().into();
                 let body = families::project::plugin_token::invalid_param_body();
                 trace.code = body.pointer("/error/code").and_then(Value::as_i64);
                 (JSON_CONTENT_TYPE, json(&body))
             }
             Some((Route::Family(_, spec), _)) => {
-                trace.endpoint = spec.name.clone();
+                trace.endpoint = spec.name.as_str().into();
                 let r = render(
                     ErrorScope::Endpoint(spec),
                     &ApiError::new(spec.param_error),

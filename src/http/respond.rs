@@ -54,6 +54,7 @@ pub(crate) fn finish(
                 Some(0),
             );
         }
+        Ok(Reply::Enveloped(body)) => return (json_text_response(200, body, &[]), Some(0)),
         Ok(Reply::Raw(body)) => {
             let code = body
                 .get("code")
@@ -129,10 +130,7 @@ pub(crate) fn finish_raw(
 /// `{"code":0,"msg":"success","data":…}` (open platform) or
 /// `{"err_code":0,"err_msg":"","err":{},"data":…}` (Feishu Project).
 fn success_body(platform: Platform, data: &str) -> String {
-    let (head, tail) = match platform {
-        Platform::Open => (r#"{"code":0,"msg":"success","data":"#, "}"),
-        Platform::Project => (r#"{"err_code":0,"err_msg":"","err":{},"data":"#, "}"),
-    };
+    let (head, tail) = platform.success_envelope();
     let mut body = String::with_capacity(head.len() + data.len() + tail.len());
     body.push_str(head);
     body.push_str(data);

@@ -20,21 +20,25 @@ pub(crate) enum Route {
 #[cfg(test)]
 fn match_route(pattern: &str, path: &str) -> Option<Vec<(String, String)>> {
     let pattern: Vec<&str> = pattern.split('/').collect();
-    let path: Vec<&str> = path.split('/').collect();
-    match_segments(&pattern, &path)
-}
-
-/// Matches the `/`-separated segments of a path against those of a route pattern (`:name`
-/// binds a non-empty segment, percent-decoded), returning the path parameters.
-fn match_segments(pattern: &[&str], path: &[&str]) -> Option<Vec<(String, String)>> {
-    if pattern.len() != path.len() {
+    if pattern.len() != path.split('/').count() {
         return None;
     }
-    // Literal segments first: they turn nearly every route away before anything is decoded.
+    bind_segments(&pattern, path.split('/'))
+}
+
+/// Matches the `/`-separated segments of a path, split as they are compared, against those of
+/// a route pattern of as many segments (the caller counted them): `:name` binds a non-empty
+/// segment, percent-decoded. Literal segments are compared first, since they turn nearly
+/// every route away before anything is decoded; nothing is allocated for a pattern without
+/// parameters.
+fn bind_segments<'p>(
+    pattern: &[&str],
+    path: impl Iterator<Item = &'p str> + Clone,
+) -> Option<Vec<(String, String)>> {
     let literal_differs = pattern
         .iter()
-        .zip(path)
-        .any(|(p, g)| !p.starts_with(':') && p != g);
+        .zip(path.clone())
+        .any(|(p, g)| !p.starts_with(':') && *p != g);
     if literal_differs {
         return None;
     }
@@ -55,6 +59,9 @@ fn match_segments(pattern: &[&str], path: &[&str]) -> Option<Vec<(String, String
 struct CompiledRoute {
     method: &'static str,
     segments: Vec<&'static str>,
+    /// The whole pattern when it has no `:name` segment: such a route matches exactly the
+    /// paths equal to it.
+    literal: Option<&'static str>,
     def: &'static RouteDef,
     spec: &'static EndpointSpec,
 }
@@ -69,9 +76,12 @@ fn compiled_routes() -> &'static [CompiledRoute] {
             .map(|def| {
                 let spec = catalogue.endpoint(def.spec);
                 let pattern = def.pattern.unwrap_or(spec.route.as_str());
+                let segments: Vec<&str> = pattern.split('/').collect();
+                let literal = (!segments.iter().any(|s| s.starts_with(':'))).then_some(pattern);
                 CompiledRoute {
                     method: def.method.unwrap_or(spec.method.as_str()),
-                    segments: pattern.split('/').collect(),
+                    segments,
+                    literal,
                     def,
                     spec,
                 }
@@ -95,14 +105,26 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<(Route, Vec<(String, 
             _ => {}
         }
     }
-    let segments: Vec<&str> = path.split('/').collect();
-    compiled_routes()
-        .iter()
-        .filter(|r| r.method.eq_ignore_ascii_case(method.as_str()))
-        .find_map(|r| {
-            match_segments(&r.segments, &segments)
-                .map(|params| (Route::Family(r.def, r.spec), params))
-        })
+    // A route without parameters is the path itself or not; the path's segments are counted
+    // (once, when a route with parameters is first met) and split as each candidate with
+    // parameters is compared, never collected. Nothing is allocated unless parameters bind.
+    let mut count = None;
+    let method = method.as_str();
+    compiled_routes().iter().find_map(|r| {
+        let params = match r.literal {
+            Some(literal) if literal == path && r.method.eq_ignore_ascii_case(method) => Vec::new(),
+            Some(_) => return None,
+            None => {
+                let count = *count
+                    .get_or_insert_with(|| memchr::memchr_iter(b'/', path.as_bytes()).count() + 1);
+                if r.segments.len() != count || !r.method.eq_ignore_ascii_case(method) {
+                    return None;
+                }
+                bind_segments(&r.segments, path.split('/'))?
+            }
+        };
+        Some((Route::Family(r.def, r.spec), params))
+    })
 }
 
 #[cfg(test)]
@@ -120,5 +142,53 @@ mod tests {
         assert_eq!(p[2].1, "6437110001");
         assert!(match_route("/a/:b", "/a/").is_none());
         assert!(match_route("/a/:b", "/a/x/y").is_none());
+    }
+
+    /// The route a request takes by the table's plain reading: the first route of the table
+    /// whose method (any case) and pattern match.
+    fn first_matching(
+        method: &Method,
+        path: &str,
+    ) -> Option<(&'static str, Vec<(String, String)>)> {
+        compiled_routes()
+            .iter()
+            .filter(|r| r.method.eq_ignore_ascii_case(method.as_str()))
+            .find_map(|r| {
+                match_route(&r.segments.join("/"), path).map(|p| (r.spec.name.as_str(), p))
+            })
+    }
+
+    #[test]
+    fn every_path_takes_the_first_route_of_the_table_that_matches_it() {
+        let methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "post", "get"];
+        let mut paths: Vec<String> = vec!["/".into(), "".into(), "/open-apis".into()];
+        for r in compiled_routes() {
+            let bound = r
+                .segments
+                .iter()
+                .map(|s| if s.starts_with(':') { "v%2B1+" } else { s });
+            paths.push(bound.clone().collect::<Vec<_>>().join("/"));
+            paths.push(format!("{}/", bound.collect::<Vec<_>>().join("/")));
+            let empty = r
+                .segments
+                .iter()
+                .map(|s| if s.starts_with(':') { "" } else { s });
+            paths.push(empty.collect::<Vec<_>>().join("/"));
+        }
+        for method in methods {
+            let method = Method::from_bytes(method.as_bytes()).unwrap();
+            for path in &paths {
+                let taken = match route(&method, path) {
+                    Some((Route::Family(_, spec), params)) => Some((spec.name.as_str(), params)),
+                    _ => None,
+                };
+                let token_route = method == Method::POST
+                    && (path == families::auth::TENANT_ACCESS_TOKEN_PATH
+                        || path == families::auth::APP_ACCESS_TOKEN_PATH);
+                if !token_route {
+                    assert_eq!(taken, first_matching(&method, path), "{method} {path}");
+                }
+            }
+        }
     }
 }

@@ -14,6 +14,9 @@ const HEX_UPPER: &[u8] = b"0123456789ABCDEF";
 #[derive(Debug)]
 pub struct Ids {
     rng: StdRng,
+    /// The second (Unix time) the last log id was stamped with and its `YYYYMMDDhhmmss`:
+    /// the requests of one second share it, formatted once.
+    stamp: Option<(i64, String)>,
 }
 
 impl Ids {
@@ -23,7 +26,7 @@ impl Ids {
             Some(s) => StdRng::seed_from_u64(s),
             None => StdRng::from_entropy(),
         };
-        Ids { rng }
+        Ids { rng, stamp: None }
     }
 
     fn pick(&mut self, alphabet: &[u8], n: usize) -> String {
@@ -32,10 +35,23 @@ impl Ids {
         picked
     }
 
+    /// Fills `into` with chars of `alphabet` (ASCII), drawn one by one.
+    fn draw(&mut self, into: &mut [u8], alphabet: &[u8]) {
+        for b in into {
+            *b = alphabet[self.rng.gen_range(0..alphabet.len())];
+        }
+    }
+
     /// `n` chars of `alphabet` (ASCII), drawn one by one, appended to `out`.
     fn push_picks(&mut self, out: &mut String, alphabet: &[u8], n: usize) {
-        for _ in 0..n {
-            out.push(char::from(alphabet[self.rng.gen_range(0..alphabet.len())]));
+        // Drawn into a buffer on the stack and appended a run at a time, not char by char.
+        let mut run = [0u8; 64];
+        let mut left = n;
+        while left > 0 {
+            let take = left.min(run.len());
+            self.draw(&mut run[..take], alphabet);
+            out.push_str(std::str::from_utf8(&run[..take]).unwrap_or_default());
+            left -= take;
         }
     }
 
@@ -52,26 +68,15 @@ impl Ids {
 
     /// A log id: `YYYYMMDDhhmmss` (UTC, from `now_ms`) + 20 upper-case hex chars (FEISHU_FACTS §2).
     pub fn log_id(&mut self, now_ms: i64) -> String {
-        let stamp = time::OffsetDateTime::from_unix_timestamp(now_ms.div_euclid(1000))
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        let second = now_ms.div_euclid(1000);
         let mut id = String::with_capacity(34);
-        let year = stamp.year();
-        if (0..=9999).contains(&year) {
-            // The fields written as `[year][month][day][hour][minute][second]` formats them,
-            // without the formatter's machinery (a log id is drawn for every request).
-            for (value, width) in [
-                (year as u32, 4),
-                (u32::from(u8::from(stamp.month())), 2),
-                (u32::from(stamp.day()), 2),
-                (u32::from(stamp.hour()), 2),
-                (u32::from(stamp.minute()), 2),
-                (u32::from(stamp.second()), 2),
-            ] {
-                push_digits(&mut id, value, width);
+        match &self.stamp {
+            Some((at, digits)) if *at == second => id.push_str(digits),
+            _ => {
+                let digits = stamp_of(second);
+                id.push_str(&digits);
+                self.stamp = Some((second, digits));
             }
-        } else {
-            let fmt = time::macros::format_description!("[year][month][day][hour][minute][second]");
-            id.push_str(&stamp.format(&fmt).unwrap_or_default());
         }
         self.push_picks(&mut id, HEX_UPPER, 20);
         id
@@ -88,10 +93,45 @@ impl Ids {
     /// A decimal id of `n` digits with no leading zero (OKR `progress_id` and the like).
     pub fn numeric_id(&mut self, n: usize) -> String {
         let mut id = String::with_capacity(n.max(1));
+        let mut run = [0u8; 32];
+        if let Some(run) = run.get_mut(..n.max(1)) {
+            // The usual length: both draws into one buffer, appended once.
+            let (first, rest) = run.split_at_mut(1);
+            self.draw(first, b"123456789");
+            self.draw(rest, b"0123456789");
+            id.push_str(std::str::from_utf8(run).unwrap_or_default());
+            return id;
+        }
         self.push_picks(&mut id, b"123456789", 1);
         self.push_picks(&mut id, b"0123456789", n.saturating_sub(1));
         id
     }
+}
+
+/// `second` (Unix time, UTC) as a log id's `YYYYMMDDhhmmss`.
+fn stamp_of(second: i64) -> String {
+    let stamp = time::OffsetDateTime::from_unix_timestamp(second)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let mut id = String::with_capacity(14);
+    let year = stamp.year();
+    if (0..=9999).contains(&year) {
+        // The fields written as `[year][month][day][hour][minute][second]` formats them,
+        // without the formatter's machinery.
+        for (value, width) in [
+            (year as u32, 4),
+            (u32::from(u8::from(stamp.month())), 2),
+            (u32::from(stamp.day()), 2),
+            (u32::from(stamp.hour()), 2),
+            (u32::from(stamp.minute()), 2),
+            (u32::from(stamp.second()), 2),
+        ] {
+            push_digits(&mut id, value, width);
+        }
+    } else {
+        let fmt = time::macros::format_description!("[year][month][day][hour][minute][second]");
+        id.push_str(&stamp.format(&fmt).unwrap_or_default());
+    }
+    id
 }
 
 /// `value` in decimal, zero-padded to `width` digits (`value` has at most `width`).
@@ -118,6 +158,25 @@ mod tests {
         assert_eq!(&id[..14], "20211228071717");
         assert_eq!(id.len(), 34);
         assert!(id[14..].bytes().all(|b| HEX_UPPER.contains(&b)));
+    }
+
+    #[test]
+    fn a_log_id_of_a_second_seen_before_is_stamped_as_a_fresh_one_is() {
+        let mut kept = Ids::new(Some(9));
+        let base = 1_640_675_837_810;
+        for ms in [
+            base,
+            base + 1,
+            base + 189,
+            base + 190,
+            base + 5_000,
+            base,
+            -1,
+            -1_001,
+        ] {
+            let id = kept.log_id(ms);
+            assert_eq!(id[..14], Ids::new(None).log_id(ms)[..14], "{ms}");
+        }
     }
 
     #[test]
@@ -154,6 +213,14 @@ mod tests {
             .map(|_| b"0123456789"[b.rng.gen_range(0..10)] as char)
             .collect();
         assert_eq!(id, format!("{first}{rest}"));
+        for n in [0, 1, 2, 31, 32, 33, 64, 65, 200] {
+            let id = a.numeric_id(n);
+            let first = b"123456789"[b.rng.gen_range(0..9)] as char;
+            let rest: String = (1..n)
+                .map(|_| b"0123456789"[b.rng.gen_range(0..10)] as char)
+                .collect();
+            assert_eq!(id, format!("{first}{rest}"), "{n} digits");
+        }
     }
 
     #[test]

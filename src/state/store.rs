@@ -202,8 +202,13 @@ impl Store {
 
     /// A fresh log id (`YYYYMMDDhhmmss` + 20 hex chars).
     pub fn log_id(&self) -> String {
-        let now = self.now_ms();
-        self.with_ids(|ids| ids.log_id(now))
+        self.log_id_at(self.now_ms())
+    }
+
+    /// A fresh log id stamped with `now_ms` (emulator clock), for a caller that has read the
+    /// clock already.
+    pub fn log_id_at(&self, now_ms: i64) -> String {
+        self.with_ids(|ids| ids.log_id(now_ms))
     }
 
     /// The app `app_id`, if the world has it.
@@ -224,11 +229,17 @@ impl Store {
 
     /// The token record for `token` if it exists and has not expired.
     pub fn live_token(&self, token: &str) -> Option<IssuedToken> {
+        self.with_live_token(token, IssuedToken::clone)
+    }
+
+    /// `f` of the token record for `token` if it exists and has not expired, without copying
+    /// the record (the per-request Bearer check).
+    pub fn with_live_token<T>(&self, token: &str, f: impl FnOnce(&IssuedToken) -> T) -> Option<T> {
         let now = self.now_ms();
         self.tokens
             .get(token)
-            .map(|t| t.clone())
             .filter(|t| t.expires_at_ms.is_none_or(|exp| exp > now))
+            .map(|t| f(&t))
     }
 
     /// Issues (or re-issues) a `kind` token for `app_id` and returns it with its remaining

@@ -34,6 +34,18 @@ pub enum Platform {
     Project,
 }
 
+impl Platform {
+    /// The platform's success envelope around a compact JSON `data`: the text before it and
+    /// the text after it, making one compact JSON object — `{"code":0,"msg":"success","data":…}`
+    /// (open platform) or `{"err_code":0,"err_msg":"","err":{},"data":…}` (Feishu Project).
+    pub fn success_envelope(self) -> (&'static str, &'static str) {
+        match self {
+            Platform::Open => (r#"{"code":0,"msg":"success","data":"#, "}"),
+            Platform::Project => (r#"{"err_code":0,"err_msg":"","err":{},"data":"#, "}"),
+        }
+    }
+}
+
 /// How the request body is encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -121,6 +133,9 @@ pub struct FieldSpec {
     /// A regular expression the whole value must match.
     #[serde(default)]
     pub pattern: Option<String>,
+    /// `pattern` compiled, the first time a value is checked against it.
+    #[serde(skip)]
+    pub(crate) compiled_pattern: std::sync::OnceLock<regex::Regex>,
     /// Maximum size of one file part, in bytes.
     #[serde(default)]
     pub max_bytes: Option<u64>,

@@ -53,38 +53,38 @@ pub fn authenticate_bearer(
         .filter(|t| !t.is_empty())
         .ok_or_else(|| ApiError::new(MISSING_ACCESS_TOKEN))?;
     let looks_like_user = token.starts_with("u-") || token.starts_with("eyJ");
-    let issued = store.live_token(token).ok_or_else(|| {
-        ApiError::new(if looks_like_user {
-            INVALID_USER_TOKEN
-        } else {
-            INVALID_TENANT_TOKEN
+    let (caller, token_type) = store
+        .with_live_token(token, |issued| match (issued.kind, &issued.open_id) {
+            (TokenKind::User, Some(open_id)) => (
+                Caller::User {
+                    app_id: issued.app_id.clone(),
+                    open_id: open_id.clone(),
+                },
+                "user",
+            ),
+            _ => (
+                Caller::Tenant {
+                    app_id: issued.app_id.clone(),
+                },
+                "tenant",
+            ),
         })
-    })?;
-    let (caller, token_type) = match (issued.kind, issued.open_id) {
-        (TokenKind::User, Some(open_id)) => (
-            Caller::User {
-                app_id: issued.app_id.clone(),
-                open_id,
-            },
-            "user",
-        ),
-        _ => (
-            Caller::Tenant {
-                app_id: issued.app_id.clone(),
-            },
-            "tenant",
-        ),
-    };
+        .ok_or_else(|| {
+            ApiError::new(if looks_like_user {
+                INVALID_USER_TOKEN
+            } else {
+                INVALID_TENANT_TOKEN
+            })
+        })?;
+    let app_id = caller.app_id().unwrap_or_default();
     let granted = store
-        .with_app(&issued.app_id, |a| {
-            spec.scopes.iter().any(|s| a.scopes.contains(s))
-        })
+        .with_app(app_id, |a| spec.scopes.iter().any(|s| a.scopes.contains(s)))
         .unwrap_or(false);
     if !spec.scopes.is_empty() && !granted {
         let mut err = ApiError::new(SCOPE_REQUIRED)
             .var("scopes", spec.scopes.join(", "))
             .var("scopes_query", spec.scopes.join(","))
-            .var("app_id", issued.app_id.clone())
+            .var("app_id", app_id.to_string())
             .var("token_type", token_type);
         err.permission_violations = spec
             .scopes

@@ -125,7 +125,7 @@ pub fn image_upload(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiError> {
     })?;
     let target_id = target_id.as_str().unwrap_or_default().to_string();
     let target_type = target_type.as_i64().unwrap_or_default();
-    check_target(ctx, spec.field("target_id"), &target_id, target_type)?;
+    check_target(ctx, "target_id", &target_id, target_type)?;
 
     let okr = &ctx.families.okr;
     let file_token = loop {

@@ -29,7 +29,7 @@ pub mod progress_record_update;
 pub mod world;
 
 use crate::contract::error::ApiError;
-use crate::contract::spec::{BodyKind, FieldSpec};
+use crate::contract::spec::BodyKind;
 use crate::families::{Caller, Ctx, RouteAuth, RouteDef};
 use dashmap::DashMap;
 use image::{image_download, image_upload};
@@ -334,11 +334,12 @@ pub(crate) fn check_caller(ctx: &Ctx<'_>) -> Result<String, ApiError> {
     Ok(app_id)
 }
 
-/// 1001004 unless `target_id` is a target of `target_type` in the world. With `--loose` an
-/// unknown target is created on first use with the requested type (a known one keeps its type).
+/// 1001004 unless `target_id` is a target of `target_type` in the world, named by the spec's
+/// field `field` (looked up only then). With `--loose` an unknown target is created on first
+/// use with the requested type (a known one keeps its type).
 pub(crate) fn check_target(
     ctx: &Ctx<'_>,
-    field: &FieldSpec,
+    field: &str,
     target_id: &str,
     target_type: i64,
 ) -> Result<(), ApiError> {
@@ -352,7 +353,9 @@ pub(crate) fn check_target(
         ctx.families.okr.add_target(target_id, target_type);
         return Ok(());
     }
-    Err(field
+    Err(ctx
+        .spec
+        .field(field)
         .violation(
             "exists",
             ctx.spec.param_error,

@@ -3,6 +3,7 @@
 use super::{check_caller, check_target, ProgressRecord, PROGRESS_ID_DIGITS};
 use crate::contract::error::ApiError;
 use crate::contract::json_body::{JsonBody, Reading, Refusal};
+use crate::contract::spec::Platform;
 use crate::families::{expect_json_bytes, Ctx, Input, Reply};
 use crate::state::store::Retain;
 use serde_json::{json, Value};
@@ -37,12 +38,12 @@ pub fn progress_record_create(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiE
     }
     let app_id = check_caller(ctx)?;
     spec.field("user_id_type")
-        .check_text(ctx.query("user_id_type"), pe)?;
+        .validate_text(ctx.query("user_id_type"), pe)?;
     let mut reading = reading.map_err(|r| r.into_error(pe))?;
 
     let target_id = reading.text("target_id").unwrap_or_default().to_string();
     let target_type = reading.int("target_type").unwrap_or_default();
-    check_target(ctx, spec.field("target_id"), &target_id, target_type)?;
+    check_target(ctx, "target_id", &target_id, target_type)?;
 
     check_references(ctx, &reading)?;
     let progress_rate = progress_rate(ctx, &reading)?;
@@ -68,7 +69,7 @@ pub fn progress_record_create(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiE
             ..new
         },
     )
-    .map(Reply::JsonText)
+    .map(Reply::Enveloped)
 }
 
 /// The world references inside a checked `content` (create and update alike): every person
@@ -78,19 +79,22 @@ pub fn progress_record_create(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiE
 pub(super) fn check_references(ctx: &Ctx<'_>, reading: &Reading) -> Result<(), ApiError> {
     let spec = ctx.spec;
     let pe = spec.param_error;
-    let person_field = spec.field(PERSON_OPEN_ID);
+    // The fields are looked up only to name a missing reference.
     for (at, open_id) in reading.strings_at(PERSON_OPEN_ID) {
         if ctx.store.user(open_id).is_none() {
-            let mut v =
-                person_field.violation("exists", pe, open_id, "a user of the tenant".into());
+            let mut v = spec.field(PERSON_OPEN_ID).violation(
+                "exists",
+                pe,
+                open_id,
+                "a user of the tenant".into(),
+            );
             v.field = at.to_string();
             return Err(v.into());
         }
     }
-    let image_field = spec.field(GALLERY_FILE_TOKEN);
     for (at, token) in reading.strings_at(GALLERY_FILE_TOKEN) {
         if ctx.families.okr.image(token).is_none() {
-            let mut v = image_field.violation(
+            let mut v = spec.field(GALLERY_FILE_TOKEN).violation(
                 "exists",
                 pe,
                 token,
@@ -139,7 +143,7 @@ struct NewRecord {
 }
 
 /// Keeps `new` under a fresh 19-digit `progress_id`, stamped with the emulator clock (ms), and
-/// answers its `data` ([`answer_text`]). Under `--retain metadata` the content itself is not
+/// answers its whole body ([`answer_body`]). Under `--retain metadata` the content itself is not
 /// kept; otherwise its bytes count against `--max-stored-bytes`, and a record that would pass
 /// the cap is refused with 1009998 system exception (assumed: the seed documents no quota
 /// code) and kept nowhere.
@@ -163,14 +167,8 @@ fn keep_record(ctx: &Ctx<'_>, new: NewRecord) -> Result<String, ApiError> {
         return Err(store_full());
     }
     let modify_time_ms = ctx.store.now_ms();
-    let progress_id = loop {
-        let id = ctx.store.with_ids(|ids| ids.numeric_id(PROGRESS_ID_DIGITS));
-        if !okr.records.contains_key(&id) {
-            break id;
-        }
-    };
     let mut record = ProgressRecord {
-        progress_id: progress_id.clone(),
+        progress_id: String::new(),
         modify_time_ms,
         target_id: new.target_id,
         target_type: new.target_type,
@@ -183,31 +181,53 @@ fn keep_record(ctx: &Ctx<'_>, new: NewRecord) -> Result<String, ApiError> {
         progress_rate: new.progress_rate,
         app_id: new.app_id,
     };
-    let answer = answer_text(&record);
-    if !keep_content {
-        record.content_json = None;
+    // A fresh id is drawn until one is free; the table's entry is held from the check to the
+    // insert (one lookup).
+    loop {
+        let id = ctx.store.with_ids(|ids| ids.numeric_id(PROGRESS_ID_DIGITS));
+        if let dashmap::Entry::Vacant(vacant) = okr.records.entry(id) {
+            record.progress_id = vacant.key().clone();
+            let answer = answer_body(&record, ctx.spec.platform);
+            if !keep_content {
+                record.content_json = None;
+            }
+            vacant.insert(Box::new(record));
+            return Ok(answer);
+        }
     }
-    okr.records.insert(progress_id, Box::new(record));
-    Ok(answer)
 }
 
-/// The answered `data` of a record (create, get, update) as compact JSON:
+/// The whole success body of a record's answer (create, get, update): `platform`'s success
+/// envelope around the record's `data` as compact JSON,
 /// `{"content":…,"modify_time":"<ms>","progress_id":"<19 digits>"}` plus `progress_rate` when
-/// given.
-pub(super) fn answer_text(record: &ProgressRecord) -> String {
+/// given; written in one buffer of exactly its size (which the response then owns as it is).
+pub(super) fn answer_body(record: &ProgressRecord, platform: Platform) -> String {
+    let (head, tail) = platform.success_envelope();
     let content_json = record.content_json.as_deref().unwrap_or("{}");
-    let mut data = String::with_capacity(content_json.len() + 128);
-    data.push_str(r#"{"content":"#);
-    data.push_str(content_json);
-    data.push_str(r#","modify_time":""#);
-    data.push_str(&record.modify_time_ms.to_string());
-    data.push_str(r#"","progress_id":""#);
-    data.push_str(&record.progress_id);
-    data.push('"');
-    if let Some(rate) = &record.progress_rate {
-        data.push_str(r#","progress_rate":"#);
-        data.push_str(&rate.to_string());
+    let mut time = itoa::Buffer::new();
+    let time = time.format(record.modify_time_ms);
+    let rate = record.progress_rate.as_ref().map(Value::to_string);
+    let parts = [
+        head,
+        r#"{"content":"#,
+        content_json,
+        r#","modify_time":""#,
+        time,
+        r#"","progress_id":""#,
+        &record.progress_id,
+        "\"",
+        if rate.is_some() {
+            r#","progress_rate":"#
+        } else {
+            ""
+        },
+        rate.as_deref().unwrap_or(""),
+        "}",
+        tail,
+    ];
+    let mut body = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        body.push_str(part);
     }
-    data.push('}');
-    data
+    body
 }

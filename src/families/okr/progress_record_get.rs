@@ -2,7 +2,7 @@
 
 use super::{check_caller, record_in_path};
 use crate::contract::error::ApiError;
-use crate::families::okr::progress_record::answer_text;
+use crate::families::okr::progress_record::answer_body;
 use crate::families::{Ctx, Input, Reply};
 
 /// `GET /open-apis/okr/v1/progress_records/:progress_id?user_id_type=…`: the record as kept,
@@ -15,5 +15,5 @@ pub fn progress_record_get(ctx: &Ctx<'_>, _input: Input) -> Result<Reply, ApiErr
     spec.field("user_id_type")
         .check_text(ctx.query("user_id_type"), spec.param_error)?;
     let record = record_in_path(ctx)?;
-    Ok(Reply::JsonText(answer_text(&record)))
+    Ok(Reply::Enveloped(answer_body(&record, spec.platform)))
 }

@@ -4,7 +4,7 @@
 use super::{check_caller, check_may_change, record_in_path, OKR_DATA_NOT_FOUND};
 use crate::contract::error::ApiError;
 use crate::contract::json_body::{JsonBody, Refusal};
-use crate::families::okr::progress_record::{answer_text, check_references, progress_rate};
+use crate::families::okr::progress_record::{answer_body, check_references, progress_rate};
 use crate::families::{expect_json_bytes, Ctx, Input, Reply};
 use crate::state::store::Retain;
 
@@ -65,14 +65,14 @@ pub fn progress_record_update(ctx: &Ctx<'_>, input: Input) -> Result<Reply, ApiE
                 kept.progress_rate = new_rate;
             }
             kept.content_json = Some(content_json);
-            let answer = answer_text(&kept);
+            let answer = answer_body(&kept, spec.platform);
             if !keep_content {
                 kept.content_json = None;
             }
             answer
         });
     match updated {
-        Some(answer) => Ok(Reply::JsonText(answer)),
+        Some(answer) => Ok(Reply::Enveloped(answer)),
         None => {
             // Deleted between the check and the write: nothing kept, nothing counted.
             if keep_content {

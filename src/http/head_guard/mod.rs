@@ -70,7 +70,7 @@ pub struct HeadGuard<S> {
     held: Vec<u8>,
     handed: usize,
     /// The method and request target of the head held last, until the next response.
-    line: Option<(String, String)>,
+    line: RequestLine,
     /// An answer of the guard's own, being written (`out[out_at..]` remains).
     out: Vec<u8>,
     out_at: usize,
@@ -87,7 +87,7 @@ impl<S> HeadGuard<S> {
             phase: Phase::Head,
             held: Vec::new(),
             handed: 0,
-            line: None,
+            line: RequestLine::default(),
             out: Vec::new(),
             out_at: 0,
             max_head,
@@ -99,11 +99,15 @@ impl<S> HeadGuard<S> {
     fn inspect(&mut self, new_from: usize) {
         match judge(&self.held, new_from) {
             Verdict::Pass(line) => {
-                self.line = line;
+                self.line.set(line);
+                self.phase = Phase::Pass;
+            }
+            Verdict::PassLine(first_line) => {
+                self.line.set_raw(first_line);
                 self.phase = Phase::Pass;
             }
             Verdict::Refuse(line) => {
-                self.line = line;
+                self.line.set(line);
                 self.refuse(HeadRefusal::LengthAndChunked);
             }
             Verdict::Partial if self.held.len() > self.max_head => self.release(),
@@ -113,7 +117,7 @@ impl<S> HeadGuard<S> {
 
     /// Hands the held bytes to hyper as they are, remembering their request line.
     fn release(&mut self) {
-        self.line = request_line(&self.held);
+        self.line.set(request_line(&self.held));
         self.phase = Phase::Pass;
     }
 
@@ -136,8 +140,8 @@ impl<S> HeadGuard<S> {
     }
 
     fn answer(&self, refusal: HeadRefusal) -> RefusedHead {
-        let (method, target) = match &self.line {
-            Some((m, t)) => (Some(m.as_str()), Some(t.as_str())),
+        let (method, target) = match self.line.get() {
+            Some((m, t)) => (Some(m), Some(t)),
             None => (None, None),
         };
         head_refusal_answer(&self.state, refusal, method, target)
@@ -150,7 +154,7 @@ impl<S> HeadGuard<S> {
         if first.starts_with(b"HTTP/1.1 1") {
             return;
         }
-        self.line = None;
+        self.line.clear();
         if self.handed >= self.held.len() && self.phase == Phase::Pass {
             self.forget_held();
             self.phase = Phase::Head;
@@ -197,7 +201,7 @@ impl<S: AsyncWrite + Unpin> HeadGuard<S> {
         let answer = self.answer(refusal);
         self.out = with_body(head, &answer);
         self.out_at = 0;
-        self.line = None;
+        self.line.clear();
         // Whatever is left is written by the flush hyper sends next.
         if let Poll::Ready(Err(e)) = self.poll_drain(cx) {
             return Poll::Ready(Err(e));
@@ -247,12 +251,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for HeadGuard<S> {
                 }
                 match judge(new, 0) {
                     Verdict::Pass(line) => {
-                        this.line = line;
+                        this.line.set(line);
+                        this.phase = Phase::Pass;
+                        return Poll::Ready(Ok(()));
+                    }
+                    Verdict::PassLine(first_line) => {
+                        this.line.set_raw(first_line);
                         this.phase = Phase::Pass;
                         return Poll::Ready(Ok(()));
                     }
                     Verdict::Refuse(line) => {
-                        this.line = line;
+                        this.line.set(line);
                         this.refuse(HeadRefusal::LengthAndChunked);
                         buf.set_filled(before);
                         return Poll::Ready(Ok(()));
@@ -343,22 +352,140 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for HeadGuard<S> {
     }
 }
 
+/// The request line of the head held last, kept in one buffer that the connection's next heads
+/// reuse (nothing is allocated for a head once a line as long has been seen).
+#[derive(Debug, Default)]
+struct RequestLine {
+    /// The head's first line as received, or the method then the target.
+    text: Vec<u8>,
+    /// What `text` holds.
+    held: Held,
+}
+
+/// What a [`RequestLine`] holds.
+#[derive(Debug, Default, Clone, Copy)]
+enum Held {
+    /// No line.
+    #[default]
+    None,
+    /// A head's first line, read (by [`request_line`]) only when asked for: a line is needed
+    /// only when hyper refuses the head.
+    Raw,
+    /// The method (this many bytes), then the target.
+    Parsed(usize),
+}
+
+impl RequestLine {
+    /// Holds the method and target `line`, or none.
+    fn set(&mut self, line: Option<(&str, &str)>) {
+        self.reuse();
+        if let Some((method, target)) = line {
+            self.text.extend_from_slice(method.as_bytes());
+            self.text.extend_from_slice(target.as_bytes());
+            self.held = Held::Parsed(method.len());
+        }
+    }
+
+    /// Holds `first_line`, a head's first line (its line feed included), unread.
+    fn set_raw(&mut self, first_line: &[u8]) {
+        self.reuse();
+        self.text.extend_from_slice(first_line);
+        self.held = Held::Raw;
+    }
+
+    /// Empties the buffer for the next line; the target of an earlier, very long head is not
+    /// kept for the connection's life.
+    fn reuse(&mut self) {
+        self.text.clear();
+        if self.text.capacity() > HEAD_READ_CHUNK {
+            self.text = Vec::new();
+        }
+        self.held = Held::None;
+    }
+
+    /// Holds none.
+    fn clear(&mut self) {
+        self.held = Held::None;
+    }
+
+    /// The method and target held.
+    fn get(&self) -> Option<(&str, &str)> {
+        match self.held {
+            Held::None => None,
+            Held::Raw => request_line(&self.text),
+            Held::Parsed(method_len) => std::str::from_utf8(&self.text)
+                .ok()
+                .map(|t| t.split_at(method_len)),
+        }
+    }
+}
+
 /// What the bytes that begin a request say about it.
 #[derive(Debug, PartialEq, Eq)]
-enum Verdict {
+enum Verdict<'a> {
     /// The head is not complete yet.
     Partial,
     /// Hand it to hyper: a whole head, or one hyper will refuse itself; its method and target.
-    Pass(Option<(String, String)>),
+    Pass(Option<(&'a str, &'a str)>),
+    /// As [`Verdict::Pass`], found without parsing the head: its first line, from which
+    /// [`request_line`] reads the method and target it would have.
+    PassLine(&'a [u8]),
     /// A whole head with both `Content-Length` and `Transfer-Encoding`; its method and target.
-    Refuse(Option<(String, String)>),
+    Refuse(Option<(&'a str, &'a str)>),
 }
 
 /// Judges `bytes`, the start of a request, of which those from `new_from` just arrived.
-fn judge(bytes: &[u8], new_from: usize) -> Verdict {
-    if !may_end_head(&bytes[new_from.saturating_sub(3)..]) {
-        return Verdict::Partial;
+fn judge(bytes: &[u8], new_from: usize) -> Verdict<'_> {
+    match scan_head(bytes) {
+        Scan::Unfinished => Verdict::Partial,
+        Scan::Plain(first_line) => Verdict::PassLine(first_line),
+        Scan::Parse if !may_end_head(&bytes[new_from.saturating_sub(3)..]) => Verdict::Partial,
+        Scan::Parse => full_judge(bytes),
     }
+}
+
+/// What a look at the line feeds of a head tells.
+#[derive(Debug, PartialEq, Eq)]
+enum Scan<'a> {
+    /// No empty line yet (nor a `Transfer-Encoding` line): the head is not complete.
+    Unfinished,
+    /// The head can only be passed (see [`scan_head`]); its first line.
+    Plain(&'a [u8]),
+    /// The head must be parsed.
+    Parse,
+}
+
+/// Looks at the lines of `bytes` up to the first empty line without parsing them. A head none
+/// of whose lines begins with `Transfer-Encoding` cannot be refused, and one that does not
+/// begin with the empty lines `httparse` skips is ended by its first empty line (complete or
+/// broken, never partial): it is passed with its first line, which holds all `httparse` reads
+/// of the request line. Any other head is parsed ([`full_judge`]).
+fn scan_head(bytes: &[u8]) -> Scan<'_> {
+    const TE: &[u8] = b"transfer-encoding";
+    if matches!(bytes.first(), None | Some(b'\r' | b'\n')) {
+        return Scan::Parse;
+    }
+    let mut first_line = None;
+    for i in memchr::memchr_iter(b'\n', bytes) {
+        let first_line = *first_line.get_or_insert(&bytes[..=i]);
+        let rest = &bytes[i + 1..];
+        if rest.starts_with(b"\n") || rest.starts_with(b"\r\n") {
+            return Scan::Plain(first_line);
+        }
+        // The first letter turns nearly every line away before the name is compared.
+        if rest.len() >= TE.len()
+            && rest[0] | 0x20 == b't'
+            && rest[..TE.len()].eq_ignore_ascii_case(TE)
+        {
+            return Scan::Parse;
+        }
+    }
+    Scan::Unfinished
+}
+
+/// Judges a head with `httparse`: [`Verdict::Refuse`] when it is complete and names both
+/// `Content-Length` and `Transfer-Encoding`.
+fn full_judge(bytes: &[u8]) -> Verdict<'_> {
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut req = httparse::Request::new(&mut headers);
     match req.parse(bytes) {
@@ -369,10 +496,7 @@ fn judge(bytes: &[u8], new_from: usize) -> Verdict {
                     .any(|h| h.name.eq_ignore_ascii_case(name))
             };
             let smuggling = named("content-length") && named("transfer-encoding");
-            let line = req
-                .method
-                .zip(req.path)
-                .map(|(m, p)| (m.to_string(), p.to_string()));
+            let line = req.method.zip(req.path);
             if smuggling {
                 Verdict::Refuse(line)
             } else {
@@ -394,15 +518,13 @@ fn may_end_head(bytes: &[u8]) -> bool {
 }
 
 /// The method and request target of the request line that `head` begins with, if it is one.
-fn request_line(head: &[u8]) -> Option<(String, String)> {
+fn request_line(head: &[u8]) -> Option<(&str, &str)> {
     let mut no_headers: [httparse::Header<'_>; 0] = [];
     let mut req = httparse::Request::new(&mut no_headers);
     // Filled as far as it parses: the request line is whole once the version is read.
     let _ = req.parse(head);
     req.version?;
-    req.method
-        .zip(req.path)
-        .map(|(m, p)| (m.to_string(), p.to_string()))
+    req.method.zip(req.path)
 }
 
 /// The refusal behind `bytes` when they are hyper's automatic answer to a head: a whole
@@ -459,72 +581,4 @@ fn http_date() -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hypers_automatic_answers_are_recognised_and_the_services_are_not() {
-        let date = "Date: Thu, 03 Dec 2026 10:11:39 GMT\r\n\r\n";
-        for (status, want) in [
-            ("400 Bad Request", Some(HeadRefusal::Malformed)),
-            (
-                "431 Request Header Fields Too Large",
-                Some(HeadRefusal::TooLarge),
-            ),
-            ("414 URI Too Long", Some(HeadRefusal::UriTooLong)),
-            ("404 Not Found", None),
-            ("200 OK", None),
-        ] {
-            let head =
-                format!("HTTP/1.1 {status}\r\nConnection: close\r\nContent-Length: 0\r\n{date}");
-            assert_eq!(automatic_refusal(head.as_bytes()), want, "{status}");
-        }
-        let service =
-            format!("HTTP/1.1 400 Bad Request\r\nX-Tt-Logid: 1\r\nContent-Length: 0\r\n{date}");
-        assert_eq!(automatic_refusal(service.as_bytes()), None);
-        let with_body = format!("HTTP/1.1 400 Bad Request\r\nContent-Length: 10\r\n{date}");
-        assert_eq!(automatic_refusal(with_body.as_bytes()), None);
-    }
-
-    #[test]
-    fn a_request_line_is_read_from_a_head_however_broken_its_headers() {
-        assert_eq!(
-            request_line(b"POST /open-apis/x?a=1 HTTP/1.1\r\nX: a\0b\r\n"),
-            Some(("POST".into(), "/open-apis/x?a=1".into()))
-        );
-        assert_eq!(request_line(b"POST /open-apis/x HTT"), None);
-        assert_eq!(request_line(b"\0 / HTTP/1.1\r\n\r\n"), None);
-    }
-
-    #[test]
-    fn a_head_is_refused_only_whole_and_with_both_lengths() {
-        let line = Some(("POST".to_string(), "/x".to_string()));
-        let head = |h: &str| format!("POST /x HTTP/1.1\r\nHost: a\r\n{h}\r\n");
-        for both in [
-            "Content-Length: 1\r\nTransfer-Encoding: chunked\r\n",
-            "transfer-encoding: chunked\r\ncontent-length: 1\r\n",
-        ] {
-            assert_eq!(
-                judge(head(both).as_bytes(), 0),
-                Verdict::Refuse(line.clone())
-            );
-            let unfinished = head(both);
-            let unfinished = &unfinished.as_bytes()[..unfinished.len() - 2];
-            assert_eq!(judge(unfinished, 0), Verdict::Partial);
-        }
-        for one in ["Content-Length: 1\r\n", "Transfer-Encoding: chunked\r\n"] {
-            assert_eq!(judge(head(one).as_bytes(), 0), Verdict::Pass(line.clone()));
-        }
-        assert_eq!(
-            judge(head("X: a\0b\r\n").as_bytes(), 0),
-            Verdict::Pass(line)
-        );
-    }
-
-    #[test]
-    fn a_head_ends_only_at_an_empty_line() {
-        assert!(may_end_head(b"a\r\n\r\n"));
-        assert!(may_end_head(b"a\n\n"));
-        assert!(!may_end_head(b"a\r\nb: c\r\n"));
-    }
-}
+mod tests;
