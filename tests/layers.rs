@@ -472,3 +472,39 @@ fn the_circle_check_catches_the_circles_issue_24_named() {
     .collect();
     assert!(folder_graphs(&tree).values().all(|g| circles(g).is_empty()));
 }
+
+/// Longest a file below `src/` may be (lines), issue 24: a file that grows past it is split by
+/// what its parts do.
+const MAX_SOURCE_LINES: usize = 600;
+
+/// The files of `files` longer than [`MAX_SOURCE_LINES`], with their lengths.
+fn too_long(files: &BTreeMap<String, String>) -> Vec<String> {
+    files
+        .iter()
+        .map(|(path, text)| (path, text.lines().count()))
+        .filter(|(_, lines)| *lines > MAX_SOURCE_LINES)
+        .map(|(path, lines)| format!("src/{path}: {lines} lines"))
+        .collect()
+}
+
+#[test]
+fn no_source_file_is_longer_than_600_lines() {
+    let files = src_files();
+    assert!(files.len() > 50, "only {} files below src/", files.len());
+    let wrong = too_long(&files);
+    assert!(
+        wrong.is_empty(),
+        "files over {MAX_SOURCE_LINES} lines (split them by what their parts do):\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn the_length_check_counts_lines_on_both_sides_of_600() {
+    let file = |lines: usize| "x\n".repeat(lines);
+    let tree: BTreeMap<String, String> = [("a.rs", file(600)), ("b.rs", file(601))]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    assert_eq!(too_long(&tree), vec!["src/b.rs: 601 lines".to_string()]);
+}

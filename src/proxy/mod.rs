@@ -15,6 +15,7 @@
 //! (tests, a local emulator) through plain TCP.
 
 pub mod redact;
+mod request_side;
 pub mod tee;
 
 use crate::recording::{
@@ -22,12 +23,13 @@ use crate::recording::{
     FORMAT, REQUEST_HEADERS, RESPONSE_HEADERS, VERSION,
 };
 use bytes::Bytes;
-use http_body_util::{combinators::BoxBody, BodyExt, Full, StreamBody};
+use http_body_util::{combinators::BoxBody, BodyExt, Full};
 use hyper::body::{Frame, Incoming};
 use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use hyper::{HeaderMap, Request, Response};
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
 use hyper_util::rt::{TokioExecutor, TokioIo};
+use request_side::{tee_request, RequestSide};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::pin::Pin;
@@ -51,9 +53,6 @@ pub const PROJECT_UPSTREAM: &str = "https://project.feishu.cn";
 
 /// Longest wait to connect to an upstream.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Chunks of a multipart request body in flight between the stream and its form reader.
-const FORM_CHANNEL: usize = 8;
 
 /// Headers never forwarded (RFC 9110 §7.6.1 hop-by-hop fields, and `Host`, which the client
 /// sets for the upstream).
@@ -236,28 +235,6 @@ impl Drop for RecordingProxy {
     }
 }
 
-/// The request side of an exchange as it is being recorded.
-enum RequestSide {
-    /// A multipart body read by [`tee::read_form`] in a task of its own.
-    Form(tokio::task::JoinHandle<Vec<crate::recording::Part>>),
-    /// Any other body.
-    Plain(Arc<Mutex<tee::BodyAcc>>),
-}
-
-impl RequestSide {
-    async fn finish(self) -> Body {
-        match self {
-            RequestSide::Form(task) => Body::Form {
-                parts: task.await.unwrap_or_else(|e| {
-                    eprintln!("feishu-mock record: the form reader failed: {e}");
-                    Vec::new()
-                }),
-            },
-            RequestSide::Plain(acc) => acc.lock().unwrap_or_else(|p| p.into_inner()).finish(),
-        }
-    }
-}
-
 /// What is known of an exchange before its answer's body has passed.
 struct Pending {
     state: Arc<ProxyState>,
@@ -433,121 +410,6 @@ async fn forward(state: Arc<ProxyState>, req: Request<Incoming>) -> Response<Pro
                     .insert(HeaderName::from_static("x-mock-upstream-error"), v);
             }
             response
-        }
-    }
-}
-
-/// Longest time the recording keeps reading a client's form after the upstream stopped reading
-/// it (ms).
-const FORM_DRAIN_MS: u64 = 10_000;
-
-/// The client's multipart body on its way upstream, feeding the form reader as it passes.
-/// When the upstream answers before it has read the whole body (a refusal sent early, such as a
-/// frequency limit), hyper drops the body half read; the rest the client sends is then read
-/// here, for at most [`FORM_DRAIN_MS`], so that the recording describes the form the client
-/// sent, not the part the upstream happened to read.
-struct FormFeed {
-    body: Option<Incoming>,
-    tx: Option<tokio::sync::mpsc::Sender<Bytes>>,
-    ended: bool,
-}
-
-impl FormFeed {
-    /// The client's body has ended (or failed): nothing is left to read when the feed is dropped.
-    fn end(&mut self) {
-        self.ended = true;
-    }
-}
-
-impl Drop for FormFeed {
-    fn drop(&mut self) {
-        if self.ended {
-            return;
-        }
-        let (Some(mut body), Some(tx)) = (self.body.take(), self.tx.take()) else {
-            return;
-        };
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        runtime.spawn(async move {
-            let deadline = tokio::time::Instant::now() + Duration::from_millis(FORM_DRAIN_MS);
-            while let Ok(Some(Ok(frame))) = tokio::time::timeout_at(deadline, body.frame()).await {
-                if let Ok(data) = frame.into_data() {
-                    if tx.send(data).await.is_err() {
-                        break;
-                    }
-                }
-            }
-        });
-    }
-}
-
-/// The request body as sent upstream, with what it tells the recording.
-fn tee_request(
-    body: Incoming,
-    content_type: Option<&str>,
-    keep_bytes: u64,
-    file_fields: Vec<String>,
-) -> (ProxyBody, RequestSide) {
-    let boundary = content_type.and_then(|ct| multer::parse_boundary(ct).ok());
-    match boundary {
-        Some(boundary) => {
-            let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(FORM_CHANNEL);
-            let task = tokio::spawn(tee::read_form(rx, boundary, keep_bytes, file_fields));
-            let feed = FormFeed {
-                body: Some(body),
-                tx: Some(tx),
-                ended: false,
-            };
-            let stream = futures_util::stream::unfold(feed, |mut feed| async move {
-                loop {
-                    let frame = match feed.body.as_mut()?.frame().await {
-                        Some(frame) => frame,
-                        None => {
-                            feed.end();
-                            return None;
-                        }
-                    };
-                    match frame {
-                        Ok(frame) => match frame.into_data() {
-                            Ok(data) => {
-                                // A form reader that gave up (a malformed form) no longer
-                                // listens; the bytes still go upstream.
-                                if let Some(tx) = feed.tx.take() {
-                                    if tx.send(data.clone()).await.is_ok() {
-                                        feed.tx = Some(tx);
-                                    }
-                                }
-                                return Some((Ok(Frame::data(data)), feed));
-                            }
-                            Err(_) => continue,
-                        },
-                        Err(e) => {
-                            feed.end();
-                            return Some((Err(Box::new(e) as BoxError), feed));
-                        }
-                    }
-                }
-            });
-            (StreamBody::new(stream).boxed(), RequestSide::Form(task))
-        }
-        None => {
-            let acc = Arc::new(Mutex::new(tee::BodyAcc::for_request(
-                content_type,
-                keep_bytes,
-            )));
-            let seen = acc.clone();
-            let body = body
-                .map_frame(move |frame| {
-                    if let Some(data) = frame.data_ref() {
-                        seen.lock().unwrap_or_else(|p| p.into_inner()).push(data);
-                    }
-                    frame
-                })
-                .map_err(|e| Box::new(e) as BoxError)
-                .boxed();
-            (body, RequestSide::Plain(acc))
         }
     }
 }
