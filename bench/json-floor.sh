@@ -26,7 +26,7 @@ instructions() {
 echo "| parser | instructions a parse of the B2 body |"
 echo "|---|---|"
 for parser in serde_json-ignored serde_json-value sonic-rs-ignored sonic-rs-value simd-json-tape \
-  feishu-mock-skip feishu-mock-read; do
+  minimal-scan feishu-mock-skip feishu-mock-read; do
   none="$(instructions "$parser" 0)"
   many="$(instructions "$parser" "$N")"
   echo "| $parser | $(( (many - none) / N )) |"

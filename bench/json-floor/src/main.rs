@@ -10,6 +10,9 @@
 //! - `sonic-rs-ignored`: sonic-rs into `IgnoredAny`;
 //! - `simd-json-tape`: simd-json's tape (runtime detection of AVX2/SSE4.2), the body copied first
 //!   as simd-json parses in place;
+//! - `minimal-scan`: a lower bound, not a parser: the smallest scanner that finds every token
+//!   of the body (UTF-8 checked by simdutf8, strings eight bytes at a time, brackets matched),
+//!   with no escape decoded, no number's grammar checked and nothing written;
 //! - `feishu-mock-skip`: feishu-mock's fast reader along a spec with no JSON fields, so every
 //!   member is read through and nothing written (its own floor);
 //! - `feishu-mock-read`: feishu-mock's `JsonBody::read` along `okr.progress_record.create`:
@@ -18,6 +21,8 @@
 use feishu_mock::contract::json_body::JsonBody;
 use feishu_mock::contract::spec::Catalogue;
 use std::hint::black_box;
+
+mod minimal;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -57,6 +62,10 @@ fn main() {
             "simd-json-tape" => {
                 let mut copy = b.to_vec();
                 simd_json::to_tape(&mut copy).expect("JSON").0.len()
+            }
+            "minimal-scan" => {
+                simdutf8::basic::from_utf8(b).expect("UTF-8");
+                minimal::scan(b).expect("JSON")
             }
             "feishu-mock-skip" => skip.read(b).map(|_| 1).expect("read through"),
             "feishu-mock-read" => read
