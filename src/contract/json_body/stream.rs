@@ -296,13 +296,13 @@ impl<'a> Reader<'a> {
         self.scan.i += 1;
         self.out.push('[');
         let mut len = 0;
+        // The place is kept only where a string is collected below.
+        let track = self.body.nodes[item].collects;
         if !self.scan.empty(b']') {
             loop {
                 if len > 0 {
                     self.out.push(',');
                 }
-                // The place is kept only where a string is collected below.
-                let track = self.body.nodes[item].collects;
                 if track {
                     self.path.push(Step::Index(len));
                 }
