@@ -17,6 +17,9 @@ use super::reading::{Reading, Scalar};
 use super::scan::{Num, Scanner, Str, DEEPEST};
 use crate::contract::spec::{JsonView, Kind};
 
+/// Most bytes set aside up front for rewriting unsorted objects (bytes).
+const SCRATCH_BYTES: usize = 64 * 1024;
+
 /// Documented members of one object the fast reader keeps track of; an object node with more
 /// is left to the document reader.
 const FEW_MEMBERS: usize = 16;
@@ -35,7 +38,9 @@ pub(super) fn read(body: &JsonBody, bytes: &[u8]) -> Option<Reading> {
         },
         body,
         out: String::with_capacity(bytes.len()),
-        scratch: String::new(),
+        // Room for the usual body's unsorted objects at once, instead of growing through
+        // every size on the way (a large body's grows past it as needed).
+        scratch: String::with_capacity(bytes.len().min(SCRATCH_BYTES)),
         path: Vec::with_capacity(16),
         reading: Reading::default(),
     };
