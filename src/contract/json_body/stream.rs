@@ -42,7 +42,10 @@ pub(super) fn read(body: &JsonBody, bytes: &[u8]) -> Option<Reading> {
         // every size on the way (a large body's grows past it as needed).
         scratch: String::with_capacity(bytes.len().min(SCRATCH_BYTES)),
         path: Vec::with_capacity(16),
-        reading: Reading::default(),
+        reading: Reading {
+            top: Vec::with_capacity(body.nodes[0].members.len()),
+            collected: Vec::new(),
+        },
     };
     reader.root()?;
     reader.scan.ws();
