@@ -22,7 +22,7 @@ mod catalogue;
 mod rules;
 
 pub use catalogue::{Catalogue, ENDPOINT_FILES, PLATFORM_FILE};
-pub use rules::{pattern_matches, Checked, JsonView, Violation};
+pub use rules::{Checked, JsonView, Violation};
 
 /// Which platform's envelope and auth an endpoint uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
