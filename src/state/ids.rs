@@ -35,13 +35,6 @@ impl Ids {
         picked
     }
 
-    /// Fills `into` with chars of `alphabet` (ASCII), drawn one by one.
-    fn draw(&mut self, into: &mut [u8], alphabet: &[u8]) {
-        for b in into {
-            *b = alphabet[self.rng.gen_range(0..alphabet.len())];
-        }
-    }
-
     /// `n` chars of `alphabet` (ASCII), drawn one by one, appended to `out`.
     fn push_picks(&mut self, out: &mut String, alphabet: &[u8], n: usize) {
         // Drawn into a buffer on the stack and appended a run at a time, not char by char.
@@ -49,7 +42,9 @@ impl Ids {
         let mut left = n;
         while left > 0 {
             let take = left.min(run.len());
-            self.draw(&mut run[..take], alphabet);
+            for b in &mut run[..take] {
+                *b = alphabet[self.rng.gen_range(0..alphabet.len())];
+            }
             out.push_str(std::str::from_utf8(&run[..take]).unwrap_or_default());
             left -= take;
         }
@@ -93,15 +88,6 @@ impl Ids {
     /// A decimal id of `n` digits with no leading zero (OKR `progress_id` and the like).
     pub fn numeric_id(&mut self, n: usize) -> String {
         let mut id = String::with_capacity(n.max(1));
-        let mut run = [0u8; 32];
-        if let Some(run) = run.get_mut(..n.max(1)) {
-            // The usual length: both draws into one buffer, appended once.
-            let (first, rest) = run.split_at_mut(1);
-            self.draw(first, b"123456789");
-            self.draw(rest, b"0123456789");
-            id.push_str(std::str::from_utf8(run).unwrap_or_default());
-            return id;
-        }
         self.push_picks(&mut id, b"123456789", 1);
         self.push_picks(&mut id, b"0123456789", n.saturating_sub(1));
         id
